@@ -1,0 +1,5 @@
+/** The explicit list of commands (one module each). */
+import type { CommandModule } from 'yargs';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const commands: CommandModule<any, any>[] = [];

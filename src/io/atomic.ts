@@ -1,0 +1,177 @@
+/**
+ * Atomic output: every file is written under a temporary name in its final folder and renamed
+ * into place, so an interrupted run never leaves a half-written file under a real name
+ * (FORMATS.md §5). Temporary names contain `.tmp-` and are removed on failure and on exit.
+ */
+import { randomBytes } from 'node:crypto';
+import { promises as fsp, openSync, closeSync, writeSync, renameSync, unlinkSync, fsyncSync } from 'node:fs';
+import * as path from 'node:path';
+import { fsError, UserError } from '../errors.js';
+
+const pending = new Set<string>();
+let hooked = false;
+
+function hookExit(): void {
+  if (hooked) return;
+  hooked = true;
+  process.on('exit', () => cleanupTemporaries());
+}
+
+/** Removes every temporary file this process still has open (called on exit and on signals). */
+export function cleanupTemporaries(): void {
+  for (const p of pending) {
+    try {
+      unlinkSync(p);
+    } catch {
+      /* already gone */
+    }
+  }
+  pending.clear();
+}
+
+export function tempNameFor(finalPath: string): string {
+  const dir = path.dirname(finalPath);
+  const base = path.basename(finalPath);
+  return path.join(dir, `.${base.slice(0, 80)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+}
+
+/** Writes `data` to `finalPath` atomically (temp file + rename). */
+export async function writeFileAtomic(finalPath: string, data: string | Uint8Array): Promise<void> {
+  hookExit();
+  const tmp = tempNameFor(finalPath);
+  pending.add(tmp);
+  try {
+    await fsp.writeFile(tmp, data);
+    await fsp.rename(tmp, finalPath);
+  } catch (e) {
+    await fsp.rm(tmp, { force: true });
+    throw fsError(e, finalPath, 'write');
+  } finally {
+    pending.delete(tmp);
+  }
+}
+
+/** Synchronous variant of {@link writeFileAtomic}. */
+export function writeFileAtomicSync(finalPath: string, data: string | Uint8Array): void {
+  hookExit();
+  const tmp = tempNameFor(finalPath);
+  pending.add(tmp);
+  let fd = -1;
+  try {
+    fd = openSync(tmp, 'w');
+    const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    let off = 0;
+    while (off < buf.byteLength) off += writeSync(fd, buf, off, buf.byteLength - off);
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = -1;
+    renameSync(tmp, finalPath);
+  } catch (e) {
+    if (fd >= 0) closeSync(fd);
+    try {
+      unlinkSync(tmp);
+    } catch {
+      /* ignore */
+    }
+    throw fsError(e, finalPath, 'write');
+  } finally {
+    pending.delete(tmp);
+  }
+}
+
+/**
+ * A file being written in pieces (streamed tensors): `write()` appends, `commit()` renames it
+ * into place, `abort()` removes it. Nothing appears under the final name before `commit()`.
+ */
+export class AtomicFile {
+  readonly finalPath: string;
+  readonly tmpPath: string;
+  private fd: number;
+  private done = false;
+  constructor(finalPath: string) {
+    hookExit();
+    this.finalPath = finalPath;
+    this.tmpPath = tempNameFor(finalPath);
+    try {
+      this.fd = openSync(this.tmpPath, 'w');
+    } catch (e) {
+      throw fsError(e, finalPath, 'create');
+    }
+    pending.add(this.tmpPath);
+  }
+  write(data: Uint8Array): void {
+    let off = 0;
+    try {
+      while (off < data.byteLength) off += writeSync(this.fd, data, off, data.byteLength - off);
+    } catch (e) {
+      this.abort();
+      throw fsError(e, this.finalPath, 'write');
+    }
+  }
+  commit(): void {
+    if (this.done) return;
+    this.done = true;
+    try {
+      closeSync(this.fd);
+      renameSync(this.tmpPath, this.finalPath);
+    } catch (e) {
+      try {
+        unlinkSync(this.tmpPath);
+      } catch {
+        /* ignore */
+      }
+      throw fsError(e, this.finalPath, 'write');
+    } finally {
+      pending.delete(this.tmpPath);
+    }
+  }
+  abort(): void {
+    if (this.done) return;
+    this.done = true;
+    try {
+      closeSync(this.fd);
+    } catch {
+      /* ignore */
+    }
+    try {
+      unlinkSync(this.tmpPath);
+    } catch {
+      /* ignore */
+    }
+    pending.delete(this.tmpPath);
+  }
+}
+
+/**
+ * Prepares an output folder: creates it, or accepts it when empty; refuses a folder holding
+ * other files unless `force` (then files are replaced one by one, atomically).
+ */
+export async function prepareOutDir(dir: string, force: boolean, ownMarker = 'manifest.json'): Promise<void> {
+  let entries: string[] = [];
+  try {
+    entries = await fsp.readdir(dir);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      try {
+        await fsp.mkdir(dir, { recursive: true });
+      } catch (e2) {
+        throw fsError(e2, dir, 'create the output folder');
+      }
+      return;
+    }
+    throw fsError(e, dir, 'open the output folder');
+  }
+  const visible = entries.filter((n) => !n.startsWith('.'));
+  if (visible.length > 0 && !force) {
+    const hint = visible.includes(ownMarker)
+      ? 'it holds an earlier run: pass --force to replace it, or choose another --out'
+      : 'choose an empty or new folder with --out, or pass --force';
+    throw new UserError('FOLDER_NOT_EMPTY', `${dir}: output folder is not empty (${visible.length} entries, e.g. ${visible[0]})`, hint);
+  }
+  try {
+    await fsp.access(dir, 2 /* W_OK */);
+  } catch (e) {
+    throw fsError(e, dir, 'write into the output folder');
+  }
+}
