@@ -231,7 +231,7 @@ export function npyEntry(file: string, size: number, order: number): DumpEntry {
   return e;
 }
 
-/** Opens a folder of .npy files (natural name order; other files ignored). */
+/** Opens a folder of .npy files (natural name order; other files ignored; problems stay on entries). */
 export async function openNpyFolder(dir: string): Promise<DumpSet> {
   const root = path.resolve(dir);
   const ignored: IgnoredFile[] = [];
@@ -243,13 +243,12 @@ export async function openNpyFolder(dir: string): Promise<DumpSet> {
   }
   files.sort((a, b) => naturalCompare(a.name, b.name));
   const entries = files.map((f, i) => npyEntry(f.path, Math.max(0, f.size), i));
-  const warnings = entries.filter((e) => e.problem).map((e) => `${path.basename(e.file)}: ${e.problem!.reason}`);
-  return { root, kind: 'npy', entries, ignored, warnings };
+  return { root, kind: 'npy', entries, ignored, warnings: [] };
 }
 
 /** Opens one .npy file as a one-entry DumpSet (root = its folder). */
 export async function openNpyFile(file: string, size: number): Promise<DumpSet> {
   const abs = path.resolve(file);
   const e = npyEntry(abs, size, 0);
-  return { root: path.dirname(abs), kind: 'npy', entries: [e], ignored: [], warnings: e.problem ? [`${path.basename(abs)}: ${e.problem.reason}`] : [] };
+  return { root: path.dirname(abs), kind: 'npy', entries: [e], ignored: [], warnings: [] };
 }
