@@ -17,7 +17,7 @@ export interface ScannedFile {
   isDir: boolean;
 }
 
-/** Lists `dir` (absolute) without following anything outside it; sizes follow symlinks. */
+/** Lists `dir` (absolute), sorted by name; sizes follow symlinks. */
 export async function scanFolder(dir: string): Promise<ScannedFile[]> {
   let names: string[];
   try {
@@ -26,6 +26,7 @@ export async function scanFolder(dir: string): Promise<ScannedFile[]> {
     throw fsError(e, dir, 'list the dump folder');
   }
   const out: ScannedFile[] = [];
+  names.sort(); // readdir order is file-system dependent; every listing is reported sorted
   for (const name of names) {
     const p = path.join(dir, name);
     try {

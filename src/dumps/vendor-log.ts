@@ -96,7 +96,7 @@ export function parseDumpLog(text: string, source = 'log'): ParsedLog {
         continue;
       }
       const { dirs, base, absolute } = splitPath(loggedPath);
-      if (base === '' || base === '.' || base === '..' || base.includes('\0')) {
+      if (base === '' || base === '.' || base === '..' || base.includes('\0') || /[\\/]$/.test(loggedPath)) {
         bad(`no file name in "${loggedPath}"`);
         continue;
       }
