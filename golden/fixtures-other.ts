@@ -58,7 +58,9 @@ export async function makeDebug(out: string, rng: Prng): Promise<DebugCase> {
   await put(out, `${dir}/input_uint8.bin`, new Uint8Array(u8));
   await put(out, `${dir}/input.bin`, encodeRaw('float32', u8.map((v) => (v - mean) / std)));
   await put(out, `${dir}/model_node_info.json`, JSON.stringify(info, null, 1));
-  return { dir, nodes, input: { u8: `${dir}/input_uint8.bin`, float: `${dir}/input.bin`, shape, mean, std }, allTypes: info.all_type! };
+  const shapesFile = 'debug-shapes.json';
+  await put(out, shapesFile, JSON.stringify(Object.fromEntries(nodes.map((n) => [n.node, n.shape])), null, 1));
+  return { dir, nodes, input: { u8: `${dir}/input_uint8.bin`, float: `${dir}/input.bin`, shape, mean, std }, allTypes: info.all_type!, shapesFile };
 }
 
 /** `.npy` files: every supported version and several dtypes, plus three bad files. */

@@ -98,6 +98,7 @@ export async function makePc(out: string, rng: Prng): Promise<PcData> {
       shapeSource: 'log',
       size: w.size,
       md5: w.md5,
+      ...(l.original ? { originalName: l.original } : {}),
       ...(l.crashed ? { problem: { code: 'empty-file' as const, actualBytes: 0 } } : {}),
     });
   }

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDumpSet } from '../src/dumps/open.js';
 import { readDebugFolder } from '../src/dumps/debug-folder.js';
+import { loadShapesMap } from '../src/dumps/shapes-map.js';
 import { md5File, readEntryBytes, readEntryValues } from '../src/dumps/read.js';
 import { decodeInto } from '../src/tensor/dtype.js';
 import { makeGolden } from './fixtures.js';
@@ -107,7 +108,8 @@ describe('golden fixtures', () => {
     expect(all.inputU8).toBe(path.join(dir, d.input.u8));
     expect(all.inputFloat).toBe(path.join(dir, d.input.float));
     expect(all.nodeInfo!.allTypes).toEqual(d.allTypes);
-    const shapes = Object.fromEntries(d.nodes.map((n) => [n.node, n.shape]));
+    const shapes = await loadShapesMap(path.join(dir, d.shapesFile));
+    expect(shapes).toEqual(Object.fromEntries(d.nodes.map((n) => [n.node, n.shape])));
     const open = (sub: 'float_model' | 'ptq_model' | 'ptq_model_dequantize') => openDumpSet(root, { sub, shapes });
     const [fl, pq, dq] = await Promise.all([open('float_model'), open('ptq_model'), open('ptq_model_dequantize')]);
     for (const node of d.nodes) {

@@ -19,7 +19,7 @@ export * from './golden-types.js';
 export const GOLDEN_SEED = 20240611;
 
 /** What makeGolden writes at the top of `outDir` (removed first, so reruns are identical). */
-const OWNED = ['pc', 'pc-bad', 'board', 'board.log', 'debug', 'npy', 'manifest', 'index.json'];
+const OWNED = ['pc', 'pc-bad', 'board', 'board.log', 'debug', 'debug-shapes.json', 'npy', 'manifest', 'index.json'];
 
 /** Writes every golden case into `outDir` and returns (and writes) the index. */
 export async function makeGolden(outDir: string): Promise<GoldenIndex> {

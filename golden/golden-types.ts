@@ -94,6 +94,8 @@ export interface DebugCase {
   nodes: DebugNode[];
   input: { u8: string; float: string; shape: number[]; mean: number; std: number };
   allTypes: string[];
+  /** A `--shapes` file (outside the debug folder) mapping every node name to its NHWC shape. */
+  shapesFile: string;
 }
 
 export interface NpyCaseFile {

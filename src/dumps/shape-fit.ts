@@ -3,7 +3,7 @@
  * problem that makes it uncomparable (overflow, size mismatch). Shared by every reader and by
  * later stages that borrow a shape from the other side of a pair.
  */
-import { byteSize, elementCount, type DType } from '../tensor/dtype.js';
+import { byteSize, dtypeFromSize, elementCount, type DType } from '../tensor/dtype.js';
 import type { DumpEntry } from './types.js';
 
 /** Element types a vendor dump can hold, in the order the size ratio is tried. */
@@ -57,7 +57,8 @@ export function fitShape(
   if (out.problem) return out;
   const dataBytes = entry.size - entry.dataOffset;
   const candidates: readonly DType[] = entry.dtype ? [entry.dtype] : allowed;
-  const hit = candidates.find((d) => byteSize(d, count) === dataBytes && !(count === 0 && dataBytes !== 0));
+  // the vendor set goes through dtypeFromSize (FORMATS.md §1 ratios); other sets are tried in order
+  const hit = candidates === VENDOR_DTYPES ? dtypeFromSize(dataBytes, count) : candidates.find((d) => byteSize(d, count) === dataBytes);
   if (hit && count > 0) {
     out.dtype = hit;
     return out;
