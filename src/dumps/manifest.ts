@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { UserError, fsError } from '../errors.js';
 import { isDType } from '../tensor/dtype.js';
 import { MANIFEST_FORMAT, MANIFEST_VERSION, type Manifest, type ManifestTensor } from './manifest-types.js';
-import { commonIgnoreReason, ignore, rawEntry, scanFolder } from './scan.js';
+import { commonIgnoreReason, ignore, rawEntry, scanFolder, stemOf } from './scan.js';
 import { fitShape } from './shape-fit.js';
 import type { DumpEntry, DumpSet, IgnoredFile } from './types.js';
 
@@ -141,16 +141,21 @@ export async function openManifestFolder(dir: string): Promise<DumpSet> {
     };
     if (!f || f.isDir) {
       warnings.push(`${MANIFEST_FILE} lists ${t.file} ("${t.tensorName}") but the file is not in ${root}`);
-      return {
-        ...rawEntry({ name: t.file, path: path.join(root, t.file), size: 1 }, i, role, 'the producer'),
+      const missing: DumpEntry = {
+        name: stemOf(t.file),
+        file: path.join(root, t.file),
         ...meta,
-        size: 0,
         dtype: t.dtype,
         shape: [...t.shape],
         shapeSource: 'manifest',
         layout: t.layout,
+        size: 0,
+        dataOffset: 0,
+        order: i,
+        role,
         problem: { code: 'missing-file', reason: `cannot compare: ${t.file} is listed in ${MANIFEST_FILE} but does not exist` },
       };
+      return missing;
     }
     const e: DumpEntry = { ...rawEntry(f, i, role, 'the producer'), ...meta, dtype: t.dtype, layout: t.layout };
     const fitted = fitShape(e, t.shape, 'manifest', [t.dtype]);
