@@ -81,6 +81,14 @@ describe('debug folder', () => {
     // a shape given later picks uint8 vs uint16 for the unknown one
     const withShapes = await openDumpSet(dir, { sub: 'ptq_model', shapes: { c: [2] } });
     expect(withShapes.entries.find((e) => e.name === 'c')).toMatchObject({ dtype: 'uint16', shape: [2], shapeSource: 'shapes-map' });
+    // ptq files are never taken for float32 / uint4, whatever the shape says
+    const asFloat = await openDumpSet(dir, { sub: 'ptq_model', shapes: { c: [1] } });
+    expect(asFloat.entries.find((e) => e.name === 'c')!.problem).toMatchObject({
+      code: 'size-mismatch',
+      reason: 'cannot compare: 4 bytes do not fit shape [1] (1 elements): uint8 needs 1, uint16 needs 2',
+    });
+    const asU8 = await openDumpSet(dir, { sub: 'ptq_model', shapes: { c: [4] } });
+    expect(asU8.entries.find((e) => e.name === 'c')!.dtype).toBe('uint8');
   });
 
   it('a bad model_node_info.json is a UserError naming it', async () => {

@@ -129,6 +129,7 @@ async function openSub(c: SubContext): Promise<DumpSet> {
     const e = rawEntry(f, entries.length, 'layer', 'the transform tool');
     if (c.sub === 'ptq_model') {
       e.dtype = e.problem ? null : ptqDtype(e.size, c.floatSizes.get(f.name));
+      if (!e.dtype) e.dtypeCandidates = ['uint8', 'uint16'];
       if (!e.problem && !e.dtype) {
         const fs = c.floatSizes.get(f.name);
         warnings.push(

@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { promises as fsp } from 'node:fs';
+import { existsSync, promises as fsp, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { encodeNpy, encodeRaw } from '../../golden/encode.js';
 import { Prng } from '../../golden/prng.js';
@@ -85,5 +86,16 @@ describe('ChunkReader', () => {
     expect(() => readEntryValues(set.entries[0]!)).toThrow('dtype or shape unknown');
     await fsp.rm(path.join(dir, 'a.bin'));
     expect(() => new ChunkReader(set.entries[0]!, new Uint8Array(8))).toThrow(expect.objectContaining({ code: 'FILE_NOT_FOUND' }));
+  });
+});
+
+describe('md5File on the shared real models', () => {
+  const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+  const data = path.resolve(repoRoot, '../shared/data');
+  it.skipIf(!existsSync(path.join(data, 'README.md')))('equals the checksums listed in the data README', async () => {
+    const readme = readFileSync(path.join(data, 'README.md'), 'utf8');
+    const sums = [...readme.matchAll(/^\s+([0-9a-f]{32})\s+(\S+)$/gm)].map((m) => [m[2]!, m[1]!] as const);
+    expect(sums.length).toBeGreaterThanOrEqual(9);
+    for (const [rel, sum] of sums) expect(await md5File(path.join(data, rel)), rel).toBe(sum);
   });
 });

@@ -31,7 +31,8 @@ const KEEP: ReadonlySet<string> = new Set(['missing-file', 'unreadable', 'bad-he
 
 /**
  * Returns a copy of `entry` with `shape` set. When `entry.dtype` is already known it is checked
- * against the size; otherwise the first of `allowed` whose byte size matches is taken. Problems
+ * against the size; otherwise the first of `entry.dtypeCandidates` (else `allowed`) whose byte
+ * size matches is taken. Problems
  * about the file itself (missing, unreadable, empty, bad header) are kept as they are.
  * - shape not countable -> problem 'shape-overflow'
  * - no dtype fits -> problem 'size-mismatch' with `expectedBytes` = the smallest candidate size
@@ -56,7 +57,7 @@ export function fitShape(
   }
   if (out.problem) return out;
   const dataBytes = entry.size - entry.dataOffset;
-  const candidates: readonly DType[] = entry.dtype ? [entry.dtype] : allowed;
+  const candidates: readonly DType[] = entry.dtype ? [entry.dtype] : (entry.dtypeCandidates ?? allowed);
   // the vendor set goes through dtypeFromSize (FORMATS.md §1 ratios); other sets are tried in order
   const hit = candidates === VENDOR_DTYPES ? dtypeFromSize(dataBytes, count) : candidates.find((d) => byteSize(d, count) === dataBytes);
   if (hit && count > 0) {

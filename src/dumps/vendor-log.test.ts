@@ -1,3 +1,6 @@
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseDumpLog } from './vendor-log.js';
 
@@ -90,5 +93,22 @@ describe('parseDumpLog', () => {
       ['b.bin', 2],
     ]);
     expect(parseDumpLog('', 'l')).toEqual({ records: [], malformed: [], warnings: [] });
+  });
+});
+
+describe('parseDumpLog on the vendor guide text', () => {
+  const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+  const guide = path.resolve(repoRoot, '../shared/docs/magik-ptq-user-guide.txt');
+  it.skipIf(!existsSync(guide))('reads the scanned example log of §6.1 (incl. "---shape" lines) and keeps last writes', () => {
+    const r = parseDumpLog(readFileSync(guide, 'utf8'), 'guide');
+    // 11 complete dump lines; A12_Quantize.bin is printed 9 times (OCR merged names), the last wins
+    expect(r.records.map((x) => [x.file, x.shape])).toEqual([
+      ['AppendinputouptwithOptotruizer_Loptun_00_0_BatchNornscale.bin', [1, 384, 640, 3]],
+      ['A11_Quantize.bin', [1, 392, 320, 32]],
+      ['A12_Quantize.bin', [1, 44, 40, 128]],
+    ]);
+    expect(r.warnings.filter((w) => w.includes('A12_Quantize.bin is logged twice'))).toHaveLength(8);
+    // the truncated last line of the example has no shape part
+    expect(r.malformed.map((m) => m.why)).toEqual(['no "--->shape:[...]" part']);
   });
 });

@@ -36,8 +36,11 @@ export interface ParsedLog {
   warnings: string[];
 }
 
-/** `Data dumping to:` (or `to::`), the path, any dashes, `>shape:` and a bracketed list. */
-const RECORD_RE = /Data dumping to\s*:+\s*(.*?)\s*-*>\s*shape\s*:+\s*\[([^\]]*)\]/g;
+/**
+ * `Data dumping to:` (or `to::`), the path, any dashes then `>shape:` (or dashes alone, as in
+ * the guide's scanned `---shape:`), and a bracketed list.
+ */
+const RECORD_RE = /Data dumping to\s*:+\s*(.*?)\s*(?:-*>|-+)\s*shape\s*:+\s*\[([^\]]*)\]/g;
 const MENTION_RE = /Data dumping to/;
 
 function parseDims(text: string): number[] | string {
