@@ -15,6 +15,8 @@ const TWO_32 = 4294967296;
 const TWO_52 = 4503599627370496;
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
+/** POW2[k] = 2^k for k = 0..64 (exact doubles; avoids Math.pow on the hot path). */
+const POW2 = Float64Array.from({ length: 65 }, (_, k) => 2 ** k);
 
 /** A real multiplier as m · 2^-(31+shift). */
 export interface QuantizedMultiplier {
@@ -74,8 +76,7 @@ export function requantize(acc: number, m: number, shift: number): number {
     if (r === 0) mag = p;
     else if (r > 53) mag = 0;
     else {
-      const d = Math.pow(2, r);
-      mag = Math.floor((p + d / 2) / d);
+      mag = Math.floor((p + POW2[r - 1]!) / POW2[r]!);
     }
   } else {
     // p = a·m < 2^62: split m into 16-bit halves and carry by hand into (ph, pl), p = ph·2^32 + pl.
@@ -94,14 +95,14 @@ export function requantize(acc: number, m: number, shift: number): number {
     if (r === 0) {
       mag = ph * TWO_32 + pl; // ≥ 2^52: saturates below
     } else {
-      if (r - 1 >= 32) ph += Math.pow(2, r - 33);
+      if (r - 1 >= 32) ph += POW2[r - 33]!;
       else {
-        pl += Math.pow(2, r - 1);
+        pl += POW2[r - 1]!;
         carry = Math.floor(pl / TWO_32);
         pl -= carry * TWO_32;
         ph += carry;
       }
-      mag = r >= 32 ? Math.floor(ph / Math.pow(2, r - 32)) : ph * Math.pow(2, 32 - r) + Math.floor(pl / Math.pow(2, r));
+      mag = r >= 32 ? Math.floor(ph / POW2[r - 32]!) : ph * POW2[32 - r]! + Math.floor(pl / POW2[r]!);
     }
   }
   const v = neg ? 0 - mag : mag;
