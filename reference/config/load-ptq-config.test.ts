@@ -111,6 +111,15 @@ describe('parsePtqConfig: the guide examples', () => {
     expect(c.skipOpQuant).toEqual(['Sigmoid']);
   });
 
+  it('debug / bias correction switched on without their folders → warnings', () => {
+    const c = parsePtqConfig(GUIDE_3_1.replace('}', ',"debug":{"open":true},"bias_corr":{"weight_corr":true}}'), FILE);
+    expect(c.debug.open).toBe(true);
+    expect(c.warnings).toEqual([
+      `${FILE}: "debug.open" is true but "debug.debug_input_path" is not set (the image to debug with)`,
+      `${FILE}: "bias_corr.weight_corr" is true but "bias_corr.corr_dir" is not set (the images to correct the bias with)`,
+    ]);
+  });
+
   it('accepts MAX as an alias of MAX_ABS for weights, MAX_ABS for features, and our node_quantize_bits', () => {
     const text = GUIDE_3_1.replace('"MAX_ABS"', '"MAX"')
       .replace('"KL"', '"MAX_ABS"')

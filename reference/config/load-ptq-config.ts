@@ -67,6 +67,14 @@ export function parsePtqConfig(text: string, file: string, overrides: PtqConfigO
     else height = o;
   }
 
+  if (v.debug.open === true && v.debug.debugInputPath === undefined) {
+    warnings.push(`${file}: "debug.open" is true but "debug.debug_input_path" is not set (the image to debug with)`);
+  }
+  for (const k of ['weightCorr', 'featureCorr'] as const) {
+    if (v.biasCorr[k] === true && v.biasCorr.corrDir === undefined) {
+      warnings.push(`${file}: "bias_corr.${k === 'weightCorr' ? 'weight_corr' : 'feature_corr'}" is true but "bias_corr.corr_dir" is not set (the images to correct the bias with)`);
+    }
+  }
   return {
     file: abs,
     format: v.format,
