@@ -120,10 +120,10 @@ export class PtqConfigValidator {
     const varNode = get('var');
     return {
       format: this.enumValue('format', get('format')!, IMAGE_FORMATS),
-      width: this.integer('width', get('width')!, 1, 65535),
-      height: this.integer('height', get('height')!, 1, 65535),
+      width: this.integer('width', get('width')!, 1, 65535, 'the network input width in pixels'),
+      height: this.integer('height', get('height')!, 1, 65535, 'the network input height in pixels'),
       path: this.path('path', get('path')!),
-      usedImageNum: this.integer('used_image_num', get('used_image_num')!, 1, Number.MAX_SAFE_INTEGER),
+      usedImageNum: this.integer('used_image_num', get('used_image_num')!, 1, Number.MAX_SAFE_INTEGER, 'how many calibration images to use; the guide suggests 10-100'),
       featureQuantizeMethod: opt('feature_quantize_method', (k, n) => this.enumValue(k, n, FEATURE_METHODS)),
       weightQuantizeMethod: opt('weight_quantize_method', (k, n) => this.enumValue(k, n, WEIGHT_METHODS, { MAX: 'MAX_ABS' })),
       featureQuantizeBits: opt('feature_quantize_bits', (k, n) => this.bits(k, n)),
@@ -191,14 +191,14 @@ export class PtqConfigValidator {
     throw this.d.value(key, node, `not allowed${guess}`, `allowed values: ${list}`);
   }
 
-  private integer(key: string, node: JsonNode, min: number, max: number): number {
+  private integer(key: string, node: JsonNode, min: number, max: number, hint?: string): number {
     const range = max >= Number.MAX_SAFE_INTEGER ? `an integer ≥ ${min}` : `an integer in ${min}..${max}`;
     if (node.kind === 'string' && /^\s*-?\d+\s*$/.test(node.value)) {
       throw this.d.value(key, node, `is a string; expected ${range}`, `write ${node.value.trim()} without quotes`);
     }
-    if (node.kind !== 'number') throw this.d.value(key, node, `is ${jsonType(node)}; expected ${range}`);
-    if (!Number.isInteger(node.value)) throw this.d.value(key, node, `is not an integer; expected ${range}`);
-    if (node.value < min || node.value > max) throw this.d.value(key, node, `out of range; expected ${range}`);
+    if (node.kind !== 'number') throw this.d.value(key, node, `is ${jsonType(node)}; expected ${range}`, hint);
+    if (!Number.isInteger(node.value)) throw this.d.value(key, node, `is not an integer; expected ${range}`, hint);
+    if (node.value < min || node.value > max) throw this.d.value(key, node, `out of range; expected ${range}`, hint);
     return node.value;
   }
 
