@@ -137,8 +137,8 @@ export interface Report {
   edges: ReportEdge[];
   thresholds: Thresholds;
   findings: Finding[];
-  /** 'parity' when every edge is within thresholds, 'diverged' otherwise. */
-  verdict: 'parity' | 'diverged' | 'inputs-differ';
+  /** 'parity': every edge within thresholds; 'incomplete': some layers cannot be compared; 'diverged'; 'inputs-differ'. */
+  verdict: 'parity' | 'diverged' | 'inputs-differ' | 'incomplete';
   /** Not part of the comparable content: when and how the report was made. */
   meta: { createdAt: string; command: string[]; elapsedMs: number };
 }
