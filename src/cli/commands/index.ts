@@ -1,5 +1,10 @@
 /** The explicit list of commands (one module each). */
 import type { CommandModule } from 'yargs';
+import { floatCommand } from './float.js';
+import { inspectCommand } from './inspect.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [];
+export const commands: CommandModule<any, any>[] = [
+  floatCommand,
+  inspectCommand,
+];
