@@ -42,6 +42,7 @@ export class DumpWriter {
   private readonly tensors: ManifestTensor[] = [];
   private readonly skipped: ManifestSkipped[] = [];
   private readonly init: DumpWriterInit;
+  private readonly pendingMd5: Promise<void>[] = [];
   constructor(init: DumpWriterInit) {
     this.init = init;
     this.dir = init.dir;
@@ -60,10 +61,26 @@ export class DumpWriter {
     return createHash('md5').update(bytes).digest('hex');
   }
 
-  /** Writes a tensor file and records it (order = position among recorded tensors). */
-  addTensor(entry: Omit<ManifestTensor, 'order' | 'md5'>, bytes: Uint8Array): ManifestTensor {
-    const md5 = this.writeFile(entry.file, bytes);
-    const t: ManifestTensor = { order: this.tensors.length, ...entry, md5 };
+  /**
+   * Writes a tensor file and records it (order = position among recorded tensors). `md5`, when
+   * given, is the file's md5 being computed elsewhere (a worker hashing the same bytes); it is
+   * awaited by {@link finish}.
+   */
+  addTensor(entry: Omit<ManifestTensor, 'order' | 'md5'>, bytes: Uint8Array, md5?: Promise<string>): ManifestTensor {
+    const t: ManifestTensor = { order: this.tensors.length, ...entry, md5: '' };
+    if (md5) {
+      const f = new AtomicFile(path.join(this.dir, entry.file));
+      try {
+        f.write(bytes);
+        f.commit();
+      } catch (e) {
+        f.abort();
+        throw e;
+      }
+      const p = md5.then((m) => void (t.md5 = m));
+      p.catch(() => undefined); // surfaced by finish(); never an unhandled rejection
+      this.pendingMd5.push(p);
+    } else t.md5 = this.writeFile(entry.file, bytes);
     this.tensors.push(t);
     return t;
   }
@@ -73,7 +90,7 @@ export class DumpWriter {
     this.skipped.push(s);
   }
 
-  /** The manifest as it stands. */
+  /** The manifest as it stands (md5s still being computed are ''). */
   manifest(): Manifest {
     const m: Manifest = {
       format: MANIFEST_FORMAT,
@@ -90,6 +107,7 @@ export class DumpWriter {
 
   /** Writes manifest.json (last, so its presence means the folder is complete). */
   async finish(): Promise<Manifest> {
+    await Promise.all(this.pendingMd5);
     const m = this.manifest();
     await writeFileAtomic(path.join(this.dir, 'manifest.json'), `${JSON.stringify(m, null, 1)}\n`);
     return m;

@@ -20,6 +20,7 @@
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import { prepareOutDir } from '../io/atomic.js';
+import { Md5Worker } from '../io/md5-worker.js';
 import { loadModel } from '../onnx/load.js';
 import { exposeTensors } from '../onnx/expose.js';
 import { graphOrder } from '../onnx/order.js';
@@ -29,7 +30,7 @@ import type { OnnxModel } from '../onnx/types.js';
 import type { DType } from '../tensor/dtype.js';
 import type { Manifest } from '../dumps/manifest-types.js';
 import { DumpWriter, uniqueStems } from './dump-writer.js';
-import { prepareFloatInput, type FloatInputOptions } from './float-input.js';
+import { prepareFloatInput, type FloatInput, type FloatInputOptions } from './float-input.js';
 import { dumpShape, nchwToNhwc } from './layout.js';
 import { modelNodeInfo } from './node-info.js';
 
@@ -84,7 +85,7 @@ export async function runFloat(opts: FloatOptions): Promise<FloatResult> {
   const t1 = performance.now();
 
   const exposed = exposeTensors(model, { include: (n) => !(n.opType === 'Constant' && n.domain === '') });
-  const session = await createSession(exposed.bytes, model.file, { threads: opts.threads });
+  const session = await createSession(exposed.bytes, model.file, { threads: opts.threads, exposedAll: true });
   const t2 = performance.now();
   let results: Record<string, OrtTensor | undefined>;
   try {
@@ -95,6 +96,32 @@ export async function runFloat(opts: FloatOptions): Promise<FloatResult> {
   }
   const t3 = performance.now();
 
+  const manifest = await writeFolder({ model, input, results, out, opts, warnings });
+  const t4 = performance.now();
+  return {
+    out,
+    manifest,
+    written: manifest.tensors.length,
+    warnings,
+    timings: { prepareMs: t1 - t0, sessionMs: t2 - t1, runMs: t3 - t2, writeMs: t4 - t3, totalMs: t4 - t0 },
+  };
+}
+
+interface WriteContext {
+  model: OnnxModel;
+  input: FloatInput;
+  results: Record<string, OrtTensor | undefined>;
+  out: string;
+  opts: FloatOptions;
+  warnings: string[];
+}
+
+/**
+ * Writes every tensor in graph order. Each float tensor is transposed into one of two shared
+ * slots, written from it, and hashed from it by a worker while the next one is transposed;
+ * ORT's copy is released right after.
+ */
+async function writeFolder({ model, input, results, out, opts, warnings }: WriteContext): Promise<Manifest> {
   const writer = new DumpWriter({
     dir: out,
     producer: 'float',
@@ -106,59 +133,52 @@ export async function runFloat(opts: FloatOptions): Promise<FloatResult> {
   order.forEach((e, i) => {
     if (e.kind !== 'input' && stems[i] !== e.sanitized) warnings.push(`tensor "${e.tensorName}" written as ${stems[i]}.bin (its sanitized name ${e.sanitized} was taken)`);
   });
-
-  // Largest float tensor, for the one reused transpose buffer.
   let maxCount = 0;
   for (const t of Object.values(results)) if (t && FLOAT_TYPES.has(t.type)) maxCount = Math.max(maxCount, t.size);
-  const buf = new Float32Array(maxCount);
+  const hasher = new Md5Worker(maxCount * 4, 2);
   const total = order.length;
   let done = 0;
-
-  for (let i = 0; i < order.length; i++) {
-    const e = order[i]!;
-    const file = `${stems[i]}.bin`;
-    if (e.kind === 'input') {
-      writer.addTensor({ file, tensorName: e.tensorName, nodeName: '', opType: 'Input', dtype: 'float32', shape: [...input.nhwcShape], layout: 'NHWC', role: 'input' }, bytesOf(input.nhwc));
+  try {
+    for (let i = 0; i < order.length; i++) {
+      const e = order[i]!;
+      const file = `${stems[i]}.bin`;
+      if (e.kind === 'input') {
+        writer.addTensor({ file, tensorName: e.tensorName, nodeName: '', opType: 'Input', dtype: 'float32', shape: [...input.nhwcShape], layout: 'NHWC', role: 'input' }, bytesOf(input.nhwc));
+        opts.onProgress?.(++done, total);
+        continue;
+      }
+      const base = { tensorName: e.tensorName, nodeName: e.nodeName, opType: e.opType };
+      if (e.kind === 'constant') {
+        const c = model.graph.initializers.get(e.tensorName);
+        writer.skip({ ...base, dtype: c?.dtype ?? 'unknown', shape: c?.dims ?? [], reason: 'Constant node output (a model constant, not an activation)' });
+        continue;
+      }
+      const t = results[e.tensorName];
+      if (!t) throw new Error(`onnxruntime returned no value for exposed tensor "${e.tensorName}"`);
+      results[e.tensorName] = undefined;
+      const dims = [...t.dims];
+      if (FLOAT_TYPES.has(t.type)) {
+        const src = t.type === 'float32' ? (t.data as Float32Array) : toFloat32(t);
+        const slot = await hasher.acquire();
+        const f32 = new Float32Array(slot.buffer, 0, src.length);
+        if (dims.length === 4) nchwToNhwc(src, dims, f32);
+        else f32.set(src);
+        const layout = dims.length === 4 ? 'NHWC' : 'row-major';
+        writer.addTensor({ ...base, file, dtype: 'float32', shape: dumpShape(dims), layout, role: 'layer' }, slot.subarray(0, src.length * 4), hasher.hash(slot, src.length * 4));
+      } else if (opts.nonFloat === 'write' && OWN_DTYPE[t.type]) {
+        writer.addTensor({ ...base, file, dtype: OWN_DTYPE[t.type]!, shape: dims, layout: 'row-major', role: 'layer' }, bytesOf(t.data as Uint8Array));
+      } else {
+        writer.skip({ ...base, dtype: t.type, shape: dims, reason: `not floating point (${t.type}); float_model holds float activations only` });
+      }
+      t.dispose();
       opts.onProgress?.(++done, total);
-      continue;
     }
-    const base = { tensorName: e.tensorName, nodeName: e.nodeName, opType: e.opType };
-    if (e.kind === 'constant') {
-      const c = model.graph.initializers.get(e.tensorName);
-      writer.skip({ ...base, dtype: c?.dtype ?? 'unknown', shape: c?.dims ?? [], reason: 'Constant node output (a model constant, not an activation)' });
-      continue;
-    }
-    const t = results[e.tensorName];
-    if (!t) throw new Error(`onnxruntime returned no value for exposed tensor "${e.tensorName}"`);
-    results[e.tensorName] = undefined;
-    const dims = [...t.dims];
-    if (FLOAT_TYPES.has(t.type)) {
-      const src = t.type === 'float32' ? (t.data as Float32Array) : toFloat32(t);
-      let bytes: Uint8Array;
-      if (dims.length === 4) {
-        nchwToNhwc(src, dims, buf);
-        bytes = new Uint8Array(buf.buffer, 0, src.length * 4);
-      } else bytes = bytesOf(src);
-      writer.addTensor({ ...base, file, dtype: 'float32', shape: dumpShape(dims), layout: dims.length === 4 ? 'NHWC' : 'row-major', role: 'layer' }, bytes);
-    } else if (opts.nonFloat === 'write' && OWN_DTYPE[t.type]) {
-      writer.addTensor({ ...base, file, dtype: OWN_DTYPE[t.type]!, shape: dims, layout: 'row-major', role: 'layer' }, bytesOf(t.data as Uint8Array));
-    } else {
-      writer.skip({ ...base, dtype: t.type, shape: dims, reason: `not floating point (${t.type}); float_model holds float activations only` });
-    }
-    t.dispose();
-    opts.onProgress?.(++done, total);
+    writer.writeFile('input_uint8.bin', input.fileBytes);
+    writer.writeFile('model_node_info.json', new TextEncoder().encode(`${JSON.stringify(modelNodeInfo(model), null, 1)}\n`));
+    return await writer.finish();
+  } finally {
+    await hasher.close();
   }
-  writer.writeFile('input_uint8.bin', input.fileBytes);
-  writer.writeFile('model_node_info.json', new TextEncoder().encode(`${JSON.stringify(modelNodeInfo(model), null, 1)}\n`));
-  const manifest = await writer.finish();
-  const t4 = performance.now();
-  return {
-    out,
-    manifest,
-    written: manifest.tensors.length,
-    warnings,
-    timings: { prepareMs: t1 - t0, sessionMs: t2 - t1, runMs: t3 - t2, writeMs: t4 - t3, totalMs: t4 - t0 },
-  };
 }
 
 function bytesOf(a: ArrayBufferView): Uint8Array {

@@ -15,6 +15,11 @@ export interface SessionOptions {
   threads?: number;
   /** Graph optimization level (default 'disabled': every tensor keeps its name and value). */
   optimization?: 'disabled' | 'basic' | 'extended' | 'all';
+  /**
+   * The model exposes every tensor as an output: turn off the CPU memory arena and memory-pattern
+   * planning, which cannot reuse buffers then and only cost time (YOLOX-nano: run ~215 -> ~140 ms).
+   */
+  exposedAll?: boolean;
 }
 
 function firstLine(msg: string): string {
@@ -30,6 +35,10 @@ export async function createSession(bytes: Uint8Array, file: string, options: Se
     logSeverityLevel: 3,
     executionMode: 'sequential',
   };
+  if (options.exposedAll) {
+    opts.enableCpuMemArena = false;
+    opts.enableMemPattern = false;
+  }
   if (options.threads !== undefined) {
     if (!Number.isInteger(options.threads) || options.threads < 0) throw new UserError('USAGE', `threads ${options.threads}: expected a non-negative integer`, 'use 0 for onnxruntime\'s default');
     opts.intraOpNumThreads = options.threads;
