@@ -5,8 +5,9 @@
  * What onnxruntime needs for an added output (established with onnxruntime-node 1.30 on the
  * shared models): a ValueInfoProto with the name alone is accepted, ORT infers the type and
  * shape; a wrong element type is refused ("Type (tensor(float)) of output arg (457) ... does not
- * match expected type (tensor(int64))"). So an added output carries the file's own value_info
- * when the file has one for that tensor, and only the name otherwise; it never guesses a type.
+ * match expected type (tensor(int64))"). So an added output carries the element type of the
+ * file's own value_info when the file has one for that tensor (never its shape), and only the
+ * name otherwise; it never guesses a type.
  *
  * Old IR files that list initializers among the graph inputs get those entries removed (they
  * would otherwise be overridable inputs and make ORT log one warning per weight).
@@ -48,7 +49,10 @@ export function exposeTensors(model: OnnxModel, options: ExposeOptions = {}): Ex
       present.add(t);
       added.push(t);
       const info = infoByName.get(t);
-      g.output!.push(info ? onnx.ValueInfoProto.create({ name: t, type: info.type }) : onnx.ValueInfoProto.create({ name: t }));
+      // Element type only: a stale static shape in value_info (e.g. a model later fed another
+      // input size) must not become a declared output shape.
+      const elemType = info?.type?.tensorType?.elemType;
+      g.output!.push(elemType ? onnx.ValueInfoProto.create({ name: t, type: { tensorType: { elemType } } }) : onnx.ValueInfoProto.create({ name: t }));
     }
   }
   return { bytes: onnx.ModelProto.encode(m).finish(), outputNames: [...outputNames, ...added], added };

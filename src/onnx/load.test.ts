@@ -221,6 +221,12 @@ describe('parseModel: bad files', () => {
     const neg = tiny();
     neg.inputs = [{ name: 'x', dims: [1, -2] }];
     expect(userError(() => parseModel(buildModel(neg), 'm.onnx')).message).toContain('graph input "x" has dimension -2');
+    const unknown = tiny();
+    unknown.inputs = [{ name: 'x', dims: [1, -1] }];
+    expect(parseModel(buildModel(unknown), 'm.onnx').graph.inputs[0]!.shape).toEqual([1, null]);
+    const huge = tiny();
+    huge.inputs = [{ name: 'x', dims: [1, 2 ** 40] }];
+    expect(userError(() => parseModel(buildModel(huge), 'm.onnx')).message).toContain(`graph input "x" has dimension ${2 ** 40} (allowed 0..2147483647)`);
     const m = onnx.ModelProto.decode(buildModel(tiny()));
     m.graph!.initializer![0]!.dims = [1_000_000, 1_000_000, 1_000_000];
     const e = userError(() => parseModel(onnx.ModelProto.encode(m).finish(), 'm.onnx'));

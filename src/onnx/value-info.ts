@@ -1,10 +1,10 @@
 /**
  * ValueInfoProto -> {@link ValueInfo}: element type and shape (numbers, symbolic names, or null
- * for an unknown dimension). Hostile dimensions (negative, > 2^31-1) are refused.
+ * for an unknown dimension, including -1). Hostile dimensions (other negatives, > 2^31-1) are refused.
  */
 import type onnxProto from 'onnx-proto';
 import { UserError } from '../errors.js';
-import { checkDim, dtypeOfElemType, elemTypeName, type LongLike } from './tensor-proto.js';
+import { checkDim, dtypeOfElemType, elemTypeName, longToNumber, type LongLike } from './tensor-proto.js';
 import type { ValueInfo } from './types.js';
 
 type ValueInfoProto = onnxProto.onnx.IValueInfoProto;
@@ -23,7 +23,11 @@ export function decodeValueInfo(v: ValueInfoProto, what: string, file: string): 
   if (tt.shape) {
     shape = (tt.shape.dim ?? []).map((d) => {
       const which = (d as { value?: string }).value;
-      if (which === 'dimValue') return checkDim(d.dimValue as number | LongLike, what, file);
+      if (which === 'dimValue') {
+        // -1 is some converters' way of writing "unknown" (onnxruntime reads it so too).
+        if (longToNumber(d.dimValue as number | LongLike) === -1) return null;
+        return checkDim(d.dimValue as number | LongLike, what, file);
+      }
       if (which === 'dimParam') return d.dimParam || null;
       return null;
     });
