@@ -126,6 +126,9 @@ describe('parseModel: tensors and attributes', () => {
       onnx.TensorProto.create({ name: 'd', dims: [1], dataType: 11, doubleData: [0.1] }),
       onnx.TensorProto.create({ name: 'i32', dims: [3], dataType: 6, int32Data: [1, -2, 3] }),
       onnx.TensorProto.create({ name: 'i64', dims: [2], dataType: 7, int64Data: [3, -4] }),
+      onnx.TensorProto.create({ name: 'u8', dims: [3], dataType: 2, rawData: Uint8Array.of(1, 2, 255) }),
+      onnx.TensorProto.create({ name: 'i8', dims: [2], dataType: 3, rawData: Uint8Array.of(255, 5) }),
+      onnx.TensorProto.create({ name: 'b', dims: [2], dataType: 9, rawData: Uint8Array.of(1, 0) }),
     );
     // int64 beyond 2^53 through raw_data
     const raw = new Uint8Array(8);
@@ -142,6 +145,12 @@ describe('parseModel: tensors and attributes', () => {
     expect(Array.from(init.get('i32')!.data as Int32Array)).toEqual([1, -2, 3]);
     expect((init.get('big')!.data as BigInt64Array)[0]).toBe(9223372036854775807n);
     expect(Array.from(init.get('i64')!.data as BigInt64Array)).toEqual([3n, -4n]);
+    expect(Array.from(init.get('u8')!.data)).toEqual([1, 2, 255]);
+    expect(Array.from(init.get('i8')!.data)).toEqual([-1, 5]);
+    expect(init.get('b')).toMatchObject({ dtype: 'bool', dims: [2] });
+    expect(Array.from(init.get('b')!.data)).toEqual([1, 0]);
+    // Every tensor owns exactly its bytes (never a view into the decoded file).
+    for (const t of init.values()) expect(t.data.buffer.byteLength).toBe(t.data.byteLength);
     expect(init.get('cf')).toMatchObject({ dtype: 'float32', dims: [] });
     expect(Array.from(init.get('cf')!.data as Float32Array)).toEqual([2.5]);
     expect(Array.from(init.get('cfs')!.data as Float32Array)).toEqual([1, 2, 3]);
