@@ -37,7 +37,7 @@ export function fitFromSums(s: FitSums): LinearFit {
   const scale = varU > 0 ? cov / varU : NaN;
   // offset = mean(f) - scale*mean(q) = (L - scale*K) + (Σv - scale*Σu)/n
   const offset = scale === scale ? s.l - scale * s.k + (s.sv - scale * s.su) / n : NaN;
-  const zeroPoint = scale === scale && scale !== 0 ? -offset / scale : NaN;
+  const zeroPoint = scale === scale && scale !== 0 ? (0 - offset) / scale : NaN; // 0 - x: never -0
   const r2raw = varU > 0 && varV > 0 ? (cov * cov) / (varU * varV) : NaN;
   return {
     scale,
