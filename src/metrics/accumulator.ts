@@ -11,7 +11,7 @@
  * channel has varied.
  */
 import { DTYPES, elementCount } from '../tensor/dtype.js';
-import { accumulateSums, compareRaw, countSaturation, KERNEL_BLOCK, newSumState, trackChannels } from './accumulator-kernels.js';
+import { accumulateSums, accumulateSumsRaw, compareRaw, countNonFinite, KERNEL_BLOCK, newSumState, trackChannels } from './accumulator-kernels.js';
 import { channelCount, coordOf, locate, rowLayout } from './coords.js';
 import { saturationStats } from './counts.js';
 import {
@@ -73,16 +73,22 @@ export class PairAccumulator {
   private readonly zA: number;
   private readonly sB: number;
   private readonly zB: number;
+  /** False when both sides are float and neither is dequantized: the faster raw kernel then runs. */
+  private readonly dequant: boolean;
   private pushed = 0;
 
   /** Running sums and non-finite counts (layout: accumulator-kernels.ts STATE_SIZE). */
   private readonly st = newSumState();
 
-  /** Saturation counts [atMin, atMax] per integer side (raw values); null for float sides. */
-  private readonly satA: Float64Array | null;
-  private readonly satB: Float64Array | null;
-  private readonly limA: { min: number; max: number };
-  private readonly limB: { min: number; max: number };
+  /** Saturation counts [a at min, a at max, b at min, b at max] on raw values. */
+  private readonly sat = new Float64Array(4);
+  /** Saturation limits per side; NaN for float sides (nothing equals NaN). */
+  private readonly loA: number;
+  private readonly hiA: number;
+  private readonly loB: number;
+  private readonly hiB: number;
+  private readonly intA: boolean;
+  private readonly intB: boolean;
 
   /** Dead channels: channel count, first raw value per channel and "varies" flags per side. */
   private readonly C: number;
@@ -112,10 +118,15 @@ export class PairAccumulator {
     this.zA = dqA.zeroPoint;
     this.sB = dqB.scale;
     this.zB = dqB.zeroPoint;
-    this.limA = DTYPES[opts.sideA.dtype];
-    this.limB = DTYPES[opts.sideB.dtype];
-    this.satA = DTYPES[opts.sideA.dtype].integer ? new Float64Array(2) : null;
-    this.satB = DTYPES[opts.sideB.dtype].integer ? new Float64Array(2) : null;
+    const tA = DTYPES[opts.sideA.dtype];
+    const tB = DTYPES[opts.sideB.dtype];
+    this.intA = tA.integer;
+    this.intB = tB.integer;
+    this.loA = tA.integer ? tA.min : NaN;
+    this.hiA = tA.integer ? tA.max : NaN;
+    this.loB = tB.integer ? tB.min : NaN;
+    this.hiB = tB.integer ? tB.max : NaN;
+    this.dequant = this.intA || this.intB || !(dqA.scale === 1 && dqA.zeroPoint === 0 && dqB.scale === 1 && dqB.zeroPoint === 0);
     this.C = channelCount(this.shape);
     const C = this.n === 0 ? 0 : this.C;
     this.firstA = new Float64Array(C);
@@ -154,10 +165,11 @@ export class PairAccumulator {
       if (this.targetConstLeft > 0) {
         this.targetConstLeft = trackChannels(this.firstA, this.firstB, this.variesA, this.variesB, a, b, s, e, off, this.C, this.targetConstLeft);
       }
-      if (this.satA) countSaturation(this.satA, a, s, e, this.limA.min, this.limA.max);
-      if (this.satB) countSaturation(this.satB, b, s, e, this.limB.min, this.limB.max);
       if (this.mm) compareRaw(this.mm, this.perChannel, this.perRow, a, b, s, e, off, this.C, this.rowLen, this.rows);
-      accumulateSums(this.st, a, b, s, e, off, this.sA, this.zA, this.sB, this.zB);
+      const skipped = this.dequant
+        ? accumulateSums(this.st, this.sat, a, b, s, e, off, this.sA, this.zA, this.sB, this.zB, this.loA, this.hiA, this.loB, this.hiB)
+        : accumulateSumsRaw(this.st, a, b, s, e, off);
+      if (skipped > 0) countNonFinite(this.st, a, b, s, e, this.sA, this.zA, this.sB, this.zB);
     }
     this.pushed += count;
   }
@@ -195,8 +207,8 @@ export class PairAccumulator {
     if (cos.flag) m.cosineFlag = cos.flag;
     const step = this.stepScale();
     if (step !== undefined) m.rmseInSteps = rmseInStepsFrom(rmse, step);
-    if (this.satA) m.saturation.a = saturationStats(this.satA[0]!, this.satA[1]!, this.n);
-    if (this.satB) m.saturation.b = saturationStats(this.satB[0]!, this.satB[1]!, this.n);
+    if (this.intA) m.saturation.a = saturationStats(this.sat[0]!, this.sat[1]!, this.n);
+    if (this.intB) m.saturation.b = saturationStats(this.sat[2]!, this.sat[3]!, this.n);
     if (this.mm) {
       m.mismatches = this.mm[0]!;
       m.firstMismatch = this.mm[1]! < 0 ? null : locate(this.mm[1]!, this.shape);
