@@ -78,7 +78,7 @@ function streamed(a: number[], b: number[], o: Opts, cuts: number[]): LayerMetri
   return acc.result();
 }
 
-const special = fc.constantFrom(0, -0, 1, -1, 2, NaN, Infinity, -Infinity, 1e300, -1e-300);
+const special = fc.constantFrom(0, -0, 1, -1, 2, NaN, Infinity, -Infinity, 1e300, -1e-300, 1.7e308, -1.7e308);
 const floatValue = fc.oneof({ arbitrary: fc.double(), weight: 3 }, { arbitrary: special, weight: 2 }, { arbitrary: fc.integer({ min: -3, max: 3 }), weight: 3 });
 
 /** A shape of rank 0..4 with at most ~300 elements (dims 0..6). */
@@ -95,7 +95,8 @@ describe('PairAccumulator equals the whole-array functions exactly', () => {
         fc.infiniteStream(floatValue),
         fc.constantFrom('none', 'aZero', 'bZero', 'bothZero', 'same', 'targetConstChannels'),
         fc.array(fc.nat(300), { maxLength: 8 }),
-        (shape, sa, sb, mode, cuts) => {
+        fc.constantFrom('none', 'a', 'b', 'both'),
+        (shape, sa, sb, mode, cuts, scaled) => {
           const len = n(shape);
           let a = [...sa.take(len)] as number[];
           let b = [...sb.take(len)] as number[];
@@ -106,7 +107,13 @@ describe('PairAccumulator equals the whole-array functions exactly', () => {
             const C = shape.length ? shape[shape.length - 1]! : 1;
             b = b.map((_, i) => (i % C) * 0.5);
           }
-          const o: Opts = { shape, sideA: { dtype: 'float32' }, sideB: { dtype: 'float64' }, integerCompare: false };
+          // 'a'/'b'/'both': that side is dequantized (x = (v - zp) * scale), exercising the other kernel
+          const o: Opts = {
+            shape,
+            sideA: scaled === 'a' || scaled === 'both' ? { dtype: 'float32', scale: 0.75, zeroPoint: 0.5 } : { dtype: 'float32' },
+            sideB: scaled === 'b' || scaled === 'both' ? { dtype: 'float64', scale: 3, zeroPoint: -2 } : { dtype: 'float64' },
+            integerCompare: false,
+          };
           expect(streamed(a, b, o, cuts)).toEqual(expected(a, b, o));
         },
       ),
@@ -192,6 +199,27 @@ describe('PairAccumulator on hand-computed data', () => {
     expect(m.maxAbsCoord).toEqual([0, 3, 4, 0]);
     expect(m.saturation.b).toEqual({ atMin: 1, atMax: 1, share: 2 / 60 });
     expect(m.rmseInSteps).toBe(m.rmse / 0.5);
+  });
+
+  it('float reference with NaN/Inf vs a dequantized uint8 target: counts and finite-pair metrics', () => {
+    const f = [0.5, NaN, 1, -Infinity, 1.5, Infinity];
+    const q = [11, 0, 12, 255, 13, 14];
+    const m = streamed(f, q, { shape: [1, 1, 2, 3], sideA: { dtype: 'float32' }, sideB: { dtype: 'uint8', scale: 0.5, zeroPoint: 10 }, integerCompare: false }, [3]);
+    expect(m.finiteCount).toBe(3);
+    expect(m.nonFinite.a).toEqual({ nan: 1, posInf: 1, negInf: 1 });
+    expect(m.nonFinite.b).toEqual({ nan: 0, posInf: 0, negInf: 0 });
+    expect(m.cosine).toBe(1);
+    expect(m.maxAbs).toBe(0);
+    expect(m.saturation.b).toEqual({ atMin: 1, atMax: 1, share: 2 / 6 });
+    expect(m.saturation.a).toBeUndefined();
+  });
+
+  it('finite values whose difference overflows are still measured (not counted as non-finite)', () => {
+    const m = streamed([1.7e308, 1], [-1.7e308, 1], { shape: [2], sideA: { dtype: 'float64' }, sideB: { dtype: 'float64' }, integerCompare: false }, [1]);
+    expect(m.finiteCount).toBe(2);
+    expect(m.nonFinite.a).toEqual({ nan: 0, posInf: 0, negInf: 0 });
+    expect(m.maxAbs).toBe(Infinity);
+    expect(m.maxAbsIndex).toBe(0);
   });
 
   it('a layer with NaN/Inf is measured over its finite pairs and shows the counts', () => {
