@@ -11,7 +11,7 @@
  * channel has varied.
  */
 import { DTYPES, elementCount } from '../tensor/dtype.js';
-import { accumulateSums, accumulateSumsRaw, compareRaw, countNonFinite, KERNEL_BLOCK, newSumState, trackChannels } from './accumulator-kernels.js';
+import { accumulateSums, accumulateSumsFloatVsQuant, accumulateSumsRaw, compareRaw, countNonFinite, KERNEL_BLOCK, newSumState, trackChannels } from './accumulator-kernels.js';
 import { channelCount, coordOf, locate, rowLayout } from './coords.js';
 import { saturationStats } from './counts.js';
 import {
@@ -73,8 +73,11 @@ export class PairAccumulator {
   private readonly zA: number;
   private readonly sB: number;
   private readonly zB: number;
-  /** False when both sides are float and neither is dequantized: the faster raw kernel then runs. */
-  private readonly dequant: boolean;
+  /**
+   * Sum kernel: 0 = raw (both sides float, no dequantization), 1 = float vs quantized (side a float
+   * and not dequantized), 2 = general. All three give identical numbers; 0 and 1 are faster.
+   */
+  private readonly kernel: 0 | 1 | 2;
   private pushed = 0;
 
   /** Running sums and non-finite counts (layout: accumulator-kernels.ts STATE_SIZE). */
@@ -126,7 +129,9 @@ export class PairAccumulator {
     this.hiA = tA.integer ? tA.max : NaN;
     this.loB = tB.integer ? tB.min : NaN;
     this.hiB = tB.integer ? tB.max : NaN;
-    this.dequant = this.intA || this.intB || !(dqA.scale === 1 && dqA.zeroPoint === 0 && dqB.scale === 1 && dqB.zeroPoint === 0);
+    const plainA = !this.intA && dqA.scale === 1 && dqA.zeroPoint === 0;
+    const plainB = !this.intB && dqB.scale === 1 && dqB.zeroPoint === 0;
+    this.kernel = plainA && plainB ? 0 : plainA ? 1 : 2;
     this.C = channelCount(this.shape);
     const C = this.n === 0 ? 0 : this.C;
     this.firstA = new Float64Array(C);
@@ -166,9 +171,12 @@ export class PairAccumulator {
         this.targetConstLeft = trackChannels(this.firstA, this.firstB, this.variesA, this.variesB, a, b, s, e, off, this.C, this.targetConstLeft);
       }
       if (this.mm) compareRaw(this.mm, this.perChannel, this.perRow, a, b, s, e, off, this.C, this.rowLen, this.rows);
-      const skipped = this.dequant
-        ? accumulateSums(this.st, this.sat, a, b, s, e, off, this.sA, this.zA, this.sB, this.zB, this.loA, this.hiA, this.loB, this.hiB)
-        : accumulateSumsRaw(this.st, a, b, s, e, off);
+      const skipped =
+        this.kernel === 0
+          ? accumulateSumsRaw(this.st, a, b, s, e, off)
+          : this.kernel === 1
+            ? accumulateSumsFloatVsQuant(this.st, this.sat, a, b, s, e, off, this.sB, this.zB, this.loB, this.hiB)
+            : accumulateSums(this.st, this.sat, a, b, s, e, off, this.sA, this.zA, this.sB, this.zB, this.loA, this.hiA, this.loB, this.hiB);
       if (skipped > 0) countNonFinite(this.st, a, b, s, e, this.sA, this.zA, this.sB, this.zB);
     }
     this.pushed += count;
