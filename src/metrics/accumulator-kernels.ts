@@ -9,10 +9,11 @@
  * the loop exit on every call (about 3x slower). Hence (1) PairAccumulator calls the kernels per
  * block of {@link KERNEL_BLOCK} elements and (2) {@link primeKernels} runs the kernels on tiny
  * inputs at module load, so V8 has feedback before it optimizes them. The sum kernels are primed
- * with FINITE data only: once their non-finite fallback test `(x - x === 0 && y - y === 0)` has
- * feedback, V8 emits a loop about 30% slower (measured 260 -> 180 M pairs/s). A layer with NaN/Inf
- * therefore costs one deoptimization, after which that process runs at the slower speed; correct
- * either way. Non-finite counting lives in {@link countNonFinite}, outside the hot loops.
+ * with FINITE data only: priming them with NaN/Inf made V8 emit a loop about 30% slower (measured
+ * 260 -> 180 M pairs/s); a NaN met later in real data costs one deoptimization and, in our
+ * measurement, no lasting slowdown. Non-finite counting lives in {@link countNonFinite}, outside the
+ * hot loops, for the same reason. (Code-shape effects in V8 are fickle: re-measure with
+ * scripts/bench-metrics.ts after touching these loops.)
  */
 
 /** Elements per kernel call. */

@@ -6,9 +6,18 @@
  * accumulated in index order, in float64, with the same expressions, and finalized by finalize.ts.
  *
  * Hot path (accumulator-kernels.ts): tight loops over typed-array state (no closures, no
- * allocation), called per block; side work (dead channels, saturation, exact compare) runs as
- * separate loops only when it applies, and dead-channel tracking stops as soon as every target
- * channel has varied.
+ * allocation), called per block of 4096 elements; one of three equivalent sum kernels is chosen
+ * per layer (float/float, float/quantized, general), saturation is counted inside them; dead
+ * channels and the exact compare run as separate loops only when they apply, and dead-channel
+ * tracking stops as soon as every target channel has varied.
+ *
+ * Usage (engine, per layer and image):
+ *   const acc = new PairAccumulator({ n, shape, sideA: { dtype: 'float32' },
+ *     sideB: { dtype: 'uint8', scale, zeroPoint }, integerCompare: false });
+ *   for each chunk: decodeInto(dtA, bytesA, bufA, k); decodeInto(dtB, bytesB, bufB, k); acc.push(bufA, bufB, k);
+ *   const metrics = acc.result();   // LayerMetrics; store via layerMetricsToJson
+ * Without known parameters for an integer side vs a float side, run a FitAccumulator pass first
+ * and pass `fit: fitInfo('b', fit)` (only when fit.plausible).
  */
 import { DTYPES, elementCount } from '../tensor/dtype.js';
 import { accumulateSums, accumulateSumsFloatVsQuant, accumulateSumsRaw, compareRaw, countNonFinite, KERNEL_BLOCK, newSumState, trackChannels } from './accumulator-kernels.js';
@@ -41,6 +50,7 @@ export interface PairAccumulatorOptions {
   /**
    * Dequantize side `fit.side` by a least-squares fit (pass 1: FitAccumulator / fitLinear) instead
    * of known parameters; that side's SideSpec must then have no scale. Marks the result `fitted`.
+   * Use only a plausible fit: a NaN scale (degenerate data) makes every float metric NaN.
    */
   fit?: FitInfo;
 }
@@ -114,7 +124,7 @@ export class PairAccumulator {
     if (count !== opts.n) throw new RangeError(`PairAccumulator: shape [${opts.shape.join(',')}] holds ${count} elements, n is ${opts.n}`);
     this.n = opts.n;
     this.shape = [...opts.shape];
-    this.opts = opts;
+    this.opts = { ...opts, sideA: { ...opts.sideA }, sideB: { ...opts.sideB }, ...(opts.fit ? { fit: { ...opts.fit } } : {}) };
     const dqA = dequantOf(opts.sideA, 'a', opts.fit);
     const dqB = dequantOf(opts.sideB, 'b', opts.fit);
     this.sA = dqA.scale;
