@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DTYPES, type DType } from '../tensor/dtype.js';
-import { PairAccumulator, type PairAccumulatorOptions } from './accumulator.js';
+import { measurePair, PairAccumulator, type PairAccumulatorOptions } from './accumulator.js';
 import { coordOf } from './coords.js';
 import { deadChannels, firstMismatch, mismatches, mismatchesPerChannel, mismatchesPerRow, nonFinite, saturation } from './counts.js';
 import { fitInfo, fitLinear } from './fit.js';
@@ -242,6 +242,15 @@ describe('PairAccumulator on hand-computed data', () => {
     expect(m.cosine).toBe(1);
     expect(m.maxAbs).toBe(0);
     expect(m.rmseInSteps).toBe(0);
+  });
+
+  it('measurePair equals streaming over the same arrays', () => {
+    const a = Array.from({ length: 60 }, (_, i) => Math.sin(i) * 3);
+    const b = a.map((v, i) => v + (i % 7 === 0 ? 0.1 : 0));
+    const o: Opts = { shape: [1, 4, 5, 3], sideA: { dtype: 'float32' }, sideB: { dtype: 'float32' }, integerCompare: false };
+    expect(measurePair(a, b, o)).toEqual(streamed(a, b, o, [17, 40]));
+    expect(measurePair(a, b, o)).toEqual(expected(a, b, o));
+    expect(() => measurePair([1], [1, 2], { ...o, shape: [1] })).toThrow(RangeError);
   });
 
   it('rejects misuse with RangeError', () => {

@@ -252,3 +252,15 @@ export class PairAccumulator {
     return out;
   }
 }
+
+/**
+ * Whole-array convenience: the LayerMetrics block of two in-memory tensors (raw values, same
+ * semantics as pushing them through a {@link PairAccumulator} in one go). For callers that already
+ * hold both tensors (the reference runner, golden tests); the engine streams instead.
+ */
+export function measurePair(a: ArrayLike<number>, b: ArrayLike<number>, opts: Omit<PairAccumulatorOptions, 'n'>): LayerMetrics {
+  if (a.length !== b.length) throw new RangeError(`measurePair: sides differ in length: ${a.length} vs ${b.length}`);
+  const acc = new PairAccumulator({ ...opts, n: a.length });
+  acc.push(a instanceof Float64Array ? a : Float64Array.from(a), b instanceof Float64Array ? b : Float64Array.from(b), a.length);
+  return acc.result();
+}

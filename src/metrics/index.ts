@@ -47,5 +47,5 @@ export {
 export { channelCount, coordOf, locate, rowLayout } from './coords.js';
 export { aggregateImages, errorFromCosine, errorGain } from './aggregate.js';
 export { FitAccumulator, fitInfo, fitLinear } from './fit.js';
-export { PairAccumulator, type PairAccumulatorOptions } from './accumulator.js';
+export { measurePair, PairAccumulator, type PairAccumulatorOptions } from './accumulator.js';
 export { fromJsonNumber, layerMetricsFromJson, layerMetricsToJson, toJsonNumber, type JsonNumber, type LayerMetricsJson } from './json.js';
