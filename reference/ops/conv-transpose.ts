@@ -1,7 +1,8 @@
 /**
  * ConvTranspose (1-D/2-D, NCHW): weight [C, M/group, kH, kW]; strides, dilations, pads,
  * output_padding, output_shape and auto_pad as in onnxruntime's conv_transpose_attributes.h
- * (SAME_UPPER puts the smaller half of the total padding first). Scatter form with double
+ * (SAME_UPPER puts the smaller half of the total padding first; SAME_LOWER and output_shape
+ * without auto_pad put the larger half first, per the ONNX spec). Scatter form with double
  * accumulation.
  */
 import { makeTensor } from '../tensor.js';
@@ -87,7 +88,7 @@ export const convTranspose = defineOp({
       if (wantShape) {
         const total = full - wantShape[i]!;
         const small = Math.floor(total / 2);
-        pads[i] = a.autoPad === 'SAME_LOWER' ? total - small : small;
+        pads[i] = a.autoPad === 'SAME_UPPER' ? small : total - small; // NOTSET with output_shape puts the extra pad first, like SAME_LOWER (ONNX spec)
         pads[i + r] = total - pads[i]!;
         outSp.push(wantShape[i]!);
       } else {

@@ -7,7 +7,7 @@
 import { allocData, makeTensor, stridesOf, type Tensor } from '../tensor.js';
 import type { AnyArray } from './copy.js';
 
-export type CoordMode = 'half_pixel' | 'pytorch_half_pixel' | 'align_corners' | 'asymmetric' | 'tf_half_pixel_for_nearest' | 'tf_crop_and_resize' | 'half_pixel_symmetric';
+export type CoordMode = 'half_pixel' | 'pytorch_half_pixel' | 'align_corners' | 'asymmetric' | 'tf_half_pixel_for_nn' | 'tf_crop_and_resize' | 'half_pixel_symmetric';
 /** `simple` is onnxruntime's rule for Resize-10 / Upsample: floor when upsampling, ceil when downsampling. */
 export type NearestMode = 'round_prefer_floor' | 'round_prefer_ceil' | 'floor' | 'ceil' | 'simple';
 
@@ -20,7 +20,7 @@ export function originalCoordinate(mode: CoordMode, xr: number, scale: number, o
       return f(f(f(xr + 0.5) / scale) - 0.5);
     case 'pytorch_half_pixel':
       return outLen > 1 ? f(f(f(xr + 0.5) / scale) - 0.5) : 0;
-    case 'tf_half_pixel_for_nearest':
+    case 'tf_half_pixel_for_nn':
       return f(f(xr + 0.5) / scale);
     case 'align_corners':
       return outLen === 1 ? 0 : f(f(xr * (inLen - 1)) / (outLen - 1));
@@ -63,6 +63,12 @@ export function resizeNearestImpl(x: Tensor, outDims: readonly number[], scales:
   const maps = outDims.map((len, ax) => {
     const inLen = x.dims[ax]!;
     const m = new Int32Array(len);
+    if (scales[ax] === 1 && len === inLen) {
+      // onnxruntime maps an unscaled axis to itself whatever the coordinate mode (visible with
+      // tf_half_pixel_for_nn + ceil, where the formula would shift by one)
+      for (let o = 0; o < len; o++) m[o] = o;
+      return m;
+    }
     for (let o = 0; o < len; o++) {
       const c = originalCoordinate(coord, o, scales[ax]!, len, inLen);
       m[o] = Math.min(Math.max(nearestIndex(nearest, c, scales[ax]! < 1), 0), inLen - 1);

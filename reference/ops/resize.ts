@@ -24,7 +24,7 @@ export function readResizeAttrs(ctx: OpContext, modern: boolean): ResizeAttrs {
   const m = mode === 'bilinear' ? 'linear' : mode;
   if (m === 'cubic') throw unsupported(ctx, 'mode=cubic');
   if (!modern) return { mode: m, coord: 'asymmetric', nearest: 'simple', scales: A.floats(ctx, 'scales') };
-  const coord = A.oneOf<CoordMode>(ctx, 'coordinate_transformation_mode', 'half_pixel', ['half_pixel', 'pytorch_half_pixel', 'align_corners', 'asymmetric', 'tf_half_pixel_for_nearest', 'tf_crop_and_resize', 'half_pixel_symmetric']);
+  const coord = A.oneOf<CoordMode>(ctx, 'coordinate_transformation_mode', 'half_pixel', ['half_pixel', 'pytorch_half_pixel', 'align_corners', 'asymmetric', 'tf_half_pixel_for_nn', 'tf_crop_and_resize', 'half_pixel_symmetric']);
   if (coord === 'tf_crop_and_resize') throw unsupported(ctx, 'coordinate_transformation_mode=tf_crop_and_resize');
   if (A.int(ctx, 'antialias', 0) !== 0) throw unsupported(ctx, 'antialias=1');
   if (A.has(ctx, 'axes')) throw unsupported(ctx, 'the axes attribute');
