@@ -14,7 +14,7 @@
 import type { OnnxModel, OnnxNode } from '../src/onnx/types.js';
 import { UserError } from '../src/errors.js';
 import { describe, fromOnnxTensor, isTensorDType, type Tensor } from './tensor.js';
-import type { OpContext, OpKernel } from './ops/op.js';
+import type { Inputs, OpContext, OpKernel } from './ops/op.js';
 import { kernelFor, unsupportedOps, supportedOps } from './ops/registry.js';
 
 export interface RunOptions {
@@ -25,6 +25,18 @@ export interface RunOptions {
   onTensor?: (name: string, tensor: Tensor, node: OnnxNode) => void | Promise<void>;
   /** 'needed' (default): release tensors after their last use and return the graph outputs; 'all': keep and return every tensor. */
   keep?: 'all' | 'needed';
+  /**
+   * Runs one planned node; defaults to {@link floatStep} (the kernel's float implementation).
+   * This is the integer mode's hook: it supplies a step that calls `kernel.int` with the
+   * tensors' quantization, or wraps the float kernel in dequantize/quantize for skipped nodes,
+   * while the executor keeps ordering, lifetimes and `onTensor`.
+   */
+  execute?: (step: PlannedNode, inputs: Inputs) => Tensor[];
+}
+
+/** The default step: the kernel's float semantics. */
+export function floatStep(step: PlannedNode, inputs: Inputs): Tensor[] {
+  return step.kernel.float(inputs, step.attrs, step.ctx);
 }
 
 /** A node with its kernel and checked attributes, resolved once per model. */
@@ -106,6 +118,7 @@ export async function runGraph(model: OnnxModel, inputs: Map<string, Tensor>, op
   const plan = planGraph(model);
   checkInputs(model, inputs);
   const keepAll = opts.keep === 'all';
+  const execute = opts.execute ?? floatStep;
   const values = new Map<string, Tensor>(inputs);
   const inits = model.graph.initializers;
   const lookup = (name: string, node: OnnxNode): Tensor | null => {
@@ -117,11 +130,12 @@ export async function runGraph(model: OnnxModel, inputs: Map<string, Tensor>, op
     throw new UserError('ONNX_FORMAT', `${node.opType} node "${node.name}": input "${name}" is neither produced earlier, a graph input nor an initializer`, 'the graph is not topologically sorted or is missing a tensor');
   };
   for (let i = 0; i < plan.steps.length; i++) {
-    const { node, kernel, attrs, ctx } = plan.steps[i]!;
+    const step = plan.steps[i]!;
+    const node = step.node;
     const ins = node.inputs.map((n) => lookup(n, node));
     let outs: Tensor[];
     try {
-      outs = kernel.float(ins, attrs, ctx);
+      outs = execute(step, ins);
     } catch (e) {
       if (e instanceof UserError) throw e;
       throw new Error(`reference executor: ${node.opType} node "${node.name}" failed on inputs ${ins.map((t) => (t ? describe(t) : 'none')).join(', ')}: ${(e as Error).message}`, { cause: e });

@@ -198,15 +198,33 @@ function attrProto(name: string, v: number | string | number[] | Tensor): onnxPr
 
 /** A one-node model; runtime inputs become typed graph inputs, `initializer` ones are constants. */
 export function singleNodeModel(spec: NodeSpec): Uint8Array {
-  const outputs = spec.outputs ?? ['y'];
+  return graphModel({
+    nodes: [{ name: 'n0', opType: spec.opType, inputs: spec.nodeInputs ?? spec.inputs.map((i) => i.name), outputs: spec.outputs ?? ['y'], attrs: spec.attrs }],
+    inputs: spec.inputs,
+    outputs: spec.outputs ?? ['y'],
+    opset: spec.opset,
+  });
+}
+
+export interface GraphSpec {
+  nodes: { name: string; opType: string; inputs: string[]; outputs: string[]; attrs?: NodeSpec['attrs']; domain?: string }[];
+  inputs: NodeSpec['inputs'];
+  outputs: string[];
+  opset?: number;
+}
+
+/** A small multi-node model (nodes in the given order). */
+export function graphModel(spec: GraphSpec): Uint8Array {
   const vi = (name: string, t: Tensor): onnxProto.onnx.ValueInfoProto =>
     onnx.ValueInfoProto.create({ name, type: { tensorType: { elemType: DT_CODE[t.dtype], shape: { dim: t.dims.map((d) => ({ dimValue: d })) } } } });
   const graph = onnx.GraphProto.create({
     name: 'g',
-    node: [onnx.NodeProto.create({ name: 'n0', opType: spec.opType, input: spec.nodeInputs ?? spec.inputs.map((i) => i.name), output: outputs, attribute: Object.entries(spec.attrs ?? {}).map(([k, v]) => attrProto(k, v)) })],
+    node: spec.nodes.map((n) =>
+      onnx.NodeProto.create({ name: n.name, opType: n.opType, domain: n.domain ?? '', input: n.inputs, output: n.outputs, attribute: Object.entries(n.attrs ?? {}).map(([k, v]) => attrProto(k, v)) }),
+    ),
     input: spec.inputs.filter((i) => !i.initializer).map((i) => vi(i.name, i.tensor)),
     initializer: spec.inputs.filter((i) => i.initializer).map((i) => tensorProto(i.name, i.tensor)),
-    output: outputs.map((o) => onnx.ValueInfoProto.create({ name: o })),
+    output: spec.outputs.map((o) => onnx.ValueInfoProto.create({ name: o })),
   });
   const model = onnx.ModelProto.create({ irVersion: 7, opsetImport: [{ domain: '', version: spec.opset ?? 13 }], graph, producerName: 'magik-parity-test' });
   return onnx.ModelProto.encode(model).finish();
