@@ -36,6 +36,12 @@ export interface DumpEntry {
   file: string;
   /** Element type; null when it can't be known (see `problem`). */
   dtype: DType | null;
+  /**
+   * While `dtype` is null: the element types the file can hold, tried in order once a shape is
+   * known (e.g. uint8/uint16 for the transform tool's ptq_model). Absent: the vendor set
+   * float32, uint16, uint8, uint4 (FORMATS.md §1).
+   */
+  dtypeCandidates?: DType[];
   /** Logical shape (NHWC for 4-D); null when unknown. */
   shape: number[] | null;
   layout: Layout;

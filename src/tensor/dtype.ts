@@ -58,12 +58,51 @@ export function elementCount(shape: readonly number[]): number {
   return n;
 }
 
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 /**
- * Decodes `count` elements of `dtype` from `bytes` (little-endian) into `out` starting at
- * element `elemOffset` of the stream. For uint4, `bytes` must start on a whole byte and
- * `elemOffset` must be even. Returns the number of elements written.
+ * Decodes `count` elements of `dtype` from `bytes` (little-endian) into `out[0..count)`.
+ * For uint4, `bytes` must start on a whole byte (an even element). Returns `count`.
  */
 export function decodeInto(dtype: DType, bytes: Uint8Array, out: Float64Array, count: number): number {
+  // Fast path: typed-array views (the platform is little-endian, like the dumps) when aligned.
+  if (LITTLE_ENDIAN) {
+    const off = bytes.byteOffset;
+    switch (dtype) {
+      case 'uint8':
+        out.set(bytes.subarray(0, count));
+        return count;
+      case 'float32':
+        if (off % 4 === 0) {
+          out.set(new Float32Array(bytes.buffer, off, count));
+          return count;
+        }
+        break;
+      case 'uint16':
+        if (off % 2 === 0) {
+          out.set(new Uint16Array(bytes.buffer, off, count));
+          return count;
+        }
+        break;
+      case 'int8':
+        out.set(new Int8Array(bytes.buffer, off, count));
+        return count;
+      case 'int16':
+        if (off % 2 === 0) {
+          out.set(new Int16Array(bytes.buffer, off, count));
+          return count;
+        }
+        break;
+      case 'int32':
+        if (off % 4 === 0) {
+          out.set(new Int32Array(bytes.buffer, off, count));
+          return count;
+        }
+        break;
+      default:
+        break;
+    }
+  }
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   switch (dtype) {
     case 'float32':

@@ -1,5 +1,7 @@
 /** The explicit list of commands (one module each). */
 import type { CommandModule } from 'yargs';
+import { matchCommand } from './match.js';
+import { compareCommand } from './compare.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [];
+export const commands: CommandModule<any, any>[] = [compareCommand, matchCommand];

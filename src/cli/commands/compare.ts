@@ -1,0 +1,83 @@
+import type { CommandModule } from 'yargs';
+import * as path from 'node:path';
+import { runCommand, type CommonArgs } from '../run.js';
+import { compare } from '../../compare/compare.js';
+import { writeReport, defaultReportDir } from '../../report/write.js';
+import { renderTerminal } from '../../report/terminal.js';
+import { loadShapesMap } from '../../dumps/shapes-map.js';
+import { modelLabels } from '../../compare/model-labels.js';
+import { EXIT, UserError } from '../../errors.js';
+import { progressLine } from '../progress.js';
+
+interface CompareArgs extends CommonArgs {
+  float?: string;
+  ptq?: string;
+  pc?: string;
+  'pc-log'?: string;
+  board?: string;
+  'board-log'?: string;
+  'debug-dir'?: string;
+  input?: string;
+  model?: string;
+  shapes?: string;
+  'cosine-threshold': number;
+  out?: string;
+  json: boolean;
+  threads: number;
+}
+
+export const compareCommand: CommandModule<object, CompareArgs> = {
+  command: 'compare',
+  describe: 'compare per-layer dumps of two or more sources; find the first diverging layer; write report.json',
+  builder: (y) =>
+    y
+      .option('float', { type: 'string', describe: 'float dumps (our `float` output, or a float_model/ folder)' })
+      .option('ptq', { type: 'string', describe: 'quantized dumps (our `reference` output, or a ptq_model/ folder)' })
+      .option('pc', { type: 'string', describe: "the vendor PC library's MAGIK_DATA_DUMP/ folder" })
+      .option('pc-log', { type: 'string', describe: "the vendor PC program's saved stdout (gives shapes and execution order)" })
+      .option('board', { type: 'string', describe: "the board's debug dump folder (<name>_out.bin files)" })
+      .option('board-log', { type: 'string', describe: "the board program's saved stdout, if it prints dump lines" })
+      .option('debug-dir', { type: 'string', describe: "the transform tool's debug folder (float_model/, ptq_model/, ...)" })
+      .option('input', { type: 'string', describe: 'input_uint8.bin every source was made from (checked first)' })
+      .option('model', { type: 'string', describe: 'the ONNX model: graph order, node names, op types, error gain' })
+      .option('shapes', { type: 'string', describe: 'JSON map {name: [dims]} for dumps without shapes' })
+      .option('cosine-threshold', { type: 'number', default: 0.99, describe: 'float edges: a layer below this cosine has diverged' })
+      .option('out', { type: 'string', describe: 'folder for report.json (default: a new folder under reports/)' })
+      .option('json', { type: 'boolean', default: false, describe: 'print report.json to stdout instead of the table' })
+      .option('threads', { type: 'number', default: 2, describe: 'worker threads for measuring' }),
+  handler: runCommand(async (a: CompareArgs) => {
+    if (!(a['cosine-threshold'] > -1 && a['cosine-threshold'] <= 1)) {
+      throw new UserError('USAGE', `--cosine-threshold ${a['cosine-threshold']}: must be in (-1, 1]`, 'the guide uses 0.99');
+    }
+    if (!Number.isInteger(a.threads) || a.threads < 1 || a.threads > 64) throw new UserError('USAGE', `--threads ${a.threads}: must be an integer from 1 to 64`);
+    const shapes = a.shapes ? await loadShapesMap(a.shapes) : undefined;
+    const model = a.model ? await modelLabels(a.model) : undefined;
+    const progress = a.json ? undefined : progressLine('measuring');
+    const report = await compare({
+      float: a.float,
+      ptq: a.ptq,
+      pc: a.pc,
+      pcLog: a['pc-log'],
+      board: a.board,
+      boardLog: a['board-log'],
+      debugDir: a['debug-dir'],
+      input: a.input,
+      shapes,
+      labels: model?.labels,
+      model: model?.identity,
+      thresholds: { cosine: a['cosine-threshold'] },
+      threads: a.threads,
+      command: process.argv.slice(2),
+      onProgress: progress?.update,
+    });
+    progress?.done();
+    const outDir = a.out ? path.resolve(a.out) : defaultReportDir('compare');
+    const file = await writeReport(outDir, report);
+    if (a.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    else {
+      process.stdout.write(`${renderTerminal(report)}\n`);
+      process.stdout.write(`report: ${file}\n`);
+    }
+    return report.verdict === 'parity' ? EXIT.OK : EXIT.DIVERGED;
+  }),
+};

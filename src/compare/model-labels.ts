@@ -1,0 +1,16 @@
+/**
+ * --model: the graph's topological order, node names and op types for every tensor, keyed by
+ * the sanitized tensor name (the dump file name), so compare can order and label layers.
+ */
+import { loadModel } from '../onnx/load.js';
+import { graphOrder } from '../onnx/order.js';
+import type { LayerLabel } from './edges.js';
+
+export async function modelLabels(file: string): Promise<{ labels: Map<string, LayerLabel>; identity: { file: string; md5: string } }> {
+  const model = await loadModel(file);
+  const labels = new Map<string, LayerLabel>();
+  for (const t of graphOrder(model)) {
+    labels.set(t.sanitized, { order: t.order, tensorName: t.tensorName, nodeName: t.nodeName, opType: t.opType, dataInputs: t.dataInputs });
+  }
+  return { labels, identity: { file: model.file, md5: model.md5 } };
+}

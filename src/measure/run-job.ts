@@ -1,0 +1,144 @@
+/**
+ * One measure job: a single streaming pass over both files (reused buffers, ≥ 1 MB reads)
+ * computing both files' md5 and the pair's metrics. Runs in a worker thread or in-process.
+ */
+import { openSync, readSync, closeSync, fstatSync } from 'node:fs';
+import { createHash, type Hash } from 'node:crypto';
+import { DTYPES, decodeInto } from '../tensor/dtype.js';
+import type { MeasureJob, MeasureResult, MeasureSide } from './types.js';
+import { PairAccumulator, fitScaleZeroPoint, FitAccumulator } from '../metrics/index.js';
+
+/** Elements per chunk: 1 Mi elements (4 MB of float32, 1 MB of uint8). */
+const CHUNK_ELEMS = 1 << 20;
+const MD5_CHUNK = 4 << 20;
+
+/** Buffers reused across jobs within one thread. */
+class Buffers {
+  rawA = new Uint8Array(CHUNK_ELEMS * 8);
+  rawB = new Uint8Array(CHUNK_ELEMS * 8);
+  valA = new Float64Array(CHUNK_ELEMS);
+  valB = new Float64Array(CHUNK_ELEMS);
+}
+let buffers: Buffers | null = null;
+
+function readFull(fd: number, buf: Uint8Array, len: number, pos: number): number {
+  let got = 0;
+  while (got < len) {
+    const n = readSync(fd, buf, got, len - got, pos + got);
+    if (n === 0) break;
+    got += n;
+  }
+  return got;
+}
+
+function md5Whole(file: string, buf: Uint8Array): string {
+  const fd = openSync(file, 'r');
+  try {
+    const h = createHash('md5');
+    let pos = 0;
+    for (;;) {
+      const n = readFull(fd, buf, Math.min(buf.length, MD5_CHUNK), pos);
+      if (n === 0) break;
+      h.update(buf.subarray(0, n));
+      pos += n;
+    }
+    return h.digest('hex');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+interface OpenSide {
+  fd: number;
+  hash: Hash;
+  pos: number;
+  size: number;
+  bytesPer: number;
+}
+
+function openSide(s: MeasureSide, buf: Uint8Array): OpenSide {
+  const fd = openSync(s.file, 'r');
+  const hash = createHash('md5');
+  const size = fstatSync(fd).size;
+  if (s.dataOffset > 0) {
+    const n = readFull(fd, buf, s.dataOffset, 0);
+    hash.update(buf.subarray(0, n));
+  }
+  return { fd, hash, pos: s.dataOffset, size, bytesPer: DTYPES[s.dtype].bytes };
+}
+
+/** Hashes whatever follows the compared elements (nothing, for well-formed files). */
+function finishSide(o: OpenSide, buf: Uint8Array): string {
+  for (;;) {
+    const n = readFull(o.fd, buf, Math.min(buf.length, MD5_CHUNK), o.pos);
+    if (n === 0) break;
+    o.hash.update(buf.subarray(0, n));
+    o.pos += n;
+  }
+  closeSync(o.fd);
+  return o.hash.digest('hex');
+}
+
+/**
+ * Streams `count` elements of both sides, calling `each(valuesA, valuesB, n)` per chunk with
+ * decoded raw values, and hashing every byte read.
+ */
+function stream(job: MeasureJob, A: OpenSide, B: OpenSide, b: Buffers, each: (va: Float64Array, vb: Float64Array, n: number) => void, hash: boolean): void {
+  let done = 0;
+  const pa = A.pos;
+  const pb = B.pos;
+  while (done < job.count) {
+    const n = Math.min(CHUNK_ELEMS, job.count - done);
+    const byteA = Math.ceil(n * A.bytesPer);
+    const byteB = Math.ceil(n * B.bytesPer);
+    const ga = readFull(A.fd, b.rawA, byteA, pa + Math.ceil(done * A.bytesPer));
+    const gb = readFull(B.fd, b.rawB, byteB, pb + Math.ceil(done * B.bytesPer));
+    if (ga !== byteA || gb !== byteB) throw new Error(`file shorter than its shape (${ga !== byteA ? job.a.file : job.b.file})`);
+    if (hash) {
+      A.hash.update(b.rawA.subarray(0, byteA));
+      B.hash.update(b.rawB.subarray(0, byteB));
+    }
+    decodeInto(job.a.dtype, b.rawA, b.valA, n);
+    decodeInto(job.b.dtype, b.rawB, b.valB, n);
+    each(b.valA, b.valB, n);
+    done += n;
+  }
+  if (hash) {
+    A.pos = pa + Math.ceil(job.count * A.bytesPer);
+    B.pos = pb + Math.ceil(job.count * B.bytesPer);
+  }
+}
+
+export function runJob(job: MeasureJob): MeasureResult {
+  const b = (buffers ??= new Buffers());
+  try {
+    if (job.mode === 'md5-only') return { id: job.id, md5A: md5Whole(job.a.file, b.rawA), md5B: md5Whole(job.b.file, b.rawA) };
+    const A = openSide(job.a, b.rawA);
+    const B = openSide(job.b, b.rawB);
+    try {
+      let sideA = { dtype: job.a.dtype, scale: job.a.scale, zeroPoint: job.a.zeroPoint };
+      let sideB = { dtype: job.b.dtype, scale: job.b.scale, zeroPoint: job.b.zeroPoint };
+      let fit: { scale: number; zeroPoint: number } | undefined;
+      if (job.fitSide) {
+        // pass 1: least-squares fit of float ≈ scale * (q - zeroPoint); pass 2 measures with it
+        const fa = new FitAccumulator();
+        const qa = job.fitSide === 'a';
+        stream(job, A, B, b, (va, vb, n) => (qa ? fa.push(va, vb, n) : fa.push(vb, va, n)), false);
+        fit = fitScaleZeroPoint(fa);
+        if (qa) sideA = { ...sideA, scale: fit.scale, zeroPoint: fit.zeroPoint };
+        else sideB = { ...sideB, scale: fit.scale, zeroPoint: fit.zeroPoint };
+      }
+      const acc = new PairAccumulator({ n: job.count, shape: job.shape ?? [job.count], sideA, sideB, integerCompare: job.mode === 'integer' });
+      stream(job, A, B, b, (va, vb, n) => acc.push(va, vb, n), true);
+      const metrics = acc.result(fit) as unknown as Record<string, unknown>;
+      return { id: job.id, md5A: finishSide(A, b.rawA), md5B: finishSide(B, b.rawB), metrics };
+    } catch (e) {
+      try { closeSync(A.fd); } catch { /* closed */ }
+      try { closeSync(B.fd); } catch { /* closed */ }
+      throw e;
+    }
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    return { id: job.id, md5A: '', md5B: '', error: err.code ? `${err.code}: ${err.message}` : err.message };
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * Terminal rendering of a report: input check first, then one table per edge and the verdict.
+ * Reads report.json values only (never computes metrics). Colour via chalk; honours NO_COLOR.
+ */
+import Table from 'cli-table3';
+import { Chalk } from 'chalk';
+import type { Report, ReportEdge, ReportLayer, JsonNumber } from './schema.js';
+import { fromJsonNumber } from './schema.js';
+
+export interface TerminalOptions {
+  color?: boolean;
+  /** Rows per edge table: all, or only the interesting ones (default: 40 around divergence). */
+  maxRows?: number;
+}
+
+function fmt(x: JsonNumber | undefined, digits = 6): string {
+  if (x === undefined) return '';
+  const v = fromJsonNumber(x);
+  if (Number.isNaN(v)) return 'NaN';
+  if (!Number.isFinite(v)) return v > 0 ? 'inf' : '-inf';
+  if (Math.abs(v) !== 0 && (Math.abs(v) < 1e-4 || Math.abs(v) >= 1e6)) return v.toExponential(3);
+  return v.toFixed(digits).replace(/\.?0+$/, (m) => (m.startsWith('.') ? '' : m)) || '0';
+}
+
+function shapeText(s: number[] | null): string {
+  return s ? `[${s.join(',')}]` : '?';
+}
+
+/** Picks the rows to show: everything for small edges, else the head, the rows around the first divergence, and the tail. */
+function pickRows(edge: ReportEdge, maxRows: number): (ReportLayer | null)[] {
+  const ls = edge.layers;
+  if (ls.length <= maxRows) return ls;
+  const keep = new Set<number>();
+  const fd = edge.firstDivergence ? ls.findIndex((l) => l.name === edge.firstDivergence!.name) : -1;
+  for (let i = 0; i < 5; i++) keep.add(i);
+  for (let i = ls.length - 5; i < ls.length; i++) keep.add(i);
+  if (fd >= 0) for (let i = fd - 5; i <= fd + 10; i++) if (i >= 0 && i < ls.length) keep.add(i);
+  ls.forEach((l, i) => { if (l.status === 'cannot-compare' && keep.size < maxRows) keep.add(i); });
+  const idx = [...keep].sort((a, b) => a - b);
+  const out: (ReportLayer | null)[] = [];
+  let prev = -1;
+  for (const i of idx) {
+    if (i !== prev + 1) out.push(null);
+    out.push(ls[i]!);
+    prev = i;
+  }
+  if (prev !== ls.length - 1) out.push(null);
+  return out;
+}
+
+export function renderTerminal(r: Report, o: TerminalOptions = {}): string {
+  const c = new Chalk({ level: o.color === false || process.env.NO_COLOR ? 0 : 1 });
+  const lines: string[] = [];
+  // 1. inputs
+  const inp = r.inputs;
+  if (inp.consistent === false) lines.push(c.red.bold('INPUTS DIFFER — fix this first (guide §6.2): every source must be made from the same input_uint8.bin'));
+  else if (inp.consistent) lines.push(c.green(`inputs: identical${inp.reference ? ` to ${inp.reference.file} (md5 ${inp.reference.md5})` : ''}`));
+  else lines.push(c.yellow('inputs: not checked (no input dumps found; pass --input input_uint8.bin)'));
+  for (const ch of inp.checks) {
+    const mark = ch.equal === true ? c.green('same') : ch.equal === false ? c.red('DIFFERS') : c.yellow('n/a');
+    lines.push(`  ${ch.source.padEnd(6)} ${mark}  ${ch.file ?? '-'}${ch.note ? `  (${ch.note})` : ''}`);
+  }
+  lines.push('');
+  // 2. edges
+  for (const e of r.edges) {
+    const s = e.summary;
+    const head = `${e.id}  (${e.kind}; ${s.layers} layers: ${s.ok} ok, ${s.diverged} diverged, ${s.cannotCompare} cannot compare${e.kind === 'integer' ? `, ${s.md5Equal} md5-equal` : ''})`;
+    lines.push(c.bold(head));
+    const integer = e.kind === 'integer';
+    const t = new Table({
+      head: integer ? ['#', 'layer', 'op', 'shape', 'rule', 'md5', 'mismatches', 'max|Δ|', 'status'] : ['#', 'layer', 'op', 'shape', 'rule', 'cosine', 'SQNR dB', 'max|Δ|', 'status'],
+      style: { head: [], border: [] },
+      chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
+    });
+    for (const l of pickRows(e, o.maxRows ?? 40)) {
+      if (!l) {
+        t.push(['…', '', '', '', '', '', '', '', '']);
+        continue;
+      }
+      const isFirst = e.firstDivergence && l.name === e.firstDivergence.name;
+      const st = l.status === 'ok' ? c.green('ok') : l.status === 'diverged' ? c.red(isFirst ? 'FIRST DIVERGENCE' : 'diverged') : c.yellow('cannot compare');
+      const name = l.name.length > 40 ? `…${l.name.slice(-39)}` : l.name;
+      const common = [String(l.order), isFirst ? c.red.bold(name) : name, l.opType ?? '', shapeText(l.shape), l.rule];
+      if (integer) t.push([...common, l.md5Equal === null ? '?' : l.md5Equal ? 'equal' : c.red('differs'), l.mismatches === undefined ? '' : String(l.mismatches), fmt(l.maxAbs), st]);
+      else t.push([...common, fmt(l.cosine), fmt(l.sqnrDb, 2), fmt(l.maxAbs), st]);
+    }
+    lines.push(t.toString());
+    const fd = e.firstDivergence;
+    if (fd) {
+      const l = e.layers.find((x) => x.name === fd.name)!;
+      let msg = `first divergence: ${fd.name}${l.nodeName ? ` (node ${l.nodeName}, ${l.opType})` : ''} at #${fd.order}: `;
+      if (fd.metric === 'md5') {
+        msg += `md5 differs, ${l.mismatches ?? '?'} of ${l.count ?? '?'} elements`;
+        if (l.firstMismatch) msg += `, first at n,h,w,c=(${l.firstMismatch.coord.join(',')})`;
+      } else msg += `cosine ${fmt(fd.value as JsonNumber)} < ${fd.threshold}`;
+      lines.push(c.red(msg));
+    } else lines.push(c.green('no divergence on this edge'));
+    for (const l of e.layers.filter((x) => x.status === 'cannot-compare').slice(0, 10)) lines.push(c.yellow(`  ${l.name}: ${l.reason}`));
+    if (e.unmatched.a.length || e.unmatched.b.length) {
+      lines.push(`unmatched: ${e.unmatched.a.length} only in ${e.a}${e.unmatched.a.length ? ` (${e.unmatched.a.slice(0, 5).join(', ')}${e.unmatched.a.length > 5 ? ', …' : ''})` : ''}; ${e.unmatched.b.length} only in ${e.b}${e.unmatched.b.length ? ` (${e.unmatched.b.slice(0, 5).join(', ')}${e.unmatched.b.length > 5 ? ', …' : ''})` : ''}`);
+    }
+    lines.push('');
+  }
+  for (const f of r.findings) lines.push(c.bold(`[${f.code}] ${f.message}`), ...(f.recommendations ?? []).map((x) => `  -> ${x}`));
+  const v = r.verdict;
+  lines.push(v === 'parity' ? c.green.bold('verdict: parity (every edge within thresholds)') : v === 'incomplete' ? c.yellow.bold('verdict: incomplete (some layers cannot be compared)') : c.red.bold(`verdict: ${v}`));
+  return lines.join('\n');
+}

@@ -1,0 +1,25 @@
+/** Writes report.json (atomically) into an output folder. */
+import { promises as fsp } from 'node:fs';
+import * as path from 'node:path';
+import { writeFileAtomic } from '../io/atomic.js';
+import { fsError } from '../errors.js';
+import type { Report } from './schema.js';
+
+/** A new folder under ./reports/ named by the command and the local time. */
+export function defaultReportDir(command: string): string {
+  const d = new Date();
+  const p = (n: number) => String(n).padStart(2, '0');
+  const stamp = `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
+  return path.resolve('reports', `${command}-${stamp}`);
+}
+
+export async function writeReport(outDir: string, report: Report): Promise<string> {
+  try {
+    await fsp.mkdir(outDir, { recursive: true });
+  } catch (e) {
+    throw fsError(e, outDir, 'create the report folder');
+  }
+  const file = path.join(outDir, 'report.json');
+  await writeFileAtomic(file, `${JSON.stringify(report, null, 2)}\n`);
+  return file;
+}
