@@ -6,6 +6,7 @@
 import type { OnnxNode } from '../../src/onnx/types.js';
 import { UserError } from '../../src/errors.js';
 import type { Tensor } from '../tensor.js';
+import type { FeatureQParams } from '../quant/feature-params.js';
 
 /** What a kernel knows about where it runs. */
 export interface OpContext {
@@ -15,21 +16,13 @@ export interface OpContext {
 }
 
 /**
- * Per-tensor quantization of one feature tensor, as the integer mode hands it to kernels.
- * Asymmetric: real = scale * (q - zeroPoint). (Defined by reference/quant; this is the shape the
- * kernels see.)
+ * Extra context an integer kernel receives: the quantization of each feature input and output
+ * (reference/quant, SEMANTICS.md "Feature quantization"); null for non-feature tensors (weights
+ * come through the kernel's own prepared data, int64 shape tensors are never quantized).
  */
-export interface TensorQuant {
-  scale: number;
-  zeroPoint: number;
-  /** Bits of the integer grid (4..16). */
-  bits: number;
-}
-
-/** Extra context an integer kernel receives: the quantization of each input and output. */
 export interface IntContext extends OpContext {
-  inputQuant: readonly (TensorQuant | null)[];
-  outputQuant: readonly (TensorQuant | null)[];
+  inputQuant: readonly (FeatureQParams | null)[];
+  outputQuant: readonly (FeatureQParams | null)[];
 }
 
 /** Inputs as the executor passes them: `null` for an omitted optional input. */
