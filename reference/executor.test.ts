@@ -69,6 +69,11 @@ describe('runGraph', () => {
     expect(plan.lastUse.get('y')).toBe(Infinity);
   });
 
+  it('marks the shape sub-graph as value-independent, the data path not', () => {
+    const plan = planGraph(modelFromBytes(graphModel(SHAPE_CHAIN)));
+    expect([...plan.valueIndependent].sort()).toEqual(['n', 'n1', 's', 'target']);
+  });
+
   it('awaits an async onTensor before continuing', async () => {
     const model = modelFromBytes(graphModel(SHAPE_CHAIN));
     const order: string[] = [];

@@ -53,6 +53,12 @@ export interface ExecutionPlan {
   steps: PlannedNode[];
   /** tensor name -> index of the last step that reads it (graph outputs: Infinity). */
   lastUse: Map<string, number>;
+  /**
+   * Tensors whose values do not depend on the input's values (only on its shape): Constant
+   * outputs, Shape outputs, and everything computed from those and initializers alone (the
+   * Shape -> Gather -> Unsqueeze -> Concat chains). Integer mode never quantizes these.
+   */
+  valueIndependent: Set<string>;
 }
 
 const plans = new WeakMap<OnnxModel, ExecutionPlan>();
@@ -83,7 +89,12 @@ export function planGraph(model: OnnxModel): ExecutionPlan {
     for (const name of s.node.inputs) if (name !== '') lastUse.set(name, i);
   });
   for (const o of model.graph.outputs) lastUse.set(o.name, Infinity);
-  const plan = { model, steps, lastUse };
+  const valueIndependent = new Set<string>();
+  const independent = (name: string): boolean => name === '' || valueIndependent.has(name) || (model.graph.initializers.has(name) && !model.graph.producer.has(name));
+  for (const { node } of steps) {
+    if (node.opType === 'Shape' || node.opType === 'Constant' || node.inputs.every(independent)) for (const o of node.outputs) if (o !== '') valueIndependent.add(o);
+  }
+  const plan = { model, steps, lastUse, valueIndependent };
   plans.set(model, plan);
   return plan;
 }
