@@ -1,76 +1,134 @@
 /**
  * Acceptance: the float executor equals onnxruntime-node on EVERY intermediate tensor of every
- * shared model (cosine >= 0.99999 and max relative error <= 1e-4 per tensor, with
- * relative error |a-b| / max(|b|, rms(b)); testing/compare.ts explains that floor; integer
- * tensors exactly). onnxruntime's
- * intermediates are read by re-encoding the model with every node output marked as a graph
- * output (testing/proto-model.ts, local to the tests).
- * Inputs: seeded uint8 images -> (u8 - mean) / var with each model's documented preprocessing.
+ * shared model. onnxruntime's intermediates are read by re-encoding the model with every node
+ * output marked as a graph output (testing/proto-model.ts, local to the tests). Two checks per
+ * tensor (metrics in testing/compare.ts: cosine, and relative error |a-b| / max(|b|, rms(b))):
+ * - local: each kernel fed onnxruntime's own inputs: cosine >= 0.99999, rel <= 1e-4. This is
+ *   the kernel-equality check; differences are onnxruntime's float32 rounding only.
+ * - chained: our whole run against onnxruntime's whole run: cosine >= 0.99999, rel <= 1e-3.
+ *   The looser rel bound is physics, not slack in a kernel: float32 noise accumulated by ~100
+ *   layers (in onnxruntime as much as in ours) reaches ~1e-4 absolute on YOLOX's class logits
+ *   (range -19..0, i.e. 1e-5 relative), and a sigmoid turns an absolute error of its input into
+ *   a relative error of its output (d sigma / sigma = (1 - sigma) dx), so class scores near 0
+ *   (dog.jpg through a 3-class model) carry ~2.6e-4 relative error in both runtimes' terms.
+ * Integer (int64 shape) tensors must be equal and recognised as value-independent.
+ * Inputs: seeded uint8 images -> (u8 - mean) / var per model preprocessing; plus dog.jpg for YOLOX.
  */
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
+import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { planGraph, runGraph } from './executor.js';
-import { floatTensor, type Tensor } from './tensor.js';
-import { diffTensors, seededImageNCHW } from './testing/compare.js';
+import { floatTensor, fromOnnxTensor, makeTensor, type Tensor, type TensorDType } from './tensor.js';
+import { diffTensors, type TensorDiff } from './testing/compare.js';
+import { seededImageNCHW } from './testing/compare.js';
 import { exposeAllOutputs, loadModelForTest } from './testing/proto-model.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const MODELS = path.resolve(repoRoot, '../shared/data/models');
+const DATA = path.resolve(repoRoot, '../shared/data');
 
-const CASES = [
+interface Case {
+  file: string;
+  mean: number;
+  scale: number;
+  /** A real photo instead of seeded noise (stretched to the input size, BGR when `bgr`). */
+  image?: string;
+  bgr?: boolean;
+}
+
+const CASES: Case[] = [
   { file: 'yolox_nano_3cls.onnx', mean: 0, scale: 1 },
+  { file: 'yolox_nano_3cls.onnx', mean: 0, scale: 1, image: 'dog.jpg', bgr: true },
   { file: 'yunet_n_320_320.onnx', mean: 0, scale: 1 },
   { file: 'fastestdet.onnx', mean: 0, scale: 255 },
   { file: 'ultraface_rfb_320.onnx', mean: 127, scale: 128 },
   { file: 'ultraface_rfb_320_simplified.onnx', mean: 127, scale: 128 },
 ];
 
+const COSINE_MIN = 0.99999;
+const LOCAL_REL_MAX = 1e-4;
+const CHAINED_REL_MAX = 1e-3;
+
+/** A JPEG stretched to h x w, as uint8 NCHW in RGB or BGR order. */
+async function photoNCHW(file: string, h: number, w: number, bgr: boolean): Promise<Uint8Array> {
+  const { data } = await sharp(file).resize(w, h, { fit: 'fill' }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const out = new Uint8Array(3 * h * w);
+  for (let i = 0; i < h * w; i++) for (let ch = 0; ch < 3; ch++) out[ch * h * w + i] = data[i * 3 + (bgr ? 2 - ch : ch)]!;
+  return out;
+}
+
+function fromOrt(t: ort.Tensor): Tensor {
+  return makeTensor(t.type as TensorDType, t.dims as number[], t.data as Float32Array);
+}
+
+class Worst {
+  cosine = 1;
+  cosineAt = '';
+  rel = 0;
+  relAt = '';
+  add(name: string, d: TensorDiff): void {
+    if (d.cosine < this.cosine) [this.cosine, this.cosineAt] = [d.cosine, name];
+    if (d.maxRel > this.rel) [this.rel, this.relAt] = [d.maxRel, name];
+  }
+  toString(): string {
+    return `worst 1-cosine ${(1 - this.cosine).toExponential(2)} (${this.cosineAt}), worst rel ${this.rel.toExponential(2)} (${this.relAt})`;
+  }
+}
+
 describe('float executor == onnxruntime on every tensor', () => {
   for (const c of CASES) {
-    const file = path.join(MODELS, c.file);
-    it.skipIf(!existsSync(file))(c.file, async () => {
+    const file = path.join(DATA, 'models', c.file);
+    it.skipIf(!existsSync(file))(`${c.file} on ${c.image ?? 'seeded noise'}`, async () => {
       const model = loadModelForTest(file);
+      const plan = planGraph(model);
       const input = model.graph.inputs[0]!;
       const dims = input.shape!.map((d) => (typeof d === 'number' ? d : 1));
-      const u8 = seededImageNCHW(dims[1]!, dims[2]!, dims[3]!, 1234);
+      const u8 = c.image ? await photoNCHW(path.join(DATA, 'images', c.image), dims[2]!, dims[3]!, c.bgr ?? false) : seededImageNCHW(dims[1]!, dims[2]!, dims[3]!, 1234);
       const x = floatTensor(dims, Float32Array.from(u8, (v) => (v - c.mean) / c.scale));
 
       const session = await ort.InferenceSession.create(exposeAllOutputs(model.bytes), { logSeverityLevel: 3 });
       const ortOut = await session.run({ [input.name]: new ort.Tensor('float32', x.data as Float32Array, dims) });
+      await session.release();
 
-      const worst = { cosine: 1, cosineAt: '', rel: 0, relAt: '', rel2: 0 };
       const failures: string[] = [];
+      const check = (kind: string, relMax: number, worst: Worst, name: string, t: Tensor): void => {
+        const ref = ortOut[name];
+        if (!ref) return void failures.push(`${kind} ${name}: missing from onnxruntime's outputs`);
+        if (ref.dims.join(',') !== t.dims.join(',')) return void failures.push(`${kind} ${name}: dims [${t.dims.join(',')}] vs onnxruntime [${ref.dims.join(',')}]`);
+        if (t.dtype !== 'float32') {
+          if (!plan.valueIndependent.has(name)) failures.push(`${kind} ${name}: ${t.dtype} tensor not recognised as value-independent`);
+          const same = Array.from(t.data as ArrayLike<number | bigint>).every((v, i) => v === (ref.data as ArrayLike<number | bigint>)[i]);
+          if (!same) failures.push(`${kind} ${name}: ${t.dtype} values differ`);
+          return;
+        }
+        const d = diffTensors(t.data as Float32Array, ref.data as Float32Array);
+        worst.add(name, d);
+        if (!(d.cosine >= COSINE_MIN) || !(d.maxRel <= relMax)) failures.push(`${kind} ${name}: cosine ${d.cosine}, rel ${d.maxRel.toExponential(2)}, abs ${d.maxAbs.toExponential(2)}`);
+      };
+
+      // chained: our own run end to end
+      const chained = new Worst();
       let compared = 0;
-      const independent = planGraph(model).valueIndependent;
       const t0 = performance.now();
       await runGraph(model, new Map([[input.name, x]]), {
-        onTensor: (name: string, t: Tensor) => {
-          const ref = ortOut[name];
-          if (!ref) return;
+        onTensor: (name, t) => {
           compared++;
-          if (ref.dims.join(',') !== t.dims.join(',')) {
-            failures.push(`${name}: dims [${t.dims.join(',')}] vs onnxruntime [${ref.dims.join(',')}]`);
-            return;
-          }
-          if (t.dtype !== 'float32') {
-            if (!independent.has(name)) failures.push(`${name}: ${t.dtype} tensor not recognised as value-independent`);
-            const same = Array.from(t.data as ArrayLike<number | bigint>).every((v, i) => v === (ref.data as ArrayLike<number | bigint>)[i]);
-            if (!same) failures.push(`${name}: ${t.dtype} values differ`);
-            return;
-          }
-          const d = diffTensors(t.data as Float32Array, ref.data as Float32Array);
-          if (d.cosine < worst.cosine) Object.assign(worst, { cosine: d.cosine, cosineAt: name });
-          if (d.maxRel > worst.rel) Object.assign(worst, { rel: d.maxRel, relAt: name });
-          worst.rel2 = Math.max(worst.rel2, d.maxRelMaxFloor);
-          if (!(d.cosine >= 0.99999) || !(d.maxRel <= 1e-4)) failures.push(`${name}: cosine ${d.cosine}, max rel ${d.maxRel.toExponential(2)}, max abs ${d.maxAbs.toExponential(2)}`);
+          check('chained', CHAINED_REL_MAX, chained, name, t);
         },
       });
-      const ms = performance.now() - t0;
-      console.log(`${c.file}: ${compared} tensors, worst 1-cosine ${(1 - worst.cosine).toExponential(2)} (${worst.cosineAt}), worst rel ${worst.rel.toExponential(2)} (${worst.relAt}), worst rel with 1e-3*max floor ${worst.rel2.toExponential(2)}, executor ${(ms / 1000).toFixed(2)} s`);
-      await session.release();
+      const seconds = (performance.now() - t0) / 1000;
+
+      // local: every kernel on onnxruntime's own inputs
+      const local = new Worst();
+      const lookup = (n: string): Tensor | null => (n === '' ? null : n === input.name ? x : ortOut[n] ? fromOrt(ortOut[n]!) : fromOnnxTensor(model.graph.initializers.get(n)!));
+      for (const step of plan.steps) {
+        const outs = step.kernel.float(step.node.inputs.map(lookup), step.attrs, step.ctx);
+        step.node.outputs.forEach((name, k) => name !== '' && check('local', LOCAL_REL_MAX, local, name, outs[k]!));
+      }
+
+      console.log(`${c.file} (${c.image ?? 'noise'}): ${compared} tensors; chained ${chained}; local ${local}; executor run incl. comparisons ${seconds.toFixed(2)} s`);
       expect(failures).toEqual([]);
       expect(compared).toBe(model.graph.nodes.reduce((p, n) => p + n.outputs.filter((o) => o !== '').length, 0));
     });

@@ -48,6 +48,7 @@ describe('element-wise', () => {
     const x = floatTensor([5], [-3, -1, 0, 1, 3]);
     expect(run1('Relu', [x]).values).toEqual([0, 0, 0, 1, 3]);
     close(run1('Sigmoid', [x]).values, [-3, -1, 0, 1, 3].map((v) => 1 / (1 + Math.exp(-v))));
+    expect(run1('Sigmoid', [floatTensor([3], [-100, 0, 100])]).values).toEqual([0, 0.5, 1]);
     close(run1('HardSigmoid', [x]).values, [0, 0.3, 0.5, 0.7, 1]);
     close(run1('HardSwish', [x], {}, 14).values, [-0, -1 / 3, 0, 2 / 3, 3]);
     close(run1('LeakyRelu', [x], { alpha: 0.1 }).values, [-0.3, -0.1, 0, 1, 3]);
