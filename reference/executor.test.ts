@@ -133,7 +133,7 @@ describe('runGraph', () => {
     const e = err as UserError;
     expect(e.code).toBe('UNSUPPORTED_OP');
     expect(e.message).toContain('nms.onnx: no reference kernel for NonMaxSuppression (node "my_nms"), com.example::Foo (node "custom")');
-    expect(e.message).toContain('supported ops: Add, AveragePool, BatchNormalization');
+    expect(e.message).toContain('supported ops: Abs, Add, AveragePool, BatchNormalization');
     expect(e.hint).toMatch(/reference\/ops\/registry\.ts/);
   });
 });

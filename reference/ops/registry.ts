@@ -5,6 +5,7 @@
 import type { OnnxModel, OnnxNode } from '../../src/onnx/types.js';
 import { UserError } from '../../src/errors.js';
 import type { OpKernel } from './op.js';
+import { abs } from './abs.js';
 import { add } from './add.js';
 import { averagePool } from './average-pool.js';
 import { batchNormalization } from './batch-normalization.js';
@@ -26,10 +27,14 @@ import { hardSwish } from './hard-swish.js';
 import { identity } from './identity.js';
 import { leakyRelu } from './leaky-relu.js';
 import { matMul } from './mat-mul.js';
+import { max } from './max.js';
 import { maxPool } from './max-pool.js';
+import { min } from './min.js';
 import { mul } from './mul.js';
+import { neg } from './neg.js';
 import { pad } from './pad.js';
 import { pow } from './pow.js';
+import { prelu } from './prelu.js';
 import { relu } from './relu.js';
 import { reshape } from './reshape.js';
 import { resize } from './resize.js';
@@ -41,6 +46,7 @@ import { split } from './split.js';
 import { sqrt } from './sqrt.js';
 import { squeeze } from './squeeze.js';
 import { sub } from './sub.js';
+import { sum } from './sum.js';
 import { tanh } from './tanh.js';
 import { transpose } from './transpose.js';
 import { unsqueeze } from './unsqueeze.js';
@@ -51,9 +57,10 @@ type AnyKernel = OpKernel<any>;
 
 /** Every kernel, alphabetical. Adding an op = one file + one line here. */
 export const KERNELS: readonly AnyKernel[] = [
-  add, averagePool, batchNormalization, cast, clip, concat, constant, conv, convTranspose, div, exp, flatten, gather, gemm,
-  globalAveragePool, globalMaxPool, hardSigmoid, hardSwish, identity, leakyRelu, matMul, maxPool, mul, pad, pow, relu,
-  reshape, resize, shape, sigmoid, slice, softmax, split, sqrt, squeeze, sub, tanh, transpose, unsqueeze, upsample,
+  abs, add, averagePool, batchNormalization, cast, clip, concat, constant, conv, convTranspose, div, exp, flatten, gather,
+  gemm, globalAveragePool, globalMaxPool, hardSigmoid, hardSwish, identity, leakyRelu, matMul, max, maxPool, min, mul, neg,
+  pad, pow, prelu, relu, reshape, resize, shape, sigmoid, slice, softmax, split, sqrt, squeeze, sub, sum, tanh, transpose,
+  unsqueeze, upsample,
 ];
 
 const BY_TYPE = new Map<string, AnyKernel>(KERNELS.map((k) => [k.opType, k]));
