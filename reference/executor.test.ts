@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { UserError } from '../src/errors.js';
 import { floatStep, planGraph, runGraph } from './executor.js';
 import { floatTensor, int64Tensor, type Tensor } from './tensor.js';
-import { graphModel, modelFromBytes, type GraphSpec } from './testing/proto-model.js';
+import { parseModel } from '../src/onnx/load.js';
+import { graphModel, type GraphSpec } from './testing/proto-model.js';
 import { kernelFor, KERNELS, supportedOps } from './ops/registry.js';
 
 const x = floatTensor([1, 2, 2, 3], Array.from({ length: 12 }, (_v, i) => i - 5));
@@ -31,7 +32,7 @@ const SHAPE_CHAIN: GraphSpec = {
 describe('runGraph', () => {
   it('runs a shape sub-graph as int64 constants and matches onnxruntime', async () => {
     const bytes = graphModel(SHAPE_CHAIN);
-    const model = modelFromBytes(bytes);
+    const model = parseModel(bytes, 'shape-chain.onnx');
     const seen: string[] = [];
     const out = await runGraph(model, new Map([['x', x]]), {
       onTensor: (name, t, node) => {
@@ -56,26 +57,26 @@ describe('runGraph', () => {
   });
 
   it("keep: 'all' returns every tensor; 'needed' only the outputs", async () => {
-    const model = modelFromBytes(graphModel(SHAPE_CHAIN));
+    const model = parseModel(graphModel(SHAPE_CHAIN), 'shape-chain.onnx');
     const all = await runGraph(model, new Map([['x', x]]), { keep: 'all' });
     expect([...all.keys()].sort()).toEqual(['flat', 'n', 'n1', 'r', 's', 'target', 'x', 'y']);
     expect(Array.from(all.get('target')!.data as BigInt64Array)).toEqual([1n, -1n]);
   });
 
   it('plans tensor lifetimes: each tensor is released after its last reader', () => {
-    const plan = planGraph(modelFromBytes(graphModel(SHAPE_CHAIN)));
+    const plan = planGraph(parseModel(graphModel(SHAPE_CHAIN), 'shape-chain.onnx'));
     expect(plan.lastUse.get('r')).toBe(5); // read by shape (1) and reshape (5)
     expect(plan.lastUse.get('s')).toBe(2);
     expect(plan.lastUse.get('y')).toBe(Infinity);
   });
 
   it('marks the shape sub-graph as value-independent, the data path not', () => {
-    const plan = planGraph(modelFromBytes(graphModel(SHAPE_CHAIN)));
+    const plan = planGraph(parseModel(graphModel(SHAPE_CHAIN), 'shape-chain.onnx'));
     expect([...plan.valueIndependent].sort()).toEqual(['n', 'n1', 's', 'target']);
   });
 
   it('awaits an async onTensor before continuing', async () => {
-    const model = modelFromBytes(graphModel(SHAPE_CHAIN));
+    const model = parseModel(graphModel(SHAPE_CHAIN), 'shape-chain.onnx');
     const order: string[] = [];
     await runGraph(model, new Map([['x', x]]), {
       onTensor: async (name) => {
@@ -87,7 +88,7 @@ describe('runGraph', () => {
   });
 
   it('lets a custom step runner (the integer-mode hook) replace a kernel', async () => {
-    const model = modelFromBytes(graphModel(SHAPE_CHAIN));
+    const model = parseModel(graphModel(SHAPE_CHAIN), 'shape-chain.onnx');
     const out = await runGraph(model, new Map([['x', x]]), {
       execute: (step, inputs) => (step.node.opType === 'Sigmoid' ? [inputs[0]!] : floatStep(step, inputs)),
     });
@@ -95,7 +96,7 @@ describe('runGraph', () => {
   });
 
   it('rejects missing, misshapen, mistyped and unknown inputs with INPUT_MISMATCH', async () => {
-    const model = modelFromBytes(graphModel(SHAPE_CHAIN));
+    const model = parseModel(graphModel(SHAPE_CHAIN), 'shape-chain.onnx');
     const code = async (inputs: Map<string, Tensor>): Promise<string> => {
       try {
         await runGraph(model, inputs);
@@ -111,7 +112,7 @@ describe('runGraph', () => {
   });
 
   it('names every unsupported op, its node, and the ops that exist, before running anything', () => {
-    const model = modelFromBytes(
+    const model = parseModel(
       graphModel({
         inputs: [{ name: 'x', tensor: x }],
         nodes: [

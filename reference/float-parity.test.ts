@@ -1,7 +1,7 @@
 /**
  * Acceptance: the float executor equals onnxruntime-node on EVERY intermediate tensor of every
- * shared model. onnxruntime's intermediates are read by re-encoding the model with every node
- * output marked as a graph output (testing/proto-model.ts, local to the tests). Two checks per
+ * shared model. onnxruntime runs as the float runner runs it (src/onnx/ort-session.ts, graph
+ * optimizations off) on the model with every tensor exposed (src/onnx/expose.ts). Two checks per
  * tensor (metrics in testing/compare.ts: cosine, and relative error |a-b| / max(|b|, rms(b))):
  * - local: each kernel fed onnxruntime's own inputs: cosine >= 0.99999, rel <= 1e-4. This is
  *   the kernel-equality check; differences are onnxruntime's float32 rounding only.
@@ -17,14 +17,16 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as ort from 'onnxruntime-node';
+import type * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { planGraph, runGraph } from './executor.js';
 import { floatTensor, fromOnnxTensor, makeTensor, type Tensor, type TensorDType } from './tensor.js';
 import { diffTensors, type TensorDiff } from './testing/compare.js';
 import { seededImageNCHW } from './testing/compare.js';
-import { exposeAllOutputs, loadModelForTest } from './testing/proto-model.js';
+import { loadModel } from '../src/onnx/load.js';
+import { exposeTensors } from '../src/onnx/expose.js';
+import { createSession, floatTensor as ortFloat, runSession } from '../src/onnx/ort-session.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DATA = path.resolve(repoRoot, '../shared/data');
@@ -81,15 +83,15 @@ describe('float executor == onnxruntime on every tensor', () => {
   for (const c of CASES) {
     const file = path.join(DATA, 'models', c.file);
     it.skipIf(!existsSync(file))(`${c.file} on ${c.image ?? 'seeded noise'}`, async () => {
-      const model = loadModelForTest(file);
+      const model = await loadModel(file);
       const plan = planGraph(model);
       const input = model.graph.inputs[0]!;
       const dims = input.shape!.map((d) => (typeof d === 'number' ? d : 1));
       const u8 = c.image ? await photoNCHW(path.join(DATA, 'images', c.image), dims[2]!, dims[3]!, c.bgr ?? false) : seededImageNCHW(dims[1]!, dims[2]!, dims[3]!, 1234);
       const x = floatTensor(dims, Float32Array.from(u8, (v) => (v - c.mean) / c.scale));
 
-      const session = await ort.InferenceSession.create(exposeAllOutputs(model.bytes), { logSeverityLevel: 3 });
-      const ortOut = await session.run({ [input.name]: new ort.Tensor('float32', x.data as Float32Array, dims) });
+      const session = await createSession(exposeTensors(model).bytes, file, { exposedAll: true });
+      const ortOut = await runSession(session, { [input.name]: ortFloat(x.data as Float32Array, dims) }, file);
       await session.release();
 
       const failures: string[] = [];

@@ -5,7 +5,8 @@
 import * as ort from 'onnxruntime-node';
 import { runGraph } from '../executor.js';
 import { makeTensor, type Tensor, type TensorDType } from '../tensor.js';
-import { modelFromBytes, singleNodeModel, type NodeSpec } from './proto-model.js';
+import { parseModel } from '../../src/onnx/load.js';
+import { singleNodeModel, type NodeSpec } from './proto-model.js';
 
 export interface BothResult {
   ours: Tensor[];
@@ -14,7 +15,7 @@ export interface BothResult {
 
 export async function runBoth(spec: NodeSpec): Promise<BothResult> {
   const bytes = singleNodeModel(spec);
-  const model = modelFromBytes(bytes, `${spec.opType}.onnx`);
+  const model = parseModel(bytes, `${spec.opType}.onnx`);
   const feeds = spec.inputs.filter((i) => !i.initializer);
   const ours = await runGraph(model, new Map(feeds.map((i) => [i.name, i.tensor])));
   const session = await ort.InferenceSession.create(bytes, { logSeverityLevel: 3, graphOptimizationLevel: 'disabled' });
