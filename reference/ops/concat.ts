@@ -10,12 +10,12 @@ export function concatImpl(xs: readonly Tensor[], axis: number): Tensor {
   const dims = [...first.dims];
   dims[axis] = xs.reduce((p, t) => p + t.dims[axis]!, 0);
   const outer = first.dims.slice(0, axis).reduce((p, d) => p * d, 1);
-  const innerOf = (t: Tensor): number => t.dims.slice(axis).reduce((p, d) => p * d, 1);
-  const outInner = innerOf({ ...first, dims });
+  const innerOf = (ds: readonly number[]): number => ds.slice(axis).reduce((p, d) => p * d, 1);
+  const outInner = innerOf(dims);
   const out = allocData(first.dtype, outer * outInner);
   let off = 0;
   for (const t of xs) {
-    const inner = innerOf(t);
+    const inner = innerOf(t.dims);
     for (let o = 0; o < outer; o++) copyRange(out, o * outInner + off, t.data, o * inner, inner);
     off += inner;
   }

@@ -14,6 +14,7 @@ export const flatten = defineOp({
     const a = axis < 0 ? axis + r : axis;
     if (a < 0 || a > r) throw badNode(ctx, `axis ${axis} out of range for rank ${r}`);
     const outer = x.dims.slice(0, a).reduce((p, d) => p * d, 1);
-    return [reshapeView(x, [outer, x.data.length / Math.max(outer, 1) || 0])];
+    const inner = x.dims.slice(a).reduce((p, d) => p * d, 1);
+    return [reshapeView(x, [outer, inner])];
   },
 });

@@ -40,6 +40,7 @@ export function padImpl(x: Tensor, pads: readonly number[], mode: PadMode, value
   if (n === 0) return makeTensor(x.dtype, dims, out);
   const maps = dims.map((d, ax) => Int32Array.from({ length: d }, (_v, o) => sourceIndex(o, pads[ax]!, x.dims[ax]!, mode)));
   const st = stridesOf(x.dims);
+  const outStrides = stridesOf(dims);
   const src = x.data as unknown as AnyArray;
   const dst = out as unknown as AnyArray;
   // recursive walk: offset into the input accumulated per axis
@@ -52,7 +53,7 @@ export function padImpl(x: Tensor, pads: readonly number[], mode: PadMode, value
       }
       return outOff + m.length;
     }
-    const innerSize = dims.slice(ax + 1).reduce((p, d) => p * d, 1);
+    const innerSize = outStrides[ax]!;
     for (let o = 0; o < m.length; o++) {
       const i = m[o]!;
       if (i >= 0) walk(ax + 1, inOff + i * st[ax]!, outOff);
