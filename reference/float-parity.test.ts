@@ -6,11 +6,12 @@
  * - local: each kernel fed onnxruntime's own inputs: cosine >= 0.99999, rel <= 1e-4. This is
  *   the kernel-equality check; differences are onnxruntime's float32 rounding only.
  * - chained: our whole run against onnxruntime's whole run: cosine >= 0.99999, rel <= 1e-3.
- *   The looser rel bound is physics, not slack in a kernel: float32 noise accumulated by ~100
- *   layers (in onnxruntime as much as in ours) reaches ~1e-4 absolute on YOLOX's class logits
- *   (range -19..0, i.e. 1e-5 relative), and a sigmoid turns an absolute error of its input into
- *   a relative error of its output (d sigma / sigma = (1 - sigma) dx), so class scores near 0
- *   (dog.jpg through a 3-class model) carry ~2.6e-4 relative error in both runtimes' terms.
+ *   Why not 1e-4 here: onnxruntime's sigmoid (MLAS, reproduced bit for bit by ours) computes
+ *   p/q + 0.5 in float32, so outputs near 0 lie on a grid of 2^-24 ~= 6e-8 absolute. The logits
+ *   reaching it differ by ~1e-6 relative after ~100 layers of float32 arithmetic (onnxruntime's
+ *   own rounding; each kernel alone agrees to <= 1e-5), which can move an output by one to three
+ *   grid steps (1.8e-7 measured). YOLOX's class scores on dog.jpg are all ~1e-4 (rms 5.7e-4),
+ *   so one step is 3e-4 relative to the tensor's rms. Every other tensor stays below 1e-4.
  * Integer (int64 shape) tensors must be equal and recognised as value-independent.
  * Inputs: seeded uint8 images -> (u8 - mean) / var per model preprocessing; plus dog.jpg for YOLOX.
  */
