@@ -5,13 +5,13 @@
  * tensor (metrics in testing/compare.ts: cosine, and relative error |a-b| / max(|b|, rms(b))):
  * - local: each kernel fed onnxruntime's own inputs: cosine >= 0.99999, rel <= 1e-4. This is
  *   the kernel-equality check; differences are onnxruntime's float32 rounding only.
- * - chained: our whole run against onnxruntime's whole run: cosine >= 0.99999, rel <= 1e-3.
- *   Why not 1e-4 here: onnxruntime's sigmoid (MLAS, reproduced bit for bit by ours) computes
+ * - chained: our whole run against onnxruntime's whole run: cosine >= 0.99999, rel <= 1e-4,
+ *   except Sigmoid outputs: rel <= 1e-3. Why: onnxruntime's sigmoid (MLAS, reproduced bit for bit by ours) computes
  *   p/q + 0.5 in float32, so outputs near 0 lie on a grid of 2^-24 ~= 6e-8 absolute. The logits
  *   reaching it differ by ~1e-6 relative after ~100 layers of float32 arithmetic (onnxruntime's
  *   own rounding; each kernel alone agrees to <= 1e-5), which can move an output by one to three
  *   grid steps (1.8e-7 measured). YOLOX's class scores on dog.jpg are all ~1e-4 (rms 5.7e-4),
- *   so one step is 3e-4 relative to the tensor's rms. Every other tensor stays below 1e-4.
+ *   so one step is 3e-4 relative to the tensor's rms.
  * Integer (int64 shape) tensors must be equal and recognised as value-independent.
  * Inputs: seeded uint8 images -> (u8 - mean) / var per model preprocessing; plus dog.jpg for YOLOX.
  */
@@ -52,7 +52,8 @@ const CASES: Case[] = [
 
 const COSINE_MIN = 0.99999;
 const LOCAL_REL_MAX = 1e-4;
-const CHAINED_REL_MAX = 1e-3;
+const CHAINED_REL_MAX = 1e-4;
+const CHAINED_SIGMOID_REL_MAX = 1e-3;
 
 /** A JPEG stretched to h x w, as uint8 NCHW in RGB or BGR order. */
 async function photoNCHW(file: string, h: number, w: number, bgr: boolean): Promise<Uint8Array> {
@@ -116,9 +117,9 @@ describe('float executor == onnxruntime on every tensor', () => {
       let compared = 0;
       const t0 = performance.now();
       await runGraph(model, new Map([[input.name, x]]), {
-        onTensor: (name, t) => {
+        onTensor: (name, t, node) => {
           compared++;
-          check('chained', CHAINED_REL_MAX, chained, name, t);
+          check('chained', node.opType === 'Sigmoid' ? CHAINED_SIGMOID_REL_MAX : CHAINED_REL_MAX, chained, name, t);
         },
       });
       const seconds = (performance.now() - t0) / 1000;
