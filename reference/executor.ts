@@ -153,8 +153,9 @@ export async function runGraph(model: OnnxModel, inputs: Map<string, Tensor>, op
     }
     for (let k = 0; k < node.outputs.length; k++) {
       const name = node.outputs[k]!;
+      if (name === '') continue;
       const t = outs[k];
-      if (name === '' || !t) continue;
+      if (!t) throw new Error(`reference executor: ${node.opType} node "${node.name}" produced no tensor for its output ${k} "${name}"`);
       values.set(name, t);
       if (opts.onTensor) await opts.onTensor(name, t, node);
     }
