@@ -79,6 +79,12 @@ const cases: Case[] = [
   ['Cast float -> int64', { opType: 'Cast', opset: 13, outputDtype: 'int64', attrs: { to: 7 }, inputs: [x(rand([20], -9, 9))] }],
   ['Resize-10 nearest downscale', { opType: 'Resize', opset: 10, attrs: { mode: 'nearest' }, inputs: [x(rand([1, 2, 7, 9])), c('s', f([4], [1, 1, 0.6, 0.45]))] }],
   ['Resize-10 linear', { opType: 'Resize', opset: 10, attrs: { mode: 'linear' }, inputs: [x(rand([1, 2, 4, 5])), c('s', f([4], [1, 1, 2, 1.5]))] }],
+  ['Upsample-7 scales attribute', { opType: 'Upsample', opset: 7, attrs: { mode: 'nearest', scales: [1, 1, 2, 3] }, inputs: [x(rand([1, 2, 3, 4]))] }],
+  ['Split-11 attribute sizes, axis 1', { opType: 'Split', opset: 11, attrs: { axis: 1, split: [1, 3] }, outputs: ['y0', 'y1'], inputs: [x(rand([2, 4, 3]))] }],
+  ['Split-13 sizes input', { opType: 'Split', opset: 13, attrs: { axis: -1 }, outputs: ['y0', 'y1'], inputs: [x(rand([2, 4, 5])), c('sp', int64Tensor([2], [2, 3]))] }],
+  ['Unsqueeze-11 attribute', { opType: 'Unsqueeze', opset: 11, attrs: { axes: [0, 3] }, inputs: [x(rand([2, 3]))] }],
+  ['Squeeze-13 axes input', { opType: 'Squeeze', opset: 13, inputs: [x(rand([1, 3, 1, 2])), c('ax', int64Tensor([1], [-2]))] }],
+  ['Reshape with 0 and -1', { opType: 'Reshape', opset: 13, inputs: [x(rand([2, 3, 4])), c('s', int64Tensor([3], [0, -1, 2]))] }],
   ['Upsample-9 nearest', { opType: 'Upsample', opset: 9, attrs: { mode: 'nearest' }, inputs: [x(rand([1, 2, 3, 4])), c('s', f([4], [1, 1, 2, 3]))] }],
 ];
 const coords = ['half_pixel', 'pytorch_half_pixel', 'align_corners', 'asymmetric', 'tf_half_pixel_for_nn'];
@@ -102,7 +108,7 @@ describe('kernels == onnxruntime on one-node models', () => {
         const t = theirs[k]!;
         expect(o.dims).toEqual(t.dims);
         expect(o.dtype).toBe(t.dtype);
-        if (o.dtype === 'float32' && !['Slice', 'Pad', 'Gather', 'Transpose', 'Concat', 'Flatten', 'MaxPool', 'Clip', 'Relu'].includes(spec.opType) && !(spec.opType === 'Resize' && spec.attrs?.['mode'] === 'nearest') && spec.opType !== 'Upsample') {
+        if (o.dtype === 'float32' && !['Slice', 'Pad', 'Gather', 'Transpose', 'Concat', 'Flatten', 'MaxPool', 'Clip', 'Relu', 'Split', 'Unsqueeze', 'Squeeze', 'Reshape'].includes(spec.opType) && !(spec.opType === 'Resize' && spec.attrs?.['mode'] === 'nearest') && spec.opType !== 'Upsample') {
           const d = diffTensors(o.data as Float32Array, t.data as Float32Array);
           expect(d.maxRel).toBeLessThanOrEqual(1e-5);
         } else {
