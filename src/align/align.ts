@@ -77,8 +77,10 @@ export function alignDumpSets(a: DumpSet, b: DumpSet): Alignment {
   for (let g = 0; g + 1 < bounds.length; g++) {
     const [a0, b0] = bounds[g]!;
     const [a1, b1] = bounds[g + 1]!;
-    const gapA = a.entries.slice(a0 + 1, a1).filter((e) => !usedA.has(e) && e.shape);
-    const gapB = b.entries.slice(b0 + 1, b1).filter((e) => !usedB.has(e) && e.shape);
+    // only entries that can be compared take part: a missing or broken file is never paired by shape
+    const free = (used: Set<DumpEntry>) => (e: DumpEntry) => !used.has(e) && e.shape !== null && !e.problem && e.role !== 'input';
+    const gapA = a.entries.slice(a0 + 1, a1).filter(free(usedA));
+    const gapB = b.entries.slice(b0 + 1, b1).filter(free(usedB));
     let j = 0;
     for (const ea of gapA) {
       for (let k = j; k < gapB.length; k++) {

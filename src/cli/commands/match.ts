@@ -41,7 +41,7 @@ export const matchCommand: CommandModule<object, MatchArgs> = {
       return EXIT.OK;
     }
     process.stdout.write(`A: ${A.root} (${A.kind}, ${A.entries.length} entries)\nB: ${B.root} (${B.kind}, ${B.entries.length} entries)\n`);
-    const t = new Table({ head: ['#', 'A', 'B', 'shape', 'rule'], style: { head: [], border: [] } });
+    const t = new Table({ head: ['#', 'A', 'B', 'shape', 'rule'], style: { head: [], border: [] }, chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' } });
     al.pairs.forEach((p, i) => t.push([String(i), p.a.name, p.b.name, p.a.shape ? `[${p.a.shape.join(',')}]` : p.b.shape ? `[${p.b.shape.join(',')}]` : '?', p.rule]));
     process.stdout.write(`${t.toString()}\n`);
     const used = new Set(al.pairs.map((p) => p.rule));
