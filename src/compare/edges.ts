@@ -107,7 +107,8 @@ export function prepareLayers(edge: PlannedEdge, nextId: { n: number }, labels?:
     if (nodeName) layer.nodeName = nodeName;
     if (opType) layer.opType = opType;
     const id = nextId.n++;
-    const problems = [a.problem ? `${edge.a.id}: ${a.problem.reason}` : null, b.problem ? `${edge.b.id}: ${b.problem.reason}` : null].filter(Boolean);
+    const why = (e: DumpEntry) => e.problem!.reason.replace(/^cannot compare:\s*/, '');
+    const problems = [a.problem ? `${edge.a.id}: ${why(a)}` : null, b.problem ? `${edge.b.id}: ${why(b)}` : null].filter(Boolean);
     const md5Job = (reason: string): PreparedLayer => {
       layer.status = 'cannot-compare';
       layer.reason = reason;
