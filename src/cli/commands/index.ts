@@ -2,6 +2,8 @@
 import type { CommandModule } from 'yargs';
 import { matchCommand } from './match.js';
 import { compareCommand } from './compare.js';
+import { diffCommand } from './diff.js';
+import { bundleCommand } from './bundle.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [compareCommand, matchCommand];
+export const commands: CommandModule<any, any>[] = [compareCommand, matchCommand, diffCommand, bundleCommand];
