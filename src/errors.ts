@@ -58,7 +58,9 @@ export function fsError(err: unknown, path: string, action: string): UserError |
       return new UserError('FILE_NOT_FOUND', `${path}: not found (while trying to ${action})`, 'check the path');
     case 'EACCES':
     case 'EPERM':
-      return new UserError('FILE_UNREADABLE', `${path}: permission denied (while trying to ${action})`, 'check the file permissions');
+      return /^(write|create)/.test(action)
+        ? new UserError('OUTPUT_UNWRITABLE', `${path}: permission denied (while trying to ${action})`, 'choose a writable output location with --out')
+        : new UserError('FILE_UNREADABLE', `${path}: permission denied (while trying to ${action})`, 'check the file permissions');
     case 'EISDIR':
       return new UserError('USAGE', `${path}: is a folder, expected a file (while trying to ${action})`);
     case 'ENOTDIR':

@@ -84,6 +84,8 @@ function sameShape(x: number[], y: number[]): boolean {
 export function prepareLayers(edge: PlannedEdge, nextId: { n: number }, labels?: Map<string, LayerLabel>): PreparedLayer[] {
   const out: PreparedLayer[] = [];
   edge.pairs.forEach((p, i) => {
+    // the input dumps are checked once, byte for byte, by the input-identity stage (inputs.ts)
+    if (p.rule === 'input') return;
     let a = p.a;
     let b = p.b;
     // borrow a shape from the other side when one side has none (board folders without a log)
@@ -144,11 +146,6 @@ export function prepareLayers(edge: PlannedEdge, nextId: { n: number }, labels?:
   return out;
 }
 
-const METRIC_KEYS = [
-  'count', 'mismatches', 'firstMismatch', 'mismatchesPerChannel', 'mismatchesPerRow', 'cosine', 'euclidean', 'relEuclidean', 'sqnrDb',
-  'eucSimilarity', 'maxAbs', 'maxAbsCoord', 'meanAbs', 'rmse', 'rmseInSteps', 'nonFinite', 'saturation', 'deadChannels', 'fit',
-] as const;
-
 /** Fills a layer from its measure result and decides its status. */
 export function finishLayer(layer: ReportLayer, res: MeasureResult | undefined, kind: 'integer' | 'float', th: Thresholds): void {
   if (!res) return;
@@ -161,9 +158,7 @@ export function finishLayer(layer: ReportLayer, res: MeasureResult | undefined, 
   layer.b.md5 = res.md5B;
   layer.md5Equal = res.md5A === res.md5B;
   if (layer.status === 'cannot-compare' || !res.metrics) return;
-  const m = res.metrics as Record<string, unknown>;
-  const l = layer as unknown as Record<string, unknown>;
-  for (const k of METRIC_KEYS) if (m[k] !== undefined) l[k] = m[k];
+  Object.assign(layer, res.metrics);
   const nf = layer.nonFinite;
   const nonFiniteDiffers = nf && (nf.a.nan !== nf.b.nan || nf.a.posInf !== nf.b.posInf || nf.a.negInf !== nf.b.negInf);
   if (kind === 'integer') {

@@ -5,12 +5,13 @@
 import { loadModel } from '../onnx/load.js';
 import { graphOrder } from '../onnx/order.js';
 import type { LayerLabel } from './edges.js';
+import { sanitizeName } from '../names.js';
 
 export async function modelLabels(file: string): Promise<{ labels: Map<string, LayerLabel>; identity: { file: string; md5: string } }> {
   const model = await loadModel(file);
   const labels = new Map<string, LayerLabel>();
   for (const t of graphOrder(model)) {
-    labels.set(t.sanitized, { order: t.order, tensorName: t.tensorName, nodeName: t.nodeName, opType: t.opType, dataInputs: t.dataInputs });
+    labels.set(t.sanitized, { order: t.order, tensorName: t.tensorName, nodeName: t.nodeName, opType: t.opType, dataInputs: t.dataInputs.map(sanitizeName) });
   }
   return { labels, identity: { file: model.file, md5: model.md5 } };
 }

@@ -31,6 +31,18 @@ export interface ManifestTensor {
   role?: 'input' | 'layer';
 }
 
+/** A tensor of the model that the writer deliberately did not write (with the reason). */
+export interface ManifestSkipped {
+  tensorName: string;
+  nodeName: string;
+  opType: string;
+  /** Element type as the runtime reported it (ONNX names: 'int64', 'bool', ...). */
+  dtype: string;
+  /** Shape in the model's order (not transposed). */
+  shape: number[];
+  reason: string;
+}
+
 export interface Manifest {
   format: typeof MANIFEST_FORMAT;
   version: typeof MANIFEST_VERSION;
@@ -42,4 +54,6 @@ export interface Manifest {
   /** md5 of the input_uint8.bin the folder was made from. */
   inputMd5?: string;
   tensors: ManifestTensor[];
+  /** Model tensors not written (e.g. int64 shape computations in a float folder), when any. */
+  skipped?: ManifestSkipped[];
 }

@@ -6,7 +6,7 @@ import { openSync, readSync, closeSync, fstatSync } from 'node:fs';
 import { createHash, type Hash } from 'node:crypto';
 import { DTYPES, decodeInto } from '../tensor/dtype.js';
 import type { MeasureJob, MeasureResult, MeasureSide } from './types.js';
-import { PairAccumulator, fitScaleZeroPoint, FitAccumulator } from '../metrics/index.js';
+import { PairAccumulator, FitAccumulator, fitInfo, layerMetricsToJson, type FitInfo } from '../metrics/index.js';
 
 /** Elements per chunk: 1 Mi elements (4 MB of float32, 1 MB of uint8). */
 const CHUNK_ELEMS = 1 << 20;
@@ -116,21 +116,18 @@ export function runJob(job: MeasureJob): MeasureResult {
     const A = openSide(job.a, b.rawA);
     const B = openSide(job.b, b.rawB);
     try {
-      let sideA = { dtype: job.a.dtype, scale: job.a.scale, zeroPoint: job.a.zeroPoint };
-      let sideB = { dtype: job.b.dtype, scale: job.b.scale, zeroPoint: job.b.zeroPoint };
-      let fit: { scale: number; zeroPoint: number } | undefined;
+      let fit: FitInfo | undefined;
       if (job.fitSide) {
         // pass 1: least-squares fit of float ≈ scale * (q - zeroPoint); pass 2 measures with it
         const fa = new FitAccumulator();
         const qa = job.fitSide === 'a';
         stream(job, A, B, b, (va, vb, n) => (qa ? fa.push(va, vb, n) : fa.push(vb, va, n)), false);
-        fit = fitScaleZeroPoint(fa);
-        if (qa) sideA = { ...sideA, scale: fit.scale, zeroPoint: fit.zeroPoint };
-        else sideB = { ...sideB, scale: fit.scale, zeroPoint: fit.zeroPoint };
+        fit = fitInfo(job.fitSide, fa.result());
       }
-      const acc = new PairAccumulator({ n: job.count, shape: job.shape ?? [job.count], sideA, sideB, integerCompare: job.mode === 'integer' });
+      const spec = (s: MeasureSide, which: 'a' | 'b') => (fit && fit.side === which ? { dtype: s.dtype } : { dtype: s.dtype, scale: s.scale, zeroPoint: s.zeroPoint });
+      const acc = new PairAccumulator({ n: job.count, shape: job.shape ?? [job.count], sideA: spec(job.a, 'a'), sideB: spec(job.b, 'b'), integerCompare: job.mode === 'integer', fit });
       stream(job, A, B, b, (va, vb, n) => acc.push(va, vb, n), true);
-      const metrics = acc.result(fit) as unknown as Record<string, unknown>;
+      const metrics = layerMetricsToJson(acc.result()) as unknown as Record<string, unknown>;
       return { id: job.id, md5A: finishSide(A, b.rawA), md5B: finishSide(B, b.rawB), metrics };
     } catch (e) {
       try { closeSync(A.fd); } catch { /* closed */ }

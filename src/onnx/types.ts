@@ -73,7 +73,17 @@ export interface OnnxModel {
   irVersion: number;
   /** Default-domain opset version. */
   opset: number;
+  /** Every opset import: domain ('' for the default domain) -> version. */
+  opsetImports: Record<string, number>;
   producerName: string;
+  producerVersion: string;
+  /**
+   * True when the file lists initializers among the graph inputs (old IR versions); the loader
+   * removes them from `graph.inputs`.
+   */
+  initializersAsInputs: boolean;
+  /** Non-fatal findings of the loader (synthesized node names, reordered nodes, ...). */
+  warnings: string[];
   graph: OnnxGraph;
   /** Raw file bytes (the float runner modifies a copy to expose every tensor). */
   bytes: Uint8Array;

@@ -1,12 +1,13 @@
 /**
  * Terminal rendering of a report diff: per edge the counts, the first-divergence move and a table
- * of the changed layers (regressed first), then the CI answer. Colour via chalk; honours NO_COLOR.
+ * of the changed layers (regressed first), then the CI answer. Colour as the terminal renderer (TTY only, NO_COLOR / FORCE_COLOR).
  */
 import Table from 'cli-table3';
 import { Chalk } from 'chalk';
 import type { ReportDiff, LayerDelta, EdgeDiff } from './diff.js';
 import type { FirstDivergence, JsonNumber } from './schema.js';
 import { fmtNum } from './format.js';
+import { colorLevel } from './terminal.js';
 
 export interface DiffTerminalOptions {
   color?: boolean;
@@ -52,7 +53,7 @@ const RANK: Record<LayerDelta['outcome'], number> = { regressed: 0, improved: 1,
 
 /** Renders a diff for the terminal. */
 export function renderDiffTerminal(d: ReportDiff, o: DiffTerminalOptions = {}): string {
-  const c = new Chalk({ level: o.color === false || process.env.NO_COLOR ? 0 : 1 });
+  const c = new Chalk({ level: colorLevel(o.color) });
   const maxRows = o.maxRows ?? 40;
   const lines: string[] = [];
   lines.push(`old: ${d.old.file} (verdict ${d.old.verdict}, ${d.old.toolVersion})`);

@@ -5,11 +5,10 @@
  * Everything outside `meta` is deterministic for the same inputs (no timestamps, stable order).
  */
 import type { MatchRule } from '../align/rules.js';
+import type { JsonNumber, LayerMetricsJson } from '../metrics/json.js';
+export { toJsonNumber, fromJsonNumber, type JsonNumber } from '../metrics/json.js';
 
 export const REPORT_SCHEMA_VERSION = 1;
-
-/** A number as stored in JSON: finite, or one of the three non-finite names. */
-export type JsonNumber = number | 'Infinity' | '-Infinity' | 'NaN';
 
 export type SourceId = 'float' | 'ptq' | 'pc' | 'board';
 
@@ -55,7 +54,8 @@ export interface SideInfo {
 
 export type LayerStatus = 'ok' | 'diverged' | 'cannot-compare';
 
-export interface ReportLayer {
+/** One aligned layer of an edge: identity and status, plus the metric block of src/metrics (JSON form). */
+export interface ReportLayer extends Partial<LayerMetricsJson> {
   /** Position along the edge (graph order with --model, else execution order). */
   order: number;
   /** Display name: the original tensor name when known, else the sanitized one. */
@@ -71,25 +71,6 @@ export interface ReportLayer {
   reason?: string;
   /** How metrics were obtained: raw values, dequantized with known params, or fitted. */
   valueMode?: 'raw' | 'dequantized' | 'fitted';
-  count?: number;
-  mismatches?: number;
-  firstMismatch?: { index: number; coord: number[] } | null;
-  mismatchesPerChannel?: number[];
-  mismatchesPerRow?: number[];
-  cosine?: JsonNumber;
-  euclidean?: JsonNumber;
-  relEuclidean?: JsonNumber;
-  sqnrDb?: JsonNumber;
-  eucSimilarity?: JsonNumber;
-  maxAbs?: JsonNumber;
-  maxAbsCoord?: number[] | null;
-  meanAbs?: JsonNumber;
-  rmse?: JsonNumber;
-  rmseInSteps?: JsonNumber;
-  nonFinite?: { a: { nan: number; posInf: number; negInf: number }; b: { nan: number; posInf: number; negInf: number } };
-  saturation?: { a?: number; b?: number };
-  deadChannels?: number[];
-  fit?: { scale: number; zeroPoint: number };
   /** e_k / max over graph inputs of e_j (METRICS.md), with --model. */
   errorGain?: JsonNumber;
 }
@@ -141,19 +122,4 @@ export interface Report {
   verdict: 'parity' | 'diverged' | 'inputs-differ' | 'incomplete';
   /** Not part of the comparable content: when and how the report was made. */
   meta: { createdAt: string; command: string[]; elapsedMs: number };
-}
-
-export function toJsonNumber(x: number): JsonNumber {
-  if (Number.isNaN(x)) return 'NaN';
-  if (x === Infinity) return 'Infinity';
-  if (x === -Infinity) return '-Infinity';
-  return x;
-}
-
-export function fromJsonNumber(x: JsonNumber | undefined | null): number {
-  if (x === undefined || x === null) return NaN;
-  if (typeof x === 'number') return x;
-  if (x === 'Infinity') return Infinity;
-  if (x === '-Infinity') return -Infinity;
-  return NaN;
 }

@@ -13,8 +13,15 @@ export interface TerminalOptions {
   maxRows?: number;
 }
 
+/** Colour only on a terminal, never with NO_COLOR; FORCE_COLOR forces it. */
+export function colorLevel(wanted?: boolean): 0 | 1 {
+  if (wanted === false || (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '')) return 0;
+  if (wanted === true || (process.env.FORCE_COLOR !== undefined && process.env.FORCE_COLOR !== '0')) return 1;
+  return process.stdout.isTTY ? 1 : 0;
+}
+
 export function renderTerminal(r: Report, o: TerminalOptions = {}): string {
-  const c = new Chalk({ level: o.color === false || process.env.NO_COLOR ? 0 : 1 });
+  const c = new Chalk({ level: colorLevel(o.color) });
   const lines: string[] = [];
   // 1. inputs
   const inp = r.inputs;

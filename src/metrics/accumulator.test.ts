@@ -1,0 +1,260 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { DTYPES, type DType } from '../tensor/dtype.js';
+import { PairAccumulator, type PairAccumulatorOptions } from './accumulator.js';
+import { coordOf } from './coords.js';
+import { deadChannels, firstMismatch, mismatches, mismatchesPerChannel, mismatchesPerRow, nonFinite, saturation } from './counts.js';
+import { fitInfo, fitLinear } from './fit.js';
+import { cosine, dequantize, euclidean, eucSimilarity, maxAbs, meanAbs, relEuclidean, rmse, sqnrDb } from './pairwise.js';
+import type { LayerMetrics } from './types.js';
+
+type Opts = Omit<PairAccumulatorOptions, 'n'>;
+
+/** The metrics block assembled from the whole-array functions only (the specification). */
+function expected(a: number[], b: number[], o: Opts): LayerMetrics {
+  const fa = o.fit?.side === 'a' ? o.fit : undefined;
+  const fb = o.fit?.side === 'b' ? o.fit : undefined;
+  const sa = fa?.scale ?? o.sideA.scale;
+  const sb = fb?.scale ?? o.sideB.scale;
+  const x = sa === undefined ? a : Array.from(dequantize(a, sa, fa?.zeroPoint ?? o.sideA.zeroPoint ?? 0));
+  const y = sb === undefined ? b : Array.from(dequantize(b, sb, fb?.zeroPoint ?? o.sideB.zeroPoint ?? 0));
+  const cos = cosine(x, y);
+  const mx = maxAbs(x, y);
+  const m: LayerMetrics = {
+    count: a.length,
+    finiteCount: x.filter((v, i) => Number.isFinite(v) && Number.isFinite(y[i])).length,
+    cosine: cos.value,
+    euclidean: euclidean(x, y),
+    relEuclidean: relEuclidean(x, y),
+    sqnrDb: sqnrDb(x, y),
+    eucSimilarity: eucSimilarity(x, y),
+    maxAbs: mx.value,
+    maxAbsIndex: mx.index,
+    maxAbsCoord: mx.index < 0 ? null : coordOf(mx.index, o.shape),
+    meanAbs: meanAbs(x, y),
+    rmse: rmse(x, y),
+    nonFinite: { a: nonFinite(x), b: nonFinite(y) },
+    saturation: {},
+    deadChannels: deadChannels(a, b, o.shape),
+  };
+  if (cos.flag) m.cosineFlag = cos.flag;
+  const step = o.fit?.scale ?? o.sideB.scale ?? o.sideA.scale;
+  if (step !== undefined) m.rmseInSteps = rmse(x, y) / step;
+  const satA = saturation(a, o.sideA.dtype);
+  const satB = saturation(b, o.sideB.dtype);
+  if (satA) m.saturation.a = satA;
+  if (satB) m.saturation.b = satB;
+  if (o.integerCompare) {
+    m.mismatches = mismatches(a, b);
+    m.firstMismatch = firstMismatch(a, b, o.shape);
+    m.mismatchesPerChannel = mismatchesPerChannel(a, b, o.shape);
+    const rows = mismatchesPerRow(a, b, o.shape);
+    if (rows) m.mismatchesPerRow = rows;
+  }
+  if (o.fit) {
+    m.fitted = true;
+    m.fit = { ...o.fit };
+  }
+  return m;
+}
+
+/**
+ * Streams a, b through a PairAccumulator split at `cuts`; each chunk is copied into a reused
+ * buffer longer than the chunk (filled with garbage) so `count` must be honoured.
+ */
+function streamed(a: number[], b: number[], o: Opts, cuts: number[]): LayerMetrics {
+  const acc = new PairAccumulator({ ...o, n: a.length });
+  const bounds = [...new Set([0, ...cuts.filter((c) => c < a.length), a.length])].sort((p, q) => p - q);
+  const bufA = new Float64Array(a.length + 3).fill(NaN);
+  const bufB = new Float64Array(a.length + 3).fill(-7);
+  for (let k = 0; k + 1 < bounds.length; k++) {
+    const s = bounds[k]!;
+    const e = bounds[k + 1]!;
+    bufA.set(a.slice(s, e));
+    bufB.set(b.slice(s, e));
+    acc.push(bufA, bufB, e - s);
+  }
+  if (a.length === 0) acc.push(bufA, bufB, 0);
+  return acc.result();
+}
+
+const special = fc.constantFrom(0, -0, 1, -1, 2, NaN, Infinity, -Infinity, 1e300, -1e-300, 1.7e308, -1.7e308);
+const floatValue = fc.oneof({ arbitrary: fc.double(), weight: 3 }, { arbitrary: special, weight: 2 }, { arbitrary: fc.integer({ min: -3, max: 3 }), weight: 3 });
+
+/** A shape of rank 0..4 with at most ~300 elements (dims 0..6). */
+const shapeArb = fc.array(fc.integer({ min: 0, max: 6 }), { minLength: 0, maxLength: 4 });
+
+const n = (shape: number[]): number => shape.reduce((p, d) => p * d, 1);
+
+describe('PairAccumulator equals the whole-array functions exactly', () => {
+  it('float vs float: random chunkings, lengths 0 and 1, NaN/Inf, zero vectors', () => {
+    fc.assert(
+      fc.property(
+        shapeArb,
+        fc.infiniteStream(floatValue),
+        fc.infiniteStream(floatValue),
+        fc.constantFrom('none', 'aZero', 'bZero', 'bothZero', 'same', 'targetConstChannels'),
+        fc.array(fc.nat(300), { maxLength: 8 }),
+        fc.constantFrom('none', 'a', 'b', 'both'),
+        (shape, sa, sb, mode, cuts, scaled) => {
+          const len = n(shape);
+          let a = [...sa.take(len)] as number[];
+          let b = [...sb.take(len)] as number[];
+          if (mode === 'aZero' || mode === 'bothZero') a = a.map(() => 0);
+          if (mode === 'bZero' || mode === 'bothZero') b = b.map(() => 0);
+          if (mode === 'same') b = a.slice();
+          if (mode === 'targetConstChannels') {
+            const C = shape.length ? shape[shape.length - 1]! : 1;
+            b = b.map((_, i) => (i % C) * 0.5);
+          }
+          // 'a'/'b'/'both': that side is dequantized (x = (v - zp) * scale), exercising the other kernel
+          const o: Opts = {
+            shape,
+            sideA: scaled === 'a' || scaled === 'both' ? { dtype: 'float32', scale: 0.75, zeroPoint: 0.5 } : { dtype: 'float32' },
+            sideB: scaled === 'b' || scaled === 'both' ? { dtype: 'float64', scale: 3, zeroPoint: -2 } : { dtype: 'float64' },
+            integerCompare: false,
+          };
+          expect(streamed(a, b, o, cuts)).toEqual(expected(a, b, o));
+        },
+      ),
+      { numRuns: 600 },
+    );
+  });
+
+  it('integer sides with scale/zero point, exact compare, saturation', () => {
+    const intDtypes: DType[] = ['uint8', 'int8', 'uint16', 'int16', 'uint4'];
+    fc.assert(
+      fc.property(
+        shapeArb,
+        fc.constantFrom(...intDtypes),
+        fc.infiniteStream(fc.nat()),
+        fc.infiniteStream(fc.integer({ min: 0, max: 9 })),
+        fc.option(fc.tuple(fc.double({ min: 1e-4, max: 2, noNaN: true }), fc.integer({ min: -5, max: 130 })), { nil: undefined }),
+        fc.option(fc.tuple(fc.double({ min: 1e-4, max: 2, noNaN: true }), fc.integer({ min: -5, max: 130 })), { nil: undefined }),
+        fc.array(fc.nat(300), { maxLength: 8 }),
+        (shape, dtype, raw, flips, qa, qb, cuts) => {
+          const { min, max } = DTYPES[dtype];
+          const len = n(shape);
+          const span = max - min + 1;
+          const a = [...raw.take(len)].map((r) => (r % 5 === 0 ? (r % 2 ? min : max) : min + (r % span)));
+          const fl = [...flips.take(len)];
+          const b = a.map((v, i) => (fl[i] === 0 ? Math.min(max, v + 1) : fl[i] === 1 ? min : v));
+          const o: Opts = {
+            shape,
+            sideA: qa ? { dtype, scale: qa[0], zeroPoint: qa[1] } : { dtype },
+            sideB: qb ? { dtype, scale: qb[0], zeroPoint: qb[1] } : { dtype },
+            integerCompare: true,
+          };
+          expect(streamed(a, b, o, cuts)).toEqual(expected(a, b, o));
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
+  it('fitted second pass (float reference vs integer target without parameters)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 2, maxLength: 200 }), fc.array(fc.nat(200), { maxLength: 5 }), (q, cuts) => {
+        const f = q.map((v, i) => (v - 7) * 0.05 + ((i * 37) % 11) * 1e-3);
+        const fit = fitLinear(q, f);
+        const o: Opts = { shape: [q.length], sideA: { dtype: 'float32' }, sideB: { dtype: 'uint8' }, integerCompare: false, fit: fitInfo('b', fit) };
+        expect(streamed(f, q, o, cuts)).toEqual(expected(f, q, o));
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('PairAccumulator on hand-computed data', () => {
+  it('[1,2,3] vs [4,5,6] in chunks of 1', () => {
+    const m = streamed([1, 2, 3], [4, 5, 6], { shape: [1, 1, 1, 3], sideA: { dtype: 'float32' }, sideB: { dtype: 'float32' }, integerCompare: false }, [1, 2]);
+    expect(m.cosine).toBe(32 / Math.sqrt(14 * 77));
+    expect(m.euclidean).toBe(Math.sqrt(27));
+    expect(m.maxAbs).toBe(3);
+    expect(m.maxAbsIndex).toBe(0);
+    expect(m.maxAbsCoord).toEqual([0, 0, 0, 0]);
+    expect(m.meanAbs).toBe(3);
+    expect(m.rmse).toBe(3);
+    expect(m.rmseInSteps).toBeUndefined();
+    expect(m.saturation).toEqual({});
+    expect(m.deadChannels).toEqual([]);
+    expect(m.mismatches).toBeUndefined();
+  });
+
+  it('board vs PC on a [1,4,5,3] uint8 tensor: mismatch count, first coordinate, clustering', () => {
+    const shape = [1, 4, 5, 3];
+    const a = Array.from({ length: 60 }, (_, i) => (i * 7) % 256);
+    const b = a.slice();
+    b[35] = b[35]! + 1; // (n0,h2,w1,c2)
+    b[41] = b[41]! + 2; // (n0,h2,w3,c2)
+    b[57] = 255; // (n0,h3,w4,c0)
+    const m = streamed(a, b, { shape, sideA: { dtype: 'uint8', scale: 0.5, zeroPoint: 10 }, sideB: { dtype: 'uint8', scale: 0.5, zeroPoint: 10 }, integerCompare: true }, [7, 36, 40]);
+    expect(m.mismatches).toBe(3);
+    expect(m.firstMismatch).toEqual({ index: 35, coord: [0, 2, 1, 2], nhwc: { n: 0, h: 2, w: 1, c: 2 } });
+    expect(m.mismatchesPerChannel).toEqual([1, 0, 2]);
+    expect(m.mismatchesPerRow).toEqual([0, 0, 2, 1]);
+    // a[57] = 399 % 256 = 143 -> 255: |diff| = 112 steps * 0.5
+    expect(m.maxAbs).toBe(56);
+    expect(m.maxAbsIndex).toBe(57);
+    expect(m.maxAbsCoord).toEqual([0, 3, 4, 0]);
+    expect(m.saturation.b).toEqual({ atMin: 1, atMax: 1, share: 2 / 60 });
+    expect(m.rmseInSteps).toBe(m.rmse / 0.5);
+  });
+
+  it('float reference with NaN/Inf vs a dequantized uint8 target: counts and finite-pair metrics', () => {
+    const f = [0.5, NaN, 1, -Infinity, 1.5, Infinity];
+    const q = [11, 0, 12, 255, 13, 14];
+    const m = streamed(f, q, { shape: [1, 1, 2, 3], sideA: { dtype: 'float32' }, sideB: { dtype: 'uint8', scale: 0.5, zeroPoint: 10 }, integerCompare: false }, [3]);
+    expect(m.finiteCount).toBe(3);
+    expect(m.nonFinite.a).toEqual({ nan: 1, posInf: 1, negInf: 1 });
+    expect(m.nonFinite.b).toEqual({ nan: 0, posInf: 0, negInf: 0 });
+    expect(m.cosine).toBe(1);
+    expect(m.maxAbs).toBe(0);
+    expect(m.saturation.b).toEqual({ atMin: 1, atMax: 1, share: 2 / 6 });
+    expect(m.saturation.a).toBeUndefined();
+  });
+
+  it('finite values whose difference overflows are still measured (not counted as non-finite)', () => {
+    const m = streamed([1.7e308, 1], [-1.7e308, 1], { shape: [2], sideA: { dtype: 'float64' }, sideB: { dtype: 'float64' }, integerCompare: false }, [1]);
+    expect(m.finiteCount).toBe(2);
+    expect(m.nonFinite.a).toEqual({ nan: 0, posInf: 0, negInf: 0 });
+    expect(m.maxAbs).toBe(Infinity);
+    expect(m.maxAbsIndex).toBe(0);
+  });
+
+  it('a layer with NaN/Inf is measured over its finite pairs and shows the counts', () => {
+    const m = streamed([1, NaN, 3, Infinity, 2], [2, 2, -Infinity, 4, 4], { shape: [5], sideA: { dtype: 'float32' }, sideB: { dtype: 'float32' }, integerCompare: false }, [2]);
+    expect(m.finiteCount).toBe(2);
+    expect(m.nonFinite).toEqual({ a: { nan: 1, posInf: 1, negInf: 0 }, b: { nan: 0, posInf: 0, negInf: 1 } });
+    expect(m.cosine).toBe(1);
+    expect(m.meanAbs).toBe(1.5);
+    expect(m.maxAbs).toBe(2);
+    expect(m.maxAbsIndex).toBe(4);
+  });
+
+  it('fitted metrics on exactly quantized data are exact and marked', () => {
+    const q = Array.from({ length: 1000 }, (_, i) => (i * 13) % 256);
+    const f = q.map((v) => (v - 3) * 0.5);
+    const fit = fitLinear(q, f);
+    const m = streamed(f, q, { shape: [10, 100], sideA: { dtype: 'float32' }, sideB: { dtype: 'uint8' }, integerCompare: false, fit: fitInfo('b', fit) }, [333]);
+    expect(m.fitted).toBe(true);
+    expect(m.fit).toEqual({ side: 'b', scale: 0.5, zeroPoint: 3, plausible: true, r2: 1 });
+    expect(m.cosine).toBe(1);
+    expect(m.maxAbs).toBe(0);
+    expect(m.rmseInSteps).toBe(0);
+  });
+
+  it('rejects misuse with RangeError', () => {
+    const base = { sideA: { dtype: 'float32' as const }, sideB: { dtype: 'float32' as const }, integerCompare: false };
+    expect(() => new PairAccumulator({ ...base, n: 5, shape: [2, 2] })).toThrow(RangeError);
+    expect(() => new PairAccumulator({ ...base, n: 1, shape: [1], sideA: { dtype: 'uint8', zeroPoint: 3 } })).toThrow(RangeError);
+    expect(() => new PairAccumulator({ ...base, n: 1, shape: [1], sideB: { dtype: 'uint8', scale: 1 }, fit: { side: 'b', scale: 1, zeroPoint: 0, plausible: true, r2: 1 } })).toThrow(RangeError);
+    const acc = new PairAccumulator({ ...base, n: 2, shape: [2] });
+    expect(() => acc.push(new Float64Array(1), new Float64Array(1), 2)).toThrow(RangeError);
+    acc.push(new Float64Array([1]), new Float64Array([1]), 1);
+    expect(() => acc.result()).toThrow(RangeError);
+    expect(() => acc.push(new Float64Array(2), new Float64Array(2), 2)).toThrow(RangeError);
+    acc.push(new Float64Array([2]), new Float64Array([2]), 1);
+    expect(acc.result().cosine).toBe(1);
+  });
+});
