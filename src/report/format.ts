@@ -90,7 +90,8 @@ export function firstDivergenceText(e: ReportEdge): string | null {
   const fd = e.firstDivergence;
   if (!fd) return null;
   const l = e.layers.find((x) => x.name === fd.name && x.order === fd.order) ?? e.layers.find((x) => x.name === fd.name);
-  let msg = `${fd.name}${l?.nodeName ? ` (node ${l.nodeName}${l.opType ? `, ${l.opType}` : ''})` : l?.opType ? ` (${l.opType})` : ''} at #${fd.order}: `;
+  const node = l?.nodeName && l.nodeName !== fd.name ? l.nodeName : undefined;
+  let msg = `${fd.name}${node ? ` (node ${node}${l?.opType ? `, ${l.opType}` : ''})` : l?.opType ? ` (${l.opType})` : ''} at #${fd.order}: `;
   if (fd.metric === 'md5') {
     msg += `md5 differs, ${l?.mismatches ?? '?'} of ${l?.count ?? '?'} elements`;
     if (l?.firstMismatch) msg += `, first at n,h,w,c=(${l.firstMismatch.coord.join(',')})`;
