@@ -27,7 +27,7 @@ table.layers { width: 100%; font-size: 13px; }
 table.layers th { cursor: pointer; user-select: none; position: sticky; top: 0; white-space: nowrap; }
 table.layers th[aria-sort="ascending"]::after { content: " ▲"; }
 table.layers th[aria-sort="descending"]::after { content: " ▼"; }
-table.layers td.name { max-width: 360px; overflow-wrap: anywhere; }
+table.layers td.name { min-width: 180px; max-width: 380px; overflow-wrap: anywhere; }
 tr.diverged td { background: #fff4f4; }
 tr.cannot-compare td { background: #fffbe6; }
 tr.first td { background: #ffd7d7; font-weight: 700; }
