@@ -114,7 +114,7 @@ async function plan(r: Report, reportFile: string, o: BundleOptions): Promise<{ 
       ...(s.layer.fit ? { fittedScaleZeroPoint: s.layer.fit } : {}),
     });
   }
-  if (!sides.some((s) => s.role === 'input')) notes.push(`no input dump for ${choice.layer.name}: it is the first layer in order on every edge`);
+  if (!sides.some((s) => s.role === 'input')) notes.push(`no input layer for ${choice.layer.name}: it is the first layer in order on every edge, so its input is the network input (input_uint8.bin)`);
   addData(
     memberName('quant_params.json'),
     `${JSON.stringify({ layer: choice.layer.name, note: 'x = (q - zeroPoint) * scale; null where the dump folder does not record it', tensors: quant }, null, 2)}\n`,

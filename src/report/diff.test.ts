@@ -9,7 +9,8 @@ import { syntheticReport } from './report-fixtures.js';
 import { reportCase, type ReportCase } from '../../golden/report-case.js';
 import { tmpDir } from '../../golden/temp-golden.js';
 import { compare } from '../compare/compare.js';
-import { diffCommand } from '../cli/commands/diff.js';
+import { runDiff } from '../cli/commands/diff.js';
+import { reportError } from '../cli/run.js';
 import { UserError } from '../errors.js';
 import type { Report } from './schema.js';
 
@@ -157,14 +158,18 @@ describe('diff command: exit codes', () => {
   let out = '';
   afterEach(() => {
     vi.restoreAllMocks();
-    process.exitCode = undefined;
   });
+  /** Runs the command body with the CLI's error boundary mapping (reportError), capturing output. */
   const run = async (args: Record<string, unknown>) => {
     out = '';
     vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
     vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
-    await (diffCommand.handler as (a: unknown) => Promise<void>)({ tolerance: 1e-4, json: false, ...args });
-    const code = process.exitCode;
+    let code: number;
+    try {
+      code = await runDiff({ tolerance: 1e-4, json: false, ...args } as Parameters<typeof runDiff>[0]);
+    } catch (e) {
+      code = reportError(e, false);
+    }
     vi.restoreAllMocks();
     return code;
   };

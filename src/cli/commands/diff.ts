@@ -22,11 +22,14 @@ export const diffCommand: CommandModule<object, DiffArgs> = {
       .positional('new', { type: 'string', demandOption: true, describe: 'report.json after the change' })
       .option('tolerance', { type: 'number', default: DEFAULT_DIFF_TOLERANCE, describe: 'a cosine change within ± this is not a change' })
       .option('json', { type: 'boolean', default: false, describe: 'print the diff as JSON' }),
-  handler: runCommand(async (a: DiffArgs) => {
-    if (!(a.tolerance >= 0 && a.tolerance < 1)) throw new UserError('USAGE', `--tolerance ${a.tolerance}: must be a number in [0, 1)`, 'e.g. --tolerance 1e-4');
-    const [oldR, newR] = await Promise.all([loadReport(a.old), loadReport(a.new)]);
-    const d = diffReports(oldR, newR, { tolerance: a.tolerance }, { old: a.old, new: a.new });
-    process.stdout.write(a.json ? `${JSON.stringify(d, null, 2)}\n` : `${renderDiffTerminal(d)}\n`);
-    return d.regressed ? EXIT.DIVERGED : EXIT.OK;
-  }),
+  handler: runCommand((a: DiffArgs) => runDiff(a)),
 };
+
+/** The command body: prints the diff, returns the exit code (0 no regression, 1 regression); bad input throws UserError (exit 2). */
+export async function runDiff(a: Omit<DiffArgs, 'verbose'>): Promise<number> {
+  if (!(a.tolerance >= 0 && a.tolerance < 1)) throw new UserError('USAGE', `--tolerance ${a.tolerance}: must be a number in [0, 1)`, 'e.g. --tolerance 1e-4');
+  const [oldR, newR] = await Promise.all([loadReport(a.old), loadReport(a.new)]);
+  const d = diffReports(oldR, newR, { tolerance: a.tolerance }, { old: a.old, new: a.new });
+  process.stdout.write(a.json ? `${JSON.stringify(d, null, 2)}\n` : `${renderDiffTerminal(d)}\n`);
+  return d.regressed ? EXIT.DIVERGED : EXIT.OK;
+}
