@@ -122,6 +122,15 @@ describe('createBundle on a real report', () => {
     expect(res.layer).toBe(b.pcName);
   });
 
+  it('--edge alone picks that edge\'s first divergence; an edge without divergence needs --layer', async () => {
+    const res = await createBundle({ reportFile, out: path.join(tmpDir('magik-bundle-'), 'e.tar.gz'), edge: 'pc~board' });
+    expect(res.layer).toBe(rc.boardCulprit);
+    const clean: Report = { ...rc.integer, edges: [{ ...rc.integer.edges[0]!, firstDivergence: null }] };
+    const f = path.join(tmpDir(), 'report.json');
+    writeFileSync(f, JSON.stringify(clean));
+    await expectUserError(createBundle({ reportFile: f, out: path.join(tmpDir(), 'c.tar.gz') }), 'USAGE', /no edge of the report diverged/);
+  });
+
   it('includes scale / zero point, params.json next to the ptq folder and the --config file when present', async () => {
     const dir = tmpDir('magik-bundle-q-');
     const r: Report = syntheticReport({ layers: 5, divergeAt: 3 });

@@ -1,6 +1,7 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import { createHash } from 'node:crypto';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { UserError } from '../errors.js';
 import * as path from 'node:path';
 import { renderMarkdown } from './markdown.js';
 import { writeAllReports } from './write.js';
@@ -89,6 +90,11 @@ describe('renderMarkdown on a real report (golden PC vs board, perturbed debug f
     expect(md.slice(0, run)).not.toContain(rc.combined.meta.createdAt);
   });
 
+  it('names the model and its md5 when the report has one', () => {
+    const md = renderMarkdown(syntheticReport());
+    expect(md).toContain('- model: `/data/model.onnx` (md5 `0123456789abcdef0123456789abcdef`)');
+  });
+
   it('is deterministic: the same report gives the same text; meta only changes the Run section', () => {
     const a = renderMarkdown(rc.combined);
     expect(renderMarkdown(structuredClone(rc.combined))).toBe(a);
@@ -121,6 +127,14 @@ describe('renderMarkdown on long edges and awkward names', () => {
 });
 
 describe('writeAllReports', () => {
+  it('names an output path that is not a folder (exit 2, not a crash)', async () => {
+    const f = path.join(tmpDir('magik-report-bad-'), 'a-file');
+    writeFileSync(f, 'x');
+    await expect(writeAllReports(f, rc.combined)).rejects.toThrow(`${f}: exists and is not a folder`);
+    await expect(writeAllReports(path.join(f, 'sub'), rc.combined)).rejects.toThrow(UserError);
+  });
+
+
   it('writes report.json, report.md and report.html atomically (no temporary files left)', async () => {
     const dir = path.join(tmpDir('magik-report-write-'), 'out');
     const files = await writeAllReports(dir, rc.combined);

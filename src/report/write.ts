@@ -2,7 +2,7 @@
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../io/atomic.js';
-import { fsError } from '../errors.js';
+import { fsError, UserError } from '../errors.js';
 import type { Report } from './schema.js';
 import { renderMarkdown } from './markdown.js';
 import { renderHtml } from './html.js';
@@ -19,6 +19,9 @@ export async function writeReport(outDir: string, report: Report): Promise<strin
   try {
     await fsp.mkdir(outDir, { recursive: true });
   } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
+      throw new UserError('OUTPUT_UNWRITABLE', `${outDir}: exists and is not a folder (while trying to create the report folder)`, 'choose another --out');
+    }
     throw fsError(e, outDir, 'create the report folder');
   }
   const file = path.join(outDir, 'report.json');
