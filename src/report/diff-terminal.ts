@@ -71,16 +71,16 @@ export function renderDiffTerminal(d: ReportDiff, o: DiffTerminalOptions = {}): 
     const changed = e.layers.filter((x) => x.outcome !== 'unchanged').sort((x, y) => RANK[x.outcome] - RANK[y.outcome]);
     if (changed.length) {
       const t = new Table({
-        head: ['#', 'layer', 'outcome', 'cosine', 'Δ cosine', 'Δ SQNR dB', 'Δ max|Δ|', 'md5', 'status', 'why'],
+        head: ['#', 'layer', 'outcome', 'cosine', 'Δ cosine', 'Δ SQNR dB', 'Δ max|Δ|', 'md5', 'why'],
         style: { head: [], border: [] },
         chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
       });
       for (const x of changed.slice(0, maxRows)) {
         const oc = x.outcome === 'regressed' ? c.red('REGRESSED') : x.outcome === 'improved' ? c.green('improved') : x.outcome;
-        const md5 = x.old?.md5Equal === x.new?.md5Equal ? '' : `${x.old?.md5Equal ?? '-'} → ${x.new?.md5Equal ?? '-'}`;
-        const st = x.old?.status === x.new?.status ? '' : `${x.old?.status ?? '-'} → ${x.new?.status ?? '-'}`;
-        const name = x.name.length > 36 ? `…${x.name.slice(-35)}` : x.name;
-        t.push([String((x.new ?? x.old)!.order), name, oc, pair(x.old?.cosine, x.new?.cosine), signed(x.delta.cosine), signed(x.delta.sqnrDb, 2), signed(x.delta.maxAbs), md5, st, x.why[0] ?? '']);
+        const eq = (v: boolean | null | undefined) => (v === true ? 'equal' : v === false ? 'differs' : '-');
+        const md5 = x.old?.md5Equal === x.new?.md5Equal ? '' : `${eq(x.old?.md5Equal)} → ${eq(x.new?.md5Equal)}`;
+                const name = x.name.length > 36 ? `…${x.name.slice(-35)}` : x.name;
+        t.push([String((x.new ?? x.old)!.order), name, oc, pair(x.old?.cosine, x.new?.cosine), signed(x.delta.cosine), signed(x.delta.sqnrDb, 2), signed(x.delta.maxAbs), md5, x.why.join('; ')]);
       }
       lines.push(t.toString());
       if (changed.length > maxRows) lines.push(`… ${changed.length - maxRows} more changed layers (see --json)`);
