@@ -117,6 +117,19 @@ function ticks(d: Domain, scale: Scale): number[] {
   return out;
 }
 
+/** About 8 round integer positions along the layer axis, ends included. */
+function xTicks(xm: Xmap): number[] {
+  const span = xm.max - xm.min;
+  if (span <= 0) return [xm.min];
+  const raw = span / 8;
+  const mag = 10 ** Math.floor(Math.log10(Math.max(raw, 1)));
+  const step = Math.max(1, [1, 2, 5, 10].map((m) => m * mag).find((s) => span / s <= 10) ?? Math.ceil(raw));
+  const out = [xm.min];
+  for (let v = Math.ceil((xm.min + step / 2) / step) * step; v < xm.max - step / 2; v += step) out.push(v);
+  out.push(xm.max);
+  return out;
+}
+
 function tickLabel(t: number, scale: Scale): string {
   return scale === 'log' ? (t === Math.log10(LOG_FLOOR) ? `≤1e${t}` : `1e${t}`) : String(t);
 }
@@ -163,7 +176,7 @@ export function renderPlotSvg(r: Report): string {
       out.push(`<line class="threshold" x1="${ML}" y1="${y}" x2="${W - MR}" y2="${y}"/><text class="tick threshold-label" x="${W - MR - 4}" y="${y - 4}" text-anchor="end">threshold: cosine ${r.thresholds.cosine}</text>`);
     }
     if (pi === PANELS.length - 1) out.push(`<text class="tick" x="${(ML + W - MR) / 2}" y="${top + PH + 18}" text-anchor="middle">layer order (${r.model ? 'graph order' : 'execution order'})</text>`);
-    out.push(`<text class="tick" x="${ML}" y="${top + PH + 12}">${xm.min}</text><text class="tick" x="${W - MR}" y="${top + PH + 12}" text-anchor="end">${xm.max}</text>`);
+    for (const t of xTicks(xm)) out.push(`<text class="tick" x="${r1(px(t, xm))}" y="${top + PH + 12}" text-anchor="middle">${t}</text>`);
     edges.forEach((e) => {
       const ei = r.edges.indexOf(e);
       const c = EDGE_COLORS[ei % EDGE_COLORS.length]!;
