@@ -58,7 +58,8 @@ export function toPlain(node: JsonNode): unknown {
   switch (node.kind) {
     case 'object': {
       const o: Record<string, unknown> = {};
-      for (const e of node.entries) o[e.key] = toPlain(e.value);
+      // defineProperty, not assignment: a key named "__proto__" must stay an own property (as JSON.parse does)
+      for (const e of node.entries) Object.defineProperty(o, e.key, { value: toPlain(e.value), enumerable: true, writable: true, configurable: true });
       return o;
     }
     case 'array':

@@ -46,6 +46,10 @@ function isDir(p: string): boolean {
 
 /** Opens every source named on the command line. Needs at least two. */
 export async function openSources(o: SourceOptions): Promise<Source[]> {
+  const given = (o.debugDir ? 2 : 0) + [o.float, o.ptq, o.pc, o.board].filter(Boolean).length;
+  if (given < 2) {
+    throw new UserError('USAGE', `compare needs at least two sources, got ${given === 0 ? 'none' : 'one'}`, 'pass two or more of --float, --ptq, --pc, --board, or --debug-dir');
+  }
   const out: Source[] = [];
   const base: OpenOptions = o.shapes ? { shapes: o.shapes } : {};
   if (o.debugDir) {
@@ -77,9 +81,6 @@ export async function openSources(o: SourceOptions): Promise<Source[]> {
     throw new UserError('USAGE', '--board-log given without --board', 'add --board DIR');
   }
   if (o.pcLog && !o.pc) throw new UserError('USAGE', '--pc-log given without --pc', 'add --pc DIR');
-  if (out.length < 2) {
-    throw new UserError('USAGE', `compare needs at least two sources, got ${out.length === 0 ? 'none' : out[0]!.id}`, 'pass two or more of --float, --ptq, --pc, --board, or --debug-dir');
-  }
   out.sort((x, y) => SOURCE_ORDER.indexOf(x.id) - SOURCE_ORDER.indexOf(y.id));
   return out;
 }

@@ -122,7 +122,11 @@ export function runJob(job: MeasureJob): MeasureResult {
         const fa = new FitAccumulator();
         const qa = job.fitSide === 'a';
         stream(job, A, B, b, (va, vb, n) => (qa ? fa.push(va, vb, n) : fa.push(vb, va, n)), false);
-        fit = fitInfo(job.fitSide, fa.result());
+        const lf = fa.result();
+        if (!lf.plausible) {
+          throw new Error(`cannot fit a scale and zero point to the integer side ${job.fitSide === 'a' ? job.a.file : job.b.file} (r2 ${lf.r2.toFixed(3)}, scale ${lf.scale}); give its scale/zero point in a manifest.json`);
+        }
+        fit = fitInfo(job.fitSide, lf);
       }
       const spec = (s: MeasureSide, which: 'a' | 'b') => (fit && fit.side === which ? { dtype: s.dtype } : { dtype: s.dtype, scale: s.scale, zeroPoint: s.zeroPoint });
       const acc = new PairAccumulator({ n: job.count, shape: job.shape ?? [job.count], sideA: spec(job.a, 'a'), sideB: spec(job.b, 'b'), integerCompare: job.mode === 'integer', fit });

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DTYPES, type DType } from '../tensor/dtype.js';
-import { PairAccumulator, type PairAccumulatorOptions } from './accumulator.js';
+import { measurePair, PairAccumulator, type PairAccumulatorOptions } from './accumulator.js';
 import { coordOf } from './coords.js';
 import { deadChannels, firstMismatch, mismatches, mismatchesPerChannel, mismatchesPerRow, nonFinite, saturation } from './counts.js';
 import { fitInfo, fitLinear } from './fit.js';
@@ -152,6 +152,43 @@ describe('PairAccumulator equals the whole-array functions exactly', () => {
     );
   });
 
+  it('large tensors: chunks and kernel blocks (4096) cross channel/row boundaries', () => {
+    fc.assert(
+      fc.property(
+        fc.tuple(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 16 })),
+        fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+        fc.array(fc.nat(30_000), { maxLength: 6 }),
+        fc.boolean(),
+        ([h, w, c], seed, cuts, quant) => {
+          const shape = [1, h, w, c];
+          const len = h * w * c;
+          let s = seed;
+          const rnd = (): number => {
+            s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+            return s / 2 ** 32;
+          };
+          const deadC = Math.floor(rnd() * c);
+          const a: number[] = [];
+          const b: number[] = [];
+          for (let i = 0; i < len; i++) {
+            const q = Math.floor(rnd() * 256);
+            a.push(quant ? q : (q - 128) / 16);
+            const r = rnd();
+            const t = r < 0.01 ? Math.min(255, q + 1) : r < 0.012 ? 0 : q;
+            b.push(i % c === deadC ? (quant ? 7 : 0.25) : quant ? t : (t - 128) / 16 + (r < 0.003 ? NaN : 0));
+          }
+          const o: Opts = quant
+            ? { shape, sideA: { dtype: 'uint8', scale: 1 / 16, zeroPoint: 128 }, sideB: { dtype: 'uint8', scale: 1 / 16, zeroPoint: 128 }, integerCompare: true }
+            : { shape, sideA: { dtype: 'float32' }, sideB: { dtype: 'float32' }, integerCompare: false };
+          const got = streamed(a, b, o, cuts);
+          expect(got).toEqual(expected(a, b, o));
+          if (len / c > 1 && a.some((v, i) => i % c === deadC && v !== a[deadC])) expect(got.deadChannels).toContain(deadC);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
   it('fitted second pass (float reference vs integer target without parameters)', () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 2, maxLength: 200 }), fc.array(fc.nat(200), { maxLength: 5 }), (q, cuts) => {
@@ -242,6 +279,15 @@ describe('PairAccumulator on hand-computed data', () => {
     expect(m.cosine).toBe(1);
     expect(m.maxAbs).toBe(0);
     expect(m.rmseInSteps).toBe(0);
+  });
+
+  it('measurePair equals streaming over the same arrays', () => {
+    const a = Array.from({ length: 60 }, (_, i) => Math.sin(i) * 3);
+    const b = a.map((v, i) => v + (i % 7 === 0 ? 0.1 : 0));
+    const o: Opts = { shape: [1, 4, 5, 3], sideA: { dtype: 'float32' }, sideB: { dtype: 'float32' }, integerCompare: false };
+    expect(measurePair(a, b, o)).toEqual(streamed(a, b, o, [17, 40]));
+    expect(measurePair(a, b, o)).toEqual(expected(a, b, o));
+    expect(() => measurePair([1], [1, 2], { ...o, shape: [1] })).toThrow(RangeError);
   });
 
   it('rejects misuse with RangeError', () => {

@@ -6,12 +6,21 @@
  * accumulated in index order, in float64, with the same expressions, and finalized by finalize.ts.
  *
  * Hot path (accumulator-kernels.ts): tight loops over typed-array state (no closures, no
- * allocation), called per block; side work (dead channels, saturation, exact compare) runs as
- * separate loops only when it applies, and dead-channel tracking stops as soon as every target
- * channel has varied.
+ * allocation), called per block of 4096 elements; one of three equivalent sum kernels is chosen
+ * per layer (float/float, float/quantized, general), saturation is counted inside them; dead
+ * channels and the exact compare run as separate loops only when they apply, and dead-channel
+ * tracking stops as soon as every target channel has varied.
+ *
+ * Usage (engine, per layer and image):
+ *   const acc = new PairAccumulator({ n, shape, sideA: { dtype: 'float32' },
+ *     sideB: { dtype: 'uint8', scale, zeroPoint }, integerCompare: false });
+ *   for each chunk: decodeInto(dtA, bytesA, bufA, k); decodeInto(dtB, bytesB, bufB, k); acc.push(bufA, bufB, k);
+ *   const metrics = acc.result();   // LayerMetrics; store via layerMetricsToJson
+ * Without known parameters for an integer side vs a float side, run a FitAccumulator pass first
+ * and pass `fit: fitInfo('b', fit)` (only when fit.plausible).
  */
 import { DTYPES, elementCount } from '../tensor/dtype.js';
-import { accumulateSums, accumulateSumsRaw, compareRaw, countNonFinite, KERNEL_BLOCK, newSumState, trackChannels } from './accumulator-kernels.js';
+import { accumulateSums, accumulateSumsFloatVsQuant, accumulateSumsRaw, compareRaw, countNonFinite, KERNEL_BLOCK, newSumState, trackChannels } from './accumulator-kernels.js';
 import { channelCount, coordOf, locate, rowLayout } from './coords.js';
 import { saturationStats } from './counts.js';
 import {
@@ -41,6 +50,7 @@ export interface PairAccumulatorOptions {
   /**
    * Dequantize side `fit.side` by a least-squares fit (pass 1: FitAccumulator / fitLinear) instead
    * of known parameters; that side's SideSpec must then have no scale. Marks the result `fitted`.
+   * Use only a plausible fit: a NaN scale (degenerate data) makes every float metric NaN.
    */
   fit?: FitInfo;
 }
@@ -73,8 +83,11 @@ export class PairAccumulator {
   private readonly zA: number;
   private readonly sB: number;
   private readonly zB: number;
-  /** False when both sides are float and neither is dequantized: the faster raw kernel then runs. */
-  private readonly dequant: boolean;
+  /**
+   * Sum kernel: 0 = raw (both sides float, no dequantization), 1 = float vs quantized (side a float
+   * and not dequantized), 2 = general. All three give identical numbers; 0 and 1 are faster.
+   */
+  private readonly kernel: 0 | 1 | 2;
   private pushed = 0;
 
   /** Running sums and non-finite counts (layout: accumulator-kernels.ts STATE_SIZE). */
@@ -111,7 +124,7 @@ export class PairAccumulator {
     if (count !== opts.n) throw new RangeError(`PairAccumulator: shape [${opts.shape.join(',')}] holds ${count} elements, n is ${opts.n}`);
     this.n = opts.n;
     this.shape = [...opts.shape];
-    this.opts = opts;
+    this.opts = { ...opts, sideA: { ...opts.sideA }, sideB: { ...opts.sideB }, ...(opts.fit ? { fit: { ...opts.fit } } : {}) };
     const dqA = dequantOf(opts.sideA, 'a', opts.fit);
     const dqB = dequantOf(opts.sideB, 'b', opts.fit);
     this.sA = dqA.scale;
@@ -126,7 +139,9 @@ export class PairAccumulator {
     this.hiA = tA.integer ? tA.max : NaN;
     this.loB = tB.integer ? tB.min : NaN;
     this.hiB = tB.integer ? tB.max : NaN;
-    this.dequant = this.intA || this.intB || !(dqA.scale === 1 && dqA.zeroPoint === 0 && dqB.scale === 1 && dqB.zeroPoint === 0);
+    const plainA = !this.intA && dqA.scale === 1 && dqA.zeroPoint === 0;
+    const plainB = !this.intB && dqB.scale === 1 && dqB.zeroPoint === 0;
+    this.kernel = plainA && plainB ? 0 : plainA ? 1 : 2;
     this.C = channelCount(this.shape);
     const C = this.n === 0 ? 0 : this.C;
     this.firstA = new Float64Array(C);
@@ -166,9 +181,12 @@ export class PairAccumulator {
         this.targetConstLeft = trackChannels(this.firstA, this.firstB, this.variesA, this.variesB, a, b, s, e, off, this.C, this.targetConstLeft);
       }
       if (this.mm) compareRaw(this.mm, this.perChannel, this.perRow, a, b, s, e, off, this.C, this.rowLen, this.rows);
-      const skipped = this.dequant
-        ? accumulateSums(this.st, this.sat, a, b, s, e, off, this.sA, this.zA, this.sB, this.zB, this.loA, this.hiA, this.loB, this.hiB)
-        : accumulateSumsRaw(this.st, a, b, s, e, off);
+      const skipped =
+        this.kernel === 0
+          ? accumulateSumsRaw(this.st, a, b, s, e, off)
+          : this.kernel === 1
+            ? accumulateSumsFloatVsQuant(this.st, this.sat, a, b, s, e, off, this.sB, this.zB, this.loB, this.hiB)
+            : accumulateSums(this.st, this.sat, a, b, s, e, off, this.sA, this.zA, this.sB, this.zB, this.loA, this.hiA, this.loB, this.hiB);
       if (skipped > 0) countNonFinite(this.st, a, b, s, e, this.sA, this.zA, this.sB, this.zB);
     }
     this.pushed += count;
@@ -233,4 +251,16 @@ export class PairAccumulator {
     for (let c = 0; c < this.firstB.length; c++) if (this.variesB[c] === 0 && this.variesA[c] === 1) out.push(c);
     return out;
   }
+}
+
+/**
+ * Whole-array convenience: the LayerMetrics block of two in-memory tensors (raw values, same
+ * semantics as pushing them through a {@link PairAccumulator} in one go). For callers that already
+ * hold both tensors (the reference runner, golden tests); the engine streams instead.
+ */
+export function measurePair(a: ArrayLike<number>, b: ArrayLike<number>, opts: Omit<PairAccumulatorOptions, 'n'>): LayerMetrics {
+  if (a.length !== b.length) throw new RangeError(`measurePair: sides differ in length: ${a.length} vs ${b.length}`);
+  const acc = new PairAccumulator({ ...opts, n: a.length });
+  acc.push(a instanceof Float64Array ? a : Float64Array.from(a), b instanceof Float64Array ? b : Float64Array.from(b), a.length);
+  return acc.result();
 }

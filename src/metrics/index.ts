@@ -1,4 +1,24 @@
-/** Public surface of the metrics module (METRICS.md). */
+/**
+ * Public surface of the metrics module (definitions: shared/docs/METRICS.md).
+ *
+ * - pairwise.ts: float metrics over whole arrays (cosine, euclidean, relEuclidean, sqnrDb,
+ *   eucSimilarity, maxAbs, meanAbs, rmse, rmseInSteps) and `dequantize`.
+ * - counts.ts: nonFinite, saturation, deadChannels, mismatches, firstMismatch,
+ *   mismatchesPerChannel, mismatchesPerRow.   coords.ts: index <-> (n,h,w,c).
+ * - finalize.ts: each metric from its running sums (shared by both paths below).
+ * - accumulator.ts: PairAccumulator, the streaming per-layer block the measure engine feeds chunk by
+ *   chunk, bit-identical to the whole-array functions; measurePair for in-memory tensors.
+ * - fit.ts: least-squares scale / zero point of an integer side vs a float side (two-pass use).
+ * - aggregate.ts: errorGain along the graph, aggregateImages over a multi-image run.
+ * - json.ts: report.json form of the block (non-finite numbers as strings).
+ *
+ * Decisions the whole module follows:
+ * - Side a is the reference r, side b the target t; flattened row-major (NHWC).
+ * - Float metrics use the finite pairs only (both sides finite after dequantization); NaN/±Inf are
+ *   counted in `nonFinite` and make `finiteCount < count` — the caller flags the layer.
+ * - Edge cases give defined numbers, never a silent NaN: zero tensors are "identical" (cosine 1,
+ *   errors 0, sqnrDb +Infinity), one zero side gives cosine 0 with `cosineFlag`.
+ */
 export type {
   CosineFlag,
   CosineResult,
@@ -47,5 +67,5 @@ export {
 export { channelCount, coordOf, locate, rowLayout } from './coords.js';
 export { aggregateImages, errorFromCosine, errorGain } from './aggregate.js';
 export { FitAccumulator, fitInfo, fitLinear } from './fit.js';
-export { PairAccumulator, type PairAccumulatorOptions } from './accumulator.js';
+export { measurePair, PairAccumulator, type PairAccumulatorOptions } from './accumulator.js';
 export { fromJsonNumber, layerMetricsFromJson, layerMetricsToJson, toJsonNumber, type JsonNumber, type LayerMetricsJson } from './json.js';

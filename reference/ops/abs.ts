@@ -1,0 +1,4 @@
+/** Abs: y = |x|. */
+import { defineUnary } from './elementwise.js';
+
+export const abs = defineUnary('Abs', () => null, () => Math.abs);

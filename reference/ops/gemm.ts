@@ -1,0 +1,54 @@
+/** Gemm: Y = alpha * A' * B' + beta * C, A' = transA ? A^T : A (2-D), C unidirectionally broadcast to [M, N]. */
+import { makeTensor } from '../tensor.js';
+import * as A from './attrs.js';
+import { forEachBroadcast } from './elementwise.js';
+import { badNode, defineOp, opt, req, reqFloat } from './op.js';
+
+/** Row-major float32 matrix product with double accumulation: [m,k] x [k,n] (strided views for transposes). */
+export function matmul2d(a: Float32Array, aOff: number, b: Float32Array, bOff: number, m: number, k: number, n: number, transA: boolean, transB: boolean, out: Float64Array): void {
+  out.fill(0, 0, m * n);
+  for (let i = 0; i < m; i++) {
+    for (let p = 0; p < k; p++) {
+      const av = a[aOff + (transA ? p * m + i : i * k + p)]!;
+      const row = i * n;
+      if (transB) for (let j = 0; j < n; j++) out[row + j] += av * b[bOff + j * k + p]!;
+      else {
+        const bo = bOff + p * n;
+        for (let j = 0; j < n; j++) out[row + j] += av * b[bo + j]!;
+      }
+    }
+  }
+}
+
+export const gemm = defineOp({
+  opType: 'Gemm',
+  inputs: [2, 3],
+  outputs: [1, 1],
+  attrs: (ctx) => ({
+    alpha: Math.fround(A.float(ctx, 'alpha', 1)),
+    beta: Math.fround(A.float(ctx, 'beta', 1)),
+    transA: A.int(ctx, 'transA', 0) === 1,
+    transB: A.int(ctx, 'transB', 0) === 1,
+  }),
+  float: (inputs, at, ctx) => {
+    const a = req(inputs, 0, ctx);
+    const b = req(inputs, 1, ctx);
+    const c = opt(inputs, 2);
+    if (a.dims.length !== 2 || b.dims.length !== 2) throw badNode(ctx, `A [${a.dims.join(',')}] and B [${b.dims.join(',')}] must be 2-D`);
+    const [m, k] = at.transA ? [a.dims[1]!, a.dims[0]!] : [a.dims[0]!, a.dims[1]!];
+    const [k2, n] = at.transB ? [b.dims[1]!, b.dims[0]!] : [b.dims[0]!, b.dims[1]!];
+    if (k !== k2) throw badNode(ctx, `inner dimensions ${k} and ${k2} differ`);
+    const acc = new Float64Array(m * n);
+    matmul2d(reqFloat(a, 'A', ctx), 0, reqFloat(b, 'B', ctx), 0, m, k, n, at.transA, at.transB, acc);
+    const out = new Float32Array(m * n);
+    for (let i = 0; i < m * n; i++) out[i] = Math.fround(at.alpha * Math.fround(acc[i]!));
+    if (c) {
+      const cd = reqFloat(c, 'C', ctx);
+      if (c.dims.length > 2 || c.dims.some((d, i) => d !== 1 && d !== [m, n][i + 2 - c.dims.length])) throw badNode(ctx, `C [${c.dims.join(',')}] does not broadcast to [${m},${n}]`);
+      forEachBroadcast([m, n], c.dims, [m, n], (o, _ia, ic) => {
+        out[o] = out[o]! + Math.fround(at.beta * cd[ic]!);
+      });
+    }
+    return [makeTensor('float32', [m, n], out)];
+  },
+});

@@ -1,0 +1,10 @@
+/** Identity: the input itself (tensors are immutable, so no copy). */
+import { defineOp, req } from './op.js';
+
+export const identity = defineOp({
+  opType: 'Identity',
+  inputs: [1, 1],
+  outputs: [1, 1],
+  attrs: () => null,
+  float: (inputs, _a, ctx) => [req(inputs, 0, ctx)],
+});

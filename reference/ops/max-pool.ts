@@ -1,0 +1,17 @@
+/** MaxPool (1-D/2-D): kernel_shape, strides, pads, auto_pad, dilations, ceil_mode. The Indices output is not produced. */
+import { defineOp, unsupported } from './op.js';
+import * as A from './attrs.js';
+import { readPool, runPool } from './pool-glue.js';
+import { maxPool2dImpl } from './pool2d.js';
+
+export const maxPool = defineOp({
+  opType: 'MaxPool',
+  inputs: [1, 1],
+  outputs: [1, 2],
+  attrs: (ctx) => {
+    if (ctx.node.outputs.length > 1 && ctx.node.outputs[1] !== '') throw unsupported(ctx, 'the Indices output');
+    if (A.int(ctx, 'storage_order', 0) !== 0) throw unsupported(ctx, 'storage_order=1');
+    return readPool(ctx);
+  },
+  float: (inputs, a, ctx) => [runPool(inputs, a, ctx, maxPool2dImpl)],
+});

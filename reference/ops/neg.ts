@@ -1,0 +1,4 @@
+/** Neg: y = -x. */
+import { defineUnary } from './elementwise.js';
+
+export const neg = defineUnary('Neg', () => null, () => (v) => -v);

@@ -1,0 +1,104 @@
+/**
+ * 2-D max and average pooling over NCHW float32 (math only). Window rules follow onnxruntime's
+ * pool kernels (core/providers/cpu/nn/pool_functors.h): padding never wins a max; the average
+ * divides by the window clipped to the input, or with count_include_pad by the window clipped to
+ * the padded input (so a ceil_mode window hanging past the end pads is not counted).
+ */
+
+export interface Pool2dGeom {
+  /** Batch * channels. */
+  planes: number;
+  h: number;
+  w: number;
+  kh: number;
+  kw: number;
+  sh: number;
+  sw: number;
+  dh: number;
+  dw: number;
+  /** Pads: top, left, bottom, right. */
+  pt: number;
+  pl: number;
+  pb: number;
+  pr: number;
+  oh: number;
+  ow: number;
+}
+
+export function maxPool2dImpl(x: Float32Array, g: Pool2dGeom): Float32Array {
+  const { planes, h, w, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow } = g;
+  const out = new Float32Array(planes * oh * ow);
+  let o = 0;
+  for (let p = 0; p < planes; p++) {
+    const xp = p * h * w;
+    for (let oy = 0; oy < oh; oy++) {
+      const y0 = oy * sh - pt;
+      for (let ox = 0; ox < ow; ox++) {
+        const x0 = ox * sw - pl;
+        let best = -Infinity;
+        for (let ky = 0; ky < kh; ky++) {
+          const iy = y0 + ky * dh;
+          if (iy < 0 || iy >= h) continue;
+          const row = xp + iy * w;
+          for (let kx = 0; kx < kw; kx++) {
+            const ix = x0 + kx * dw;
+            if (ix < 0 || ix >= w) continue;
+            const v = x[row + ix]!;
+            if (v > best || Number.isNaN(v)) best = v;
+          }
+        }
+        out[o++] = best;
+      }
+    }
+  }
+  return out;
+}
+
+export function averagePool2dImpl(x: Float32Array, g: Pool2dGeom, countIncludePad: boolean): Float32Array {
+  const { planes, h, w, kh, kw, sh, sw, pt, pl, pb, pr, oh, ow } = g;
+  const out = new Float32Array(planes * oh * ow);
+  let o = 0;
+  for (let p = 0; p < planes; p++) {
+    const xp = p * h * w;
+    for (let oy = 0; oy < oh; oy++) {
+      let ys = oy * sh - pt;
+      let ye = Math.min(ys + kh, h + pb);
+      const padH = ye - ys;
+      ys = Math.max(ys, 0);
+      ye = Math.min(ye, h);
+      for (let ox = 0; ox < ow; ox++) {
+        let xs = ox * sw - pl;
+        let xe = Math.min(xs + kw, w + pr);
+        const padW = xe - xs;
+        xs = Math.max(xs, 0);
+        xe = Math.min(xe, w);
+        let sum = 0;
+        for (let iy = ys; iy < ye; iy++) {
+          const row = xp + iy * w;
+          for (let ix = xs; ix < xe; ix++) sum += x[row + ix]!;
+        }
+        const count = countIncludePad ? padH * padW : (ye - ys) * (xe - xs);
+        out[o++] = count > 0 ? sum / count : 0;
+      }
+    }
+  }
+  return out;
+}
+
+/** Mean (or max) of each H*W plane. */
+export function globalPoolImpl(x: Float32Array, planes: number, size: number, kind: 'avg' | 'max'): Float32Array {
+  const out = new Float32Array(planes);
+  for (let p = 0; p < planes; p++) {
+    const o = p * size;
+    if (kind === 'avg') {
+      let s = 0;
+      for (let i = 0; i < size; i++) s += x[o + i]!;
+      out[p] = s / size;
+    } else {
+      let m = -Infinity;
+      for (let i = 0; i < size; i++) if (x[o + i]! > m || Number.isNaN(x[o + i]!)) m = x[o + i]!;
+      out[p] = m;
+    }
+  }
+  return out;
+}

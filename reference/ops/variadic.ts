@@ -1,0 +1,18 @@
+/** Glue for variadic broadcasting ops (Max, Min, Sum): a left fold of the binary op over the inputs. */
+import type { Tensor } from '../tensor.js';
+import { binaryImpl, type BinaryMath } from './elementwise.js';
+import { badNode, defineOp, type OpKernel } from './op.js';
+
+export function defineVariadic(opType: string, math: BinaryMath): OpKernel<null> {
+  return defineOp({
+    opType,
+    inputs: [1, Infinity],
+    outputs: [1, 1],
+    attrs: () => null,
+    float: (inputs, _a, ctx) => {
+      const xs = inputs.filter((t): t is Tensor => t !== null);
+      if (xs.length === 0) throw badNode(ctx, 'has no inputs');
+      return [xs.slice(1).reduce((acc, t) => binaryImpl(acc, t, math, ctx), xs[0]!)];
+    },
+  });
+}
