@@ -8,7 +8,7 @@ import tar from 'tar-stream';
 import { createBundle, BUNDLE_ROOT } from './bundle.js';
 import { safeSegment, closeNames } from './bundle-plan.js';
 import { writeAllReports } from './write.js';
-import { syntheticReport } from './report-fixtures.js';
+import { syntheticReport } from '../../golden/synthetic-report.js';
 import { reportCase, type ReportCase } from '../../golden/report-case.js';
 import { tmpDir } from '../../golden/temp-golden.js';
 import { UserError } from '../errors.js';

@@ -5,7 +5,7 @@ import { diffReports, compareLayer } from './diff.js';
 import { renderDiffTerminal } from './diff-terminal.js';
 import { loadReport, parseReport } from './load.js';
 import { writeReport } from './write.js';
-import { syntheticReport } from './report-fixtures.js';
+import { syntheticReport } from '../../golden/synthetic-report.js';
 import { reportCase, type ReportCase } from '../../golden/report-case.js';
 import { tmpDir } from '../../golden/temp-golden.js';
 import { compare } from '../compare/compare.js';

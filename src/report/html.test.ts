@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { renderHtml } from './html.js';
 import { writeAllReports } from './write.js';
-import { syntheticReport } from './report-fixtures.js';
+import { syntheticReport } from '../../golden/synthetic-report.js';
 import { reportCase, type ReportCase } from '../../golden/report-case.js';
 import { tmpDir } from '../../golden/temp-golden.js';
 import type { Report } from './schema.js';

@@ -5,7 +5,7 @@ import { UserError } from '../errors.js';
 import * as path from 'node:path';
 import { renderMarkdown } from './markdown.js';
 import { writeAllReports } from './write.js';
-import { syntheticReport } from './report-fixtures.js';
+import { syntheticReport } from '../../golden/synthetic-report.js';
 import { reportCase, type ReportCase } from '../../golden/report-case.js';
 import { tmpDir } from '../../golden/temp-golden.js';
 import type { Report } from './schema.js';

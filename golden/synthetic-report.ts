@@ -1,9 +1,9 @@
 /**
  * Test fixtures for the report renderers: a synthetic report with known values (any number of
  * layers, a known first divergence), built from the schema types only. The real-data report used
- * by the tests comes from `real-report.ts` (the compare flow on golden folders).
+ * by the tests comes from `report-case.ts` (the compare flow on golden folders).
  */
-import { REPORT_SCHEMA_VERSION, type Report, type ReportEdge, type ReportLayer } from './schema.js';
+import { REPORT_SCHEMA_VERSION, type Report, type ReportEdge, type ReportLayer } from '../src/report/schema.js';
 
 export interface SyntheticOptions {
   /** Layers per edge (default 12). */
