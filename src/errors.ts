@@ -25,6 +25,8 @@ export type ErrorCode =
   | 'CONFIG_FORMAT'
   | 'PARAMS_FORMAT'
   | 'REPORT_FORMAT'
+  | 'LAYER_NOT_FOUND'
+  | 'OUTPUT_EXISTS'
   | 'UNSUPPORTED_OP'
   | 'EXEC_FAILED'
   | 'INTERRUPTED';

@@ -4,7 +4,7 @@
  * (FORMATS.md §5). Temporary names contain `.tmp-` and are removed on failure and on exit.
  */
 import { randomBytes } from 'node:crypto';
-import { promises as fsp, openSync, closeSync, writeSync, renameSync, unlinkSync, fsyncSync } from 'node:fs';
+import { promises as fsp, openSync, closeSync, writeSync, renameSync, unlinkSync, fsyncSync, linkSync, existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { fsError, UserError } from '../errors.js';
 
@@ -122,6 +122,37 @@ export class AtomicFile {
       }
       throw fsError(e, this.finalPath, 'write');
     } finally {
+      pending.delete(this.tmpPath);
+    }
+  }
+  /**
+   * Like {@link commit}, but never replaces an existing file: the temporary file is hard-linked
+   * to the final name (fails when it exists) and then removed. Throws UserError OUTPUT_EXISTS.
+   */
+  commitExclusive(): void {
+    if (this.done) return;
+    this.done = true;
+    try {
+      closeSync(this.fd);
+      try {
+        linkSync(this.tmpPath, this.finalPath);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'EEXIST') throw new UserError('OUTPUT_EXISTS', `${this.finalPath}: already exists; refusing to overwrite it`, 'choose another --out, or remove the file first');
+        // file systems without hard links: rename when the name is still free
+        if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'EXDEV') throw e;
+        if (existsSync(this.finalPath)) throw new UserError('OUTPUT_EXISTS', `${this.finalPath}: already exists; refusing to overwrite it`, 'choose another --out, or remove the file first');
+        renameSync(this.tmpPath, this.finalPath);
+      }
+    } catch (e) {
+      if (e instanceof UserError) throw e;
+      throw fsError(e, this.finalPath, 'write');
+    } finally {
+      try {
+        unlinkSync(this.tmpPath);
+      } catch {
+        /* already renamed or gone */
+      }
       pending.delete(this.tmpPath);
     }
   }

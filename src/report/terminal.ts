@@ -4,8 +4,8 @@
  */
 import Table from 'cli-table3';
 import { Chalk } from 'chalk';
-import type { Report, ReportEdge, ReportLayer, JsonNumber } from './schema.js';
-import { fromJsonNumber } from './schema.js';
+import type { Report, JsonNumber } from './schema.js';
+import { fmtNum as fmt, shapeText, pickRows } from './format.js';
 
 export interface TerminalOptions {
   color?: boolean;
@@ -13,43 +13,8 @@ export interface TerminalOptions {
   maxRows?: number;
 }
 
-function fmt(x: JsonNumber | undefined, digits = 6): string {
-  if (x === undefined) return '';
-  const v = fromJsonNumber(x);
-  if (Number.isNaN(v)) return 'NaN';
-  if (!Number.isFinite(v)) return v > 0 ? 'inf' : '-inf';
-  if (Math.abs(v) !== 0 && (Math.abs(v) < 1e-4 || Math.abs(v) >= 1e6)) return v.toExponential(3);
-  return v.toFixed(digits).replace(/\.?0+$/, (m) => (m.startsWith('.') ? '' : m)) || '0';
-}
-
-function shapeText(s: number[] | null): string {
-  return s ? `[${s.join(',')}]` : '?';
-}
-
-/** Picks the rows to show: everything for small edges, else the head, the rows around the first divergence, and the tail. */
-function pickRows(edge: ReportEdge, maxRows: number): (ReportLayer | null)[] {
-  const ls = edge.layers;
-  if (ls.length <= maxRows) return ls;
-  const keep = new Set<number>();
-  const fd = edge.firstDivergence ? ls.findIndex((l) => l.name === edge.firstDivergence!.name) : -1;
-  for (let i = 0; i < 5; i++) keep.add(i);
-  for (let i = ls.length - 5; i < ls.length; i++) keep.add(i);
-  if (fd >= 0) for (let i = fd - 5; i <= fd + 10; i++) if (i >= 0 && i < ls.length) keep.add(i);
-  ls.forEach((l, i) => { if (l.status === 'cannot-compare' && keep.size < maxRows) keep.add(i); });
-  const idx = [...keep].sort((a, b) => a - b);
-  const out: (ReportLayer | null)[] = [];
-  let prev = -1;
-  for (const i of idx) {
-    if (i !== prev + 1) out.push(null);
-    out.push(ls[i]!);
-    prev = i;
-  }
-  if (prev !== ls.length - 1) out.push(null);
-  return out;
-}
-
 /** Colour only on a terminal, never with NO_COLOR; FORCE_COLOR forces it. */
-function colorLevel(wanted?: boolean): 0 | 1 {
+export function colorLevel(wanted?: boolean): 0 | 1 {
   if (wanted === false || (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '')) return 0;
   if (wanted === true || (process.env.FORCE_COLOR !== undefined && process.env.FORCE_COLOR !== '0')) return 1;
   return process.stdout.isTTY ? 1 : 0;
