@@ -2,7 +2,7 @@ import type { CommandModule } from 'yargs';
 import * as path from 'node:path';
 import { runCommand, type CommonArgs } from '../run.js';
 import { compare } from '../../compare/compare.js';
-import { writeReport, defaultReportDir } from '../../report/write.js';
+import { writeAllReports, defaultReportDir } from '../../report/write.js';
 import { renderTerminal } from '../../report/terminal.js';
 import { loadShapesMap } from '../../dumps/shapes-map.js';
 import { modelLabels } from '../../compare/model-labels.js';
@@ -72,11 +72,11 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
     });
     progress?.done();
     const outDir = a.out ? path.resolve(a.out) : defaultReportDir('compare');
-    const file = await writeReport(outDir, report);
+    const files = await writeAllReports(outDir, report);
     if (a.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     else {
       process.stdout.write(`${renderTerminal(report)}\n`);
-      process.stdout.write(`report: ${file}\n`);
+      process.stdout.write(`report: ${files.json}\n        ${files.markdown}\n        ${files.html}\n`);
     }
     return report.verdict === 'parity' ? EXIT.OK : EXIT.DIVERGED;
   }),
