@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tmpDir } from '../../golden/temp-golden.js';
 import { Md5Worker } from '../io/md5-worker.js';
+import { shapeFromInputName, vendorInputStem } from '../names.js';
 import { DumpFolderWriter, writeManifest, type TensorMeta } from './dump-folder-writer.js';
 import { openManifestFolder, readManifest } from './manifest.js';
 import { MANIFEST_FORMAT, type Manifest } from './manifest-types.js';
@@ -156,6 +157,8 @@ describe('DumpFolderWriter: md5 supplied later', () => {
     const dir = tmpDir();
     const w = new DumpFolderWriter(dir, { producer: 'float' });
     expect(w.add(layer('k'), new Uint8Array(4), { md5: 'a'.repeat(32) }).md5).toBe('a'.repeat(32));
+    // A throwing add() leaves its promised md5 handled (vitest fails the run on an unhandled rejection).
+    expect(() => w.add(layer('short'), new Uint8Array(3), { md5: Promise.reject(new Error('never awaited')) })).toThrow('needs 4 bytes, got 3');
     w.add(layer('p'), new Uint8Array(4), { md5: Promise.reject(new Error('worker died')) });
     await expect(w.finish()).rejects.toThrow('worker died');
     expect((await fsp.readdir(dir)).sort()).toEqual(['k.bin', 'p.bin']);
@@ -169,13 +172,15 @@ describe('DumpFolderWriter: vendor-style folder (no manifest, dump log)', () => 
     const log = path.join(root, 'pc.log');
     const w = await DumpFolderWriter.create(dump, { producer: 'reference', manifest: false, log: { file: log, color: true } });
     const input = Uint8Array.from({ length: 2 * 3 * 3 }, (_, i) => i * 7);
-    w.add({ ...layer('images', [1, 2, 3, 3]), role: 'input', opType: 'Input' }, input, { stem: 'input_data_shape_1_2_3_3' });
+    w.add({ ...layer('images', [1, 2, 3, 3]), role: 'input', opType: 'Input' }, input, { stem: vendorInputStem([1, 2, 3, 3]) });
     w.add(layer('conv/out', [1, 2, 3, 4]), Uint8Array.from({ length: 24 }, (_, i) => 255 - i));
     w.add(layer('q10', [1, 1, 2, 3], 'uint16'), Uint16Array.of(1, 2, 3, 1000, 1001, 1023));
     w.add(layer('head', [5], 'float32'), Float32Array.of(0.5, -1, 2, 3, 4));
     w.add(layer('manifest', [2]), Uint8Array.of(1, 2)); // reserved even without a manifest
     const m = await w.finish();
     expect(existsSync(path.join(dump, 'manifest.json'))).toBe(false);
+    expect(shapeFromInputName(m.tensors[0]!.file)).toEqual([1, 2, 3, 3]);
+    expect(() => vendorInputStem([1, 2, 3])).toThrow('not a 4-D NHWC shape');
     expect(m.tensors.map((t) => t.file)).toEqual(['input_data_shape_1_2_3_3.bin', 'conv_out.bin', 'q10.bin', 'head.bin', 'manifest_1.bin']);
     const text = readFileSync(log, 'utf8');
     expect(text.split('\n')[1]).toBe('\x1b[32mLog: Data dumping to:./MAGIK_DATA_DUMP/conv_out.bin--->shape:[1,2,3,4]\x1b[0m');
@@ -192,6 +197,21 @@ describe('DumpFolderWriter: vendor-style folder (no manifest, dump log)', () => 
     ]);
     expect([...readEntryValues(set.entries[2]!)]).toEqual([1, 2, 3, 1000, 1001, 1023]);
     expect([...readEntryValues(set.entries[3]!)]).toEqual([0.5, -1, 2, 3, 4]);
+  });
+
+  it('log: a scalar is logged as [1]; a stem the log cannot express is refused before any file is written', async () => {
+    const root = tmpDir();
+    const dir = path.join(root, 'out');
+    await fsp.mkdir(dir);
+    const w = new DumpFolderWriter(dir, { producer: 'x', manifest: false, log: { file: path.join(root, 'run.log'), dir: './out' } });
+    w.add(layer('s', [], 'float32'), Float32Array.of(2.5));
+    expect(() => w.add(layer('x'), new Uint8Array(4), { stem: 'caf\u00e9' })).toThrow('not a sanitized file name');
+    expect(await fsp.readdir(dir)).toEqual(['s.bin']);
+    expect(w.add(layer('x'), new Uint8Array(4), { stem: 'x' }).file).toBe('x.bin');
+    expect(w.logText()).toBe('Log: Data dumping to:./out/s.bin--->shape:[1]\nLog: Data dumping to:./out/x.bin--->shape:[4]\n');
+    await w.finish();
+    expect((await fsp.readdir(dir)).sort()).toEqual(['s.bin', 'x.bin']);
+    expect(readFileSync(path.join(root, 'run.log'), 'utf8')).toBe(w.logText());
   });
 
   it('create() refuses a non-empty folder unless force', async () => {

@@ -138,15 +138,22 @@ export class DumpFolderWriter {
    * not match `meta.shape` and `meta.dtype`, or on a file-system error (UserError).
    */
   add(meta: TensorMeta, data: ArrayBufferView | Iterable<Uint8Array>, o: AddOptions = {}): ManifestTensor {
+    // A promised md5 is settled by finish(); if this call throws first, its rejection must not go unhandled.
+    const later = o.md5 !== undefined && typeof o.md5 !== 'string' ? Promise.resolve(o.md5) : null;
+    later?.catch(() => undefined);
     if (this.finished) throw new Error('DumpFolderWriter: add() after finish()');
     const want = byteSize(meta.dtype, elementCount(meta.shape));
     const stem = this.allocate(meta.tensorName, o.stem);
     const file = `${stem}.bin`;
     const chunks: Iterable<Uint8Array> = ArrayBuffer.isView(data) ? [new Uint8Array(data.buffer, data.byteOffset, data.byteLength)] : data;
     const hash = o.md5 === undefined ? createHash('md5') : null;
-    const out = new AtomicFile(path.join(this.dir, file));
+    let out: AtomicFile | null = null;
+    let logLine: string | null = null;
     let n = 0;
     try {
+      // The parser refuses an empty shape: a scalar is logged as [1] (same element count).
+      if (this.opts.log) logLine = formatDumpLogLine(file, meta.shape.length === 0 ? [1] : meta.shape, this.opts.log);
+      out = new AtomicFile(path.join(this.dir, file));
       for (const c of chunks) {
         out.write(c);
         hash?.update(c);
@@ -157,7 +164,7 @@ export class DumpFolderWriter {
       }
       out.commit();
     } catch (e) {
-      out.abort();
+      out?.abort();
       this.stems.release(stem);
       if (o.stem === undefined && this.renamed.at(-1)?.file === file) this.renamed.pop();
       throw e;
@@ -176,14 +183,13 @@ export class DumpFolderWriter {
       md5: hash ? hash.digest('hex') : typeof o.md5 === 'string' ? o.md5 : '',
       ...(meta.role !== undefined ? { role: meta.role } : {}),
     };
-    if (o.md5 instanceof Promise) {
-      const p = o.md5.then((m) => void (t.md5 = m));
+    if (later) {
+      const p = later.then((m) => void (t.md5 = m));
       p.catch(() => undefined); // surfaced by finish(); never an unhandled rejection
       this.pendingMd5.push(p);
     }
     this.tensors.push(t);
-    // The parser refuses an empty shape: a scalar is logged as [1] (same element count).
-    if (this.opts.log) this.logLines.push(formatDumpLogLine(file, t.shape.length === 0 ? [1] : t.shape, this.opts.log));
+    if (logLine !== null) this.logLines.push(logLine);
     return t;
   }
 
@@ -235,14 +241,14 @@ export class DumpFolderWriter {
   }
 
   /**
-   * Completes the folder: waits for md5s supplied as promises (a rejected one rejects finish()
-   * and nothing more is written), writes the dump log when asked, then manifest.json (validated)
+   * Completes the folder (the writer accepts nothing after this call): waits for md5s supplied
+   * as promises (a rejected one rejects finish() and nothing more is written), writes the dump log when asked, then manifest.json (validated)
    * unless `manifest: false`. Returns the manifest (also when none is written).
    */
   async finish(): Promise<Manifest> {
     if (this.finished) throw new Error('DumpFolderWriter: finish() called twice');
-    await Promise.all(this.pendingMd5);
     this.finished = true;
+    await Promise.all(this.pendingMd5);
     const m = this.manifest();
     if (this.opts.log) await writeFileAtomic(path.resolve(this.opts.log.file), this.logText());
     if (this.opts.manifest !== false) await writeManifest(this.dir, m);
