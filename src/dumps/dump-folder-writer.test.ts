@@ -91,7 +91,7 @@ describe('DumpFolderWriter: files, md5s, collisions', () => {
     ];
     expect(files).toEqual(['input_1.bin', 'input.bin', 'Manifest_1.bin', 'PARAMS_1.bin', 'model_node_info_1.bin', '_.bin']);
     expect(() => w.add(layer('x'), new Uint8Array(4), { stem: 'INPUT' })).toThrow('file stem "INPUT" is already used');
-    expect(() => w.add(layer('x'), new Uint8Array(4), { stem: '../x' })).toThrow('not a plain file name');
+    for (const bad of ['../x', '', '.hidden']) expect(() => w.add(layer('x'), new Uint8Array(4), { stem: bad }), bad).toThrow('not a plain file name');
     const pixels = Uint8Array.of(1, 2, 3);
     expect(await w.writeExtra('input_uint8.bin', pixels)).toBe(md5(pixels));
     expect(await w.writeExtra('model_node_info.json', '{"all_type": []}\n')).toBe(md5('{"all_type": []}\n'));

@@ -207,7 +207,7 @@ export class DumpFolderWriter {
    */
   async writeExtra(file: string, data: string | Uint8Array): Promise<string> {
     if (this.finished) throw new Error('DumpFolderWriter: writeExtra() after finish()');
-    if (!isPlainFileName(file) || file.toLowerCase() === MANIFEST_FILE) throw new Error(`DumpFolderWriter: "${file}" is not a plain file name for an extra file`);
+    if (!isPlainFileName(file) || file.startsWith('.') || file.toLowerCase() === MANIFEST_FILE) throw new Error(`DumpFolderWriter: "${file}" is not a plain file name for an extra file`);
     const stem = stemOfFile(file);
     this.stems.claim(stem);
     const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
@@ -242,8 +242,9 @@ export class DumpFolderWriter {
 
   /**
    * Completes the folder (the writer accepts nothing after this call): waits for md5s supplied
-   * as promises (a rejected one rejects finish() and nothing more is written), writes the dump log when asked, then manifest.json (validated)
-   * unless `manifest: false`. Returns the manifest (also when none is written).
+   * as promises (a rejected one rejects finish() and nothing more is written), writes the dump
+   * log when asked, then manifest.json (validated) unless `manifest: false`. Returns the
+   * manifest (also when none is written).
    */
   async finish(): Promise<Manifest> {
     if (this.finished) throw new Error('DumpFolderWriter: finish() called twice');
@@ -258,7 +259,10 @@ export class DumpFolderWriter {
   /** Stem for a tensor: the explicit one (claimed exactly) or a unique sanitized one. */
   private allocate(tensorName: string, explicit: string | undefined): string {
     if (explicit !== undefined) {
-      if (!isPlainFileName(`${explicit}.bin`)) throw new Error(`DumpFolderWriter: stem "${explicit}" is not a plain file name`);
+      // A leading dot would make a hidden file, which every reader skips.
+      if (explicit === '' || explicit.startsWith('.') || !isPlainFileName(`${explicit}.bin`)) {
+        throw new Error(`DumpFolderWriter: stem "${explicit}" is not a plain file name`);
+      }
       this.stems.claim(explicit);
       return explicit;
     }
