@@ -1,11 +1,11 @@
 /**
  * Golden folders of our own side: a transform-tool debug folder whose three sub-folders agree
  * (ptq = quantize(float), dequantize = (q - zp) * scale), `.npy` files (good and bad headers),
- * and a folder written with ManifestBuilder.
+ * and a folder written with DumpFolderWriter.
  */
 import * as path from 'node:path';
 import { promises as fsp } from 'node:fs';
-import { ManifestBuilder } from '../src/dumps/manifest-builder.js';
+import { DumpFolderWriter } from '../src/dumps/dump-folder-writer.js';
 import { sanitizeName } from '../src/names.js';
 import { encodeNpy, encodeRaw } from './encode.js';
 import type { DebugCase, DebugNode, ManifestCase, NpyCase, NpyCaseFile } from './golden-types.js';
@@ -102,12 +102,12 @@ export async function makeNpy(out: string, rng: Prng): Promise<NpyCase> {
   return { dir, files };
 }
 
-/** A folder written by ManifestBuilder, with a sanitized-name collision. */
+/** A folder written by DumpFolderWriter, with a sanitized-name collision. */
 export async function makeManifest(out: string, rng: Prng): Promise<ManifestCase> {
   const dir = 'manifest';
   const abs = path.join(out, dir);
   await fsp.mkdir(abs, { recursive: true });
-  const b = new ManifestBuilder(abs, { producer: 'golden', tool: { name: 'magik-parity-golden', version: '1' } });
+  const b = new DumpFolderWriter(abs, { producer: 'golden', tool: { name: 'magik-parity-golden', version: '1' } });
   const tensors: ManifestCase['tensors'] = [];
   const add = (t: Omit<ManifestCase['tensors'][number], 'file' | 'md5' | 'size'>, bytes: Uint8Array, chunked = false, opType = 'Conv') => {
     const chunks = chunked ? [bytes.subarray(0, 3), bytes.subarray(3)] : bytes;

@@ -161,7 +161,7 @@ describe('golden fixtures', () => {
     }
   });
 
-  it('manifest: ManifestBuilder output reads back with md5s and the collision suffix', async () => {
+  it('manifest: DumpFolderWriter output reads back with md5s and the collision suffix', async () => {
     const { dir, index } = await goldenTmp();
     const set = await openDumpSet(path.join(dir, index.manifest.dir));
     expect(set.kind).toBe('manifest');

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, rmSync, mkdirSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ManifestBuilder } from '../src/dumps/manifest-builder.js';
+import { DumpFolderWriter } from '../src/dumps/dump-folder-writer.js';
 import { packageRoot } from '../src/version.js';
 import { Prng } from '../golden/prng.js';
 
@@ -31,8 +31,8 @@ async function makeSet(root: string, mb: number): Promise<number> {
   rmSync(root, { recursive: true, force: true });
   const prng = new Prng(42);
   const rnd = () => prng.next();
-  const a = new ManifestBuilder(path.join(root, 'a'), { producer: 'bench' });
-  const b = new ManifestBuilder(path.join(root, 'b'), { producer: 'bench' });
+  const a = new DumpFolderWriter(path.join(root, 'a'), { producer: 'bench' });
+  const b = new DumpFolderWriter(path.join(root, 'b'), { producer: 'bench' });
   mkdirSync(path.join(root, 'a'), { recursive: true });
   mkdirSync(path.join(root, 'b'), { recursive: true });
   let bytes = 0;

@@ -25,6 +25,17 @@ export function shapeFromInputName(fileName: string): [number, number, number, n
   return [Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4])];
 }
 
+/**
+ * The vendor PC program's file stem for an input dump of NHWC `shape`
+ * (`input_data_shape_1_384_640_3`, FORMATS.md §1); {@link shapeFromInputName} reads it back.
+ */
+export function vendorInputStem(shape: readonly number[]): string {
+  if (shape.length !== 4 || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+    throw new Error(`vendorInputStem: shape [${shape.join(',')}] is not a 4-D NHWC shape of non-negative integers`);
+  }
+  return `input_data_shape_${shape.join('_')}`;
+}
+
 /** Strips ANSI colour codes (`\x1b[...m`). */
 export function stripAnsi(s: string): string {
   // eslint-disable-next-line no-control-regex

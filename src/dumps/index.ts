@@ -7,7 +7,7 @@ export type { Manifest, ManifestTensor } from './manifest-types.js';
 export { MANIFEST_FORMAT, MANIFEST_VERSION } from './manifest-types.js';
 export { openDumpSet, resolveShape, applyShapes, detectKind } from './open.js';
 export { md5File, ChunkReader, readEntryBytes, readEntryValues, MD5_CHUNK } from './read.js';
-export { parseDumpLog, readDumpLog, type LogRecord, type ParsedLog, type MalformedLine } from './vendor-log.js';
+export { parseDumpLog, readDumpLog, formatDumpLogLine, type DumpLogLineOptions, type LogRecord, type ParsedLog, type MalformedLine } from './vendor-log.js';
 export { openVendorPc, vendorDumpDir, isVendorInputName, DUMP_DIR_NAME } from './vendor-pc.js';
 export { openBoard, isBoardOutputName, boardAuxReason, BOARD_AUX_SUFFIXES } from './board.js';
 export {
@@ -23,7 +23,8 @@ export {
   type NodeInfo,
 } from './debug-folder.js';
 export { readManifest, validateManifest, openManifestFolder, isPlainFileName, MANIFEST_FILE } from './manifest.js';
-export { ManifestBuilder, writeManifest, type TensorMeta, type ManifestBuilderOptions } from './manifest-builder.js';
+export { DumpFolderWriter, writeManifest, type TensorMeta, type AddOptions, type DumpFolderWriterOptions, type DumpLogOptions, type RenamedTensor } from './dump-folder-writer.js';
+export { StemAllocator, uniqueStems, baseStem, stemOfFile, RESERVED_STEMS } from './stem-allocator.js';
 export { parseNpyHeader, readNpyHeader, dtypeFromDescr, openNpyFolder, openNpyFile, npyEntry, NpyFormatError, type NpyHeader } from './npy.js';
 export { loadShapesMap, parseShapesMap, validateShapesMap, ShapeLookup } from './shapes-map.js';
 export { fitShape, countOf, layoutFor, VENDOR_DTYPES } from './shape-fit.js';

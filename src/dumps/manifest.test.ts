@@ -2,10 +2,9 @@ import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { snapshotTree, tmpDir } from '../../golden/temp-golden.js';
-import { ManifestBuilder, writeManifest } from './manifest-builder.js';
+import { DumpFolderWriter } from './dump-folder-writer.js';
 import { openManifestFolder, readManifest, validateManifest } from './manifest.js';
 import { MANIFEST_FORMAT, type Manifest } from './manifest-types.js';
-import { md5File } from './read.js';
 
 function sample(): Manifest {
   return {
@@ -81,41 +80,10 @@ describe('manifest validation', () => {
   });
 });
 
-describe('ManifestBuilder', () => {
-  it('writes files atomically with md5s, resolves sanitized-name collisions stably, and reads back', async () => {
-    const dir = tmpDir();
-    const b = new ManifestBuilder(dir, { producer: 'reference', model: { file: 'm.onnx', md5: '0'.repeat(32) } });
-    const t1 = b.add({ tensorName: 'a/b', nodeName: 'n1', opType: 'Conv', dtype: 'uint8', shape: [1, 1, 1, 4], layout: 'NHWC', scale: 0.25, zeroPoint: 1 }, new Uint8Array([1, 2, 3, 4]));
-    const t2 = b.add({ tensorName: 'a:b', nodeName: 'n2', opType: 'Relu', dtype: 'uint8', shape: [4], layout: 'row-major' }, [new Uint8Array([5]), new Uint8Array([6, 7, 8])]);
-    const t3 = b.add({ tensorName: 'a_b_1', nodeName: 'n3', opType: 'Add', dtype: 'float32', shape: [1], layout: 'row-major' }, new Uint8Array(4));
-    const t4 = b.add({ tensorName: 'A/B', nodeName: 'n4', opType: 'Add', dtype: 'uint4', shape: [3], layout: 'row-major' }, new Uint8Array(2));
-    expect([t1.file, t2.file, t3.file, t4.file]).toEqual(['a_b.bin', 'a_b_1.bin', 'a_b_1_1.bin', 'A_B_2.bin']);
-    expect(b.renamed).toEqual([
-      { tensorName: 'a:b', file: 'a_b_1.bin' },
-      { tensorName: 'a_b_1', file: 'a_b_1_1.bin' },
-      { tensorName: 'A/B', file: 'A_B_2.bin' },
-    ]);
-    expect(t2.md5).toBe(await md5File(path.join(dir, 'a_b_1.bin')));
-    expect(() => b.add({ tensorName: 'bad', nodeName: '', opType: 'X', dtype: 'float32', shape: [2], layout: 'row-major' }, new Uint8Array(7))).toThrow(
-      'tensor "bad" float32 [2] needs 8 bytes, got 7',
-    );
-    const m = await b.finish();
-    expect(m.tensors.map((t) => t.order)).toEqual([0, 1, 2, 3]);
-    expect((await fsp.readdir(dir)).sort()).toEqual(['A_B_2.bin', 'a_b.bin', 'a_b_1.bin', 'a_b_1_1.bin', 'manifest.json']);
-    expect(await readManifest(dir)).toEqual(m);
-    const set = await openManifestFolder(dir);
-    expect(set.entries.map((e) => [e.name, e.originalName, e.nodeName, e.opType, e.dtype, e.layout, e.scale, e.zeroPoint, e.problem])).toEqual([
-      ['a_b', 'a/b', 'n1', 'Conv', 'uint8', 'NHWC', 0.25, 1, undefined],
-      ['a_b_1', 'a:b', 'n2', 'Relu', 'uint8', 'row-major', undefined, undefined, undefined],
-      ['a_b_1_1', 'a_b_1', 'n3', 'Add', 'float32', 'row-major', undefined, undefined, undefined],
-      ['A_B_2', 'A/B', 'n4', 'Add', 'uint4', 'row-major', undefined, undefined, undefined],
-    ]);
-    expect(() => b.add({ tensorName: 'late', nodeName: '', opType: 'X', dtype: 'uint8', shape: [1], layout: 'row-major' }, new Uint8Array(1))).toThrow('after finish');
-  });
-
+describe('openManifestFolder', () => {
   it('folder checks: missing file, size mismatch, unlisted .bin; the folder is not modified', async () => {
     const dir = tmpDir();
-    const b = new ManifestBuilder(dir, { producer: 'float' });
+    const b = new DumpFolderWriter(dir, { producer: 'float' });
     b.add({ tensorName: 'x', nodeName: 'n', opType: 'Conv', dtype: 'float32', shape: [2, 2], layout: 'row-major' }, new Uint8Array(16));
     b.add({ tensorName: 'y', nodeName: 'n', opType: 'Conv', dtype: 'uint16', shape: [1, 1, 2, 2], layout: 'NHWC' }, new Uint8Array(8));
     b.add({ tensorName: 'z', nodeName: 'n', opType: 'Conv', dtype: 'uint8', shape: [3], layout: 'row-major' }, new Uint8Array(3));
@@ -138,15 +106,5 @@ describe('ManifestBuilder', () => {
       ['extra.bin', 'not listed in manifest.json'],
       ['notes.txt', 'not a .bin dump'],
     ]);
-  });
-
-  it('writeManifest refuses an invalid manifest and writes nothing', async () => {
-    const dir = tmpDir();
-    const m = sample();
-    m.tensors[0]!.file = '../escape.bin';
-    await expect(writeManifest(dir, m)).rejects.toMatchObject({ code: 'MANIFEST_FORMAT' });
-    expect(await fsp.readdir(dir)).toEqual([]);
-    await writeManifest(dir, sample());
-    expect(await fsp.readdir(dir)).toEqual(['manifest.json']);
   });
 });

@@ -1,8 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseDumpLog } from './vendor-log.js';
+import { formatDumpLogLine, parseDumpLog } from './vendor-log.js';
 
 const g = (s: string) => `\x1b[0;32m${s}\x1b[0m`;
 
@@ -110,5 +111,42 @@ describe('parseDumpLog on the vendor guide text', () => {
     expect(r.warnings.filter((w) => w.includes('A12_Quantize.bin is logged twice'))).toHaveLength(8);
     // the truncated last line of the example has no shape part
     expect(r.malformed.map((m) => m.why)).toEqual(['no "--->shape:[...]" part']);
+  });
+});
+
+describe('formatDumpLogLine', () => {
+  it("emits the vendor's line exactly (plain and coloured)", () => {
+    expect(formatDumpLogLine('411_Quantize.bin', [1, 192, 320, 12])).toBe('Log: Data dumping to:./MAGIK_DATA_DUMP/411_Quantize.bin--->shape:[1,192,320,12]');
+    expect(formatDumpLogLine('427.bin', [8], { color: true, dir: '/run/MAGIK_DATA_DUMP/' })).toBe('\x1b[32mLog: Data dumping to:/run/MAGIK_DATA_DUMP/427.bin--->shape:[8]\x1b[0m');
+  });
+
+  it('refuses names and shapes the parser could not read back', () => {
+    for (const bad of ['a/b.bin', 'a b.bin', 'x-', '..', '', 'a:b.bin', 'é.bin']) expect(() => formatDumpLogLine(bad, [1]), bad).toThrow('not a sanitized file name');
+    expect(() => formatDumpLogLine('a.bin', [])).toThrow('must be non-negative integers');
+    expect(() => formatDumpLogLine('a.bin', [1, -2])).toThrow('must be non-negative integers');
+    expect(() => formatDumpLogLine('a.bin', [1.5])).toThrow('must be non-negative integers');
+  });
+
+  it('round trip: parseDumpLog reads every formatted line back to the same file, shape and order', () => {
+    const nameChar = fc.constantFrom(...'abcXYZ0189._-'.split(''));
+    const name = fc
+      .array(nameChar, { minLength: 1, maxLength: 24 })
+      .map((cs) => cs.join(''))
+      .filter((n) => !n.endsWith('-') && n !== '.' && n !== '..');
+    const rec = fc.record({ name, shape: fc.array(fc.nat({ max: 5000 }), { minLength: 1, maxLength: 6 }), color: fc.boolean() });
+    fc.assert(
+      fc.property(fc.uniqueArray(rec, { selector: (r) => r.name, minLength: 1, maxLength: 12 }), fc.boolean(), (recs, noise) => {
+        const lines: string[] = [];
+        for (const r of recs) {
+          if (noise) lines.push('Log: some other line');
+          lines.push(formatDumpLogLine(r.name, r.shape, { color: r.color }));
+        }
+        const parsed = parseDumpLog(lines.join('\n'), 'gen.log');
+        expect(parsed.warnings).toEqual([]);
+        expect(parsed.malformed).toEqual([]);
+        expect(parsed.records.map((x) => [x.file, x.shape, x.line])).toEqual(recs.map((r, i) => [r.name, r.shape, noise ? 2 * i + 2 : i + 1]));
+      }),
+      { numRuns: 300, seed: 20261126 },
+    );
   });
 });

@@ -42,6 +42,8 @@ export interface ParsedLog {
  */
 const RECORD_RE = /Data dumping to\s*:+\s*(.*?)\s*(?:-*>|-+)\s*shape\s*:+\s*\[([^\]]*)\]/g;
 const MENTION_RE = /Data dumping to/;
+/** The vendor's dump folder name, as logged (same as vendor-pc.ts's DUMP_DIR_NAME). */
+const DUMP_LOG_DIR = 'MAGIK_DATA_DUMP';
 
 function parseDims(text: string): number[] | string {
   const t = text.trim();
@@ -128,6 +130,34 @@ export function parseDumpLog(text: string, source = 'log'): ParsedLog {
   }
   const records = all.filter((r) => lastLine.get(r.file) === r);
   return { records, malformed, warnings };
+}
+
+/** Options of {@link formatDumpLogLine}. */
+export interface DumpLogLineOptions {
+  /** Folder as the vendor program logs it (default `./MAGIK_DATA_DUMP`). */
+  dir?: string;
+  /** Wrap the line in the vendor's green ANSI colour (`\x1b[32m` ... `\x1b[0m`), as on a terminal. Default false. */
+  color?: boolean;
+}
+
+/**
+ * One dump line in the vendor programs' format (FORMATS.md §1), e.g.
+ * `Log: Data dumping to:./MAGIK_DATA_DUMP/411_Quantize.bin--->shape:[1,192,320,12]`.
+ * `file` is the dump's base name and must use only the sanitized-name characters
+ * `[A-Za-z0-9._-]` and not end in `-` (every `.bin` name the vendor writes qualifies; anything
+ * else could not be parsed back unambiguously: the dashes of `--->` would absorb a final `-`); `shape` is the logical shape (NHWC for 4-D), non-negative integers.
+ * {@link parseDumpLog} reads the line back to the same file and shape. No trailing newline.
+ */
+export function formatDumpLogLine(file: string, shape: readonly number[], opts: DumpLogLineOptions = {}): string {
+  if (!/^[A-Za-z0-9._-]*[A-Za-z0-9._]$/.test(file) || file === '.' || file === '..') {
+    throw new Error(`formatDumpLogLine: "${file}" is not a sanitized file name ([A-Za-z0-9._-] only, not ending in "-")`);
+  }
+  if (shape.length === 0 || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+    throw new Error(`formatDumpLogLine: shape [${shape.join(',')}] of ${file} must be non-negative integers (at least one)`);
+  }
+  const dir = (opts.dir ?? `./${DUMP_LOG_DIR}`).replace(/[\\/]+$/, '');
+  const line = `Log: Data dumping to:${dir === '' ? '' : `${dir}/`}${file}--->shape:[${shape.join(',')}]`;
+  return opts.color ? `\x1b[32m${line}\x1b[0m` : line;
 }
 
 /** Reads and parses a saved log file; a missing/unreadable log is a UserError naming it. */

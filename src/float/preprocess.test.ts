@@ -1,7 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { parseChannelValues, preprocess } from './preprocess.js';
 import { nchwToNhwc, dumpShape } from './layout.js';
-import { uniqueStems } from './dump-writer.js';
 import { modelNodeInfo } from './node-info.js';
 import { parseModel } from '../onnx/load.js';
 import { buildModel } from '../onnx/build.js';
@@ -48,12 +47,6 @@ describe('layout', () => {
     expect(dst[24]).toBe(-1);
     expect(dumpShape([1, 3, 4, 5])).toEqual([1, 4, 5, 3]);
     expect(dumpShape([1, 3549, 8])).toEqual([1, 3549, 8]);
-  });
-});
-
-describe('uniqueStems', () => {
-  it('sanitizes, and suffixes collisions with each other and with reserved names (case-insensitively)', () => {
-    expect(uniqueStems(['a/b', 'a_b', 'a:b', 'input', 'Manifest', 'x'])).toEqual(['a_b', 'a_b_1', 'a_b_2', 'input_1', 'Manifest_1', 'x']);
   });
 });
 

@@ -30,7 +30,7 @@ import { halfToFloat } from '../onnx/tensor-proto.js';
 import type { OnnxModel } from '../onnx/types.js';
 import type { DType } from '../tensor/dtype.js';
 import type { Manifest } from '../dumps/manifest-types.js';
-import { DumpWriter, uniqueStems } from './dump-writer.js';
+import { DumpFolderWriter } from '../dumps/dump-folder-writer.js';
 import { prepareFloatInput, type FloatInput, type FloatInputOptions } from './float-input.js';
 import { dumpShape, nchwToNhwc } from './layout.js';
 import { modelNodeInfo } from './node-info.js';
@@ -123,28 +123,22 @@ interface WriteContext {
  * ORT's copy is released right after.
  */
 async function writeFolder({ model, input, results, out, opts, warnings }: WriteContext): Promise<Manifest> {
-  const writer = new DumpWriter({
-    dir: out,
+  const writer = new DumpFolderWriter(out, {
     producer: 'float',
     model: { file: path.basename(model.file), md5: model.md5 },
     inputMd5: createHash('md5').update(input.fileBytes).digest('hex'),
   });
   const order = graphOrder(model);
-  const stems = uniqueStems(order.map((e) => (e.kind === 'input' ? 'input' : e.tensorName)), ['input_uint8', 'model_node_info', 'manifest']);
-  order.forEach((e, i) => {
-    if (e.kind !== 'input' && stems[i] !== e.sanitized) warnings.push(`tensor "${e.tensorName}" written as ${stems[i]}.bin (its sanitized name ${e.sanitized} was taken)`);
-  });
   let maxCount = 0;
   for (const t of Object.values(results)) if (t && FLOAT_TYPES.has(t.type)) maxCount = Math.max(maxCount, t.size);
   const hasher = new Md5Worker(maxCount * 4, 2);
   const total = order.length;
   let done = 0;
   try {
-    for (let i = 0; i < order.length; i++) {
-      const e = order[i]!;
-      const file = `${stems[i]}.bin`;
+    for (const e of order) {
       if (e.kind === 'input') {
-        writer.addTensor({ file, tensorName: e.tensorName, nodeName: '', opType: 'Input', dtype: 'float32', shape: [...input.nhwcShape], layout: 'NHWC', role: 'input' }, bytesOf(input.nhwc));
+        const meta = { tensorName: e.tensorName, nodeName: '', opType: 'Input', dtype: 'float32', shape: input.nhwcShape, layout: 'NHWC', role: 'input' } as const;
+        writer.add(meta, input.nhwc, { stem: 'input' });
         opts.onProgress?.(++done, total);
         continue;
       }
@@ -165,25 +159,23 @@ async function writeFolder({ model, input, results, out, opts, warnings }: Write
         if (dims.length === 4) nchwToNhwc(src, dims, f32);
         else f32.set(src);
         const layout = dims.length === 4 ? 'NHWC' : 'row-major';
-        writer.addTensor({ ...base, file, dtype: 'float32', shape: dumpShape(dims), layout, role: 'layer' }, slot.subarray(0, src.length * 4), hasher.hash(slot, src.length * 4));
+        // Written from the slot now; the worker hashes the same bytes while the next tensor is transposed.
+        writer.add({ ...base, dtype: 'float32', shape: dumpShape(dims), layout, role: 'layer' }, f32, { md5: hasher.hash(slot, src.length * 4) });
       } else if (opts.nonFloat === 'write' && OWN_DTYPE[t.type]) {
-        writer.addTensor({ ...base, file, dtype: OWN_DTYPE[t.type]!, shape: dims, layout: 'row-major', role: 'layer' }, bytesOf(t.data as Uint8Array));
+        writer.add({ ...base, dtype: OWN_DTYPE[t.type]!, shape: dims, layout: 'row-major', role: 'layer' }, t.data as ArrayBufferView);
       } else {
         writer.skip({ ...base, dtype: t.type, shape: dims, reason: `not floating point (${t.type}); float_model holds float activations only` });
       }
       t.dispose();
       opts.onProgress?.(++done, total);
     }
-    writer.writeFile('input_uint8.bin', input.fileBytes);
-    writer.writeFile('model_node_info.json', new TextEncoder().encode(`${JSON.stringify(modelNodeInfo(model), null, 1)}\n`));
+    await writer.writeExtra('input_uint8.bin', input.fileBytes);
+    await writer.writeExtra('model_node_info.json', `${JSON.stringify(modelNodeInfo(model), null, 1)}\n`);
+    for (const r of writer.renamed) warnings.push(`tensor "${r.tensorName}" written as ${r.file} (its sanitized name ${r.wanted} was taken)`);
     return await writer.finish();
   } finally {
     await hasher.close();
   }
-}
-
-function bytesOf(a: ArrayBufferView): Uint8Array {
-  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 }
 
 /** float16 / float64 ORT data as float32 (float16 arrives as raw uint16 bits). */
