@@ -168,6 +168,9 @@ export async function openManifestFolder(dir: string): Promise<DumpSet> {
     const why = commonIgnoreReason(f);
     if (why) {
       ignore(ignored, f, why);
+    } else if (f.name === 'input_uint8.bin') {
+      // every producer writes the uint8 input beside its dumps; the input check reads it
+      ignore(ignored, f, 'the network input (uint8, before mean/var): checked by the input-identity stage');
     } else if (/\.bin$/i.test(f.name)) {
       ignore(ignored, f, `not listed in ${MANIFEST_FILE}`);
       warnings.push(`${f.name} is in the folder but not in ${MANIFEST_FILE}; ignored`);
