@@ -3,7 +3,7 @@ import { cpSync, mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { compare } from './compare.js';
 import { goldenTmp, tmpDir, snapshotTree } from '../../golden/temp-golden.js';
-import { ManifestBuilder } from '../dumps/manifest-builder.js';
+import { DumpFolderWriter } from '../dumps/index.js';
 
 describe('compare on damaged dumps: cannot-compare layers, never a crash', () => {
   it('truncated, 0-byte, overflowing and missing files each become a cannot-compare layer with the reason', async () => {
@@ -32,7 +32,7 @@ describe('compare on damaged dumps: cannot-compare layers, never a crash', () =>
     const mk = async (sub: string, poison: boolean) => {
       const d = path.join(dir, sub);
       mkdirSync(d);
-      const b = new ManifestBuilder(d, { producer: 'test' });
+      const b = new DumpFolderWriter(d, { producer: 'test' });
       const x = new Float32Array(64).map((_, i) => Math.sin(i) + 2);
       b.add({ tensorName: 'l0', nodeName: 'n0', opType: 'Conv', dtype: 'float32', shape: [1, 4, 4, 4], layout: 'NHWC' }, new Uint8Array(x.buffer.slice(0)));
       if (poison) {
