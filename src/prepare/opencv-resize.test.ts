@@ -92,7 +92,7 @@ describe('resizeBilinearOpenCv vs cv.resize INTER_LINEAR', () => {
     });
   }
 
-  it('exact halving of a photo takes the area path and still matches', async () => {
+  it('exact halving of a photo (OpenCV switches to its 2x2 area average, equivalent here) matches', async () => {
     const img = await photo('fall_1054_sys.jpg'); // 388x574 -> 194x287
     expect(firstDiff(resizeBilinearOpenCv(img, 194, 287).data, cvResize(img, 194, 287))).toBe(-1);
   });
