@@ -1,5 +1,6 @@
 /** The explicit list of commands (one module each). */
 import type { CommandModule } from 'yargs';
+import { prepareCommand } from './prepare.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [];
+export const commands: CommandModule<any, any>[] = [prepareCommand];
