@@ -1,6 +1,7 @@
 /** The explicit list of commands (one module each). */
 import type { CommandModule } from 'yargs';
 import { prepareCommand } from './prepare.js';
+import { headerCommand } from './header.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [prepareCommand];
+export const commands: CommandModule<any, any>[] = [prepareCommand, headerCommand];
