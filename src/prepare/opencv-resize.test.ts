@@ -72,6 +72,21 @@ describe('resizeBilinearOpenCv vs cv.resize INTER_LINEAR', () => {
     });
   }
 
+  it('120 random size pairs (1..90 px, 1-4 channels, up and down) match byte for byte', () => {
+    let seed = 12345;
+    const rnd = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return 1 + ((seed >>> 8) % n);
+    };
+    const bad: string[] = [];
+    for (let k = 0; k < 120; k++) {
+      const [sw, sh, dw, dh, cn] = [rnd(90), rnd(90), rnd(90), rnd(90), rnd(4)];
+      const img = noise(sw, sh, cn, k + 1);
+      if (firstDiff(resizeBilinearOpenCv(img, dw, dh).data, cvResize(img, dw, dh)) !== -1) bad.push(`${sw}x${sh}x${cn}->${dw}x${dh}`);
+    }
+    expect(bad).toEqual([]);
+  });
+
   const photos = ['dog.jpg', 'fall_1054_sys.jpg', 'faces_1.jpg', 'faces_3.jpg'];
   const sizes: [number, number][] = [
     [416, 416],

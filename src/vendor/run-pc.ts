@@ -197,7 +197,7 @@ export async function runPcProgram(o: RunPcOptions): Promise<RunPcResult> {
       throw new UserError(
         'EXEC_FAILED',
         `the PC program ${how} and wrote no ./${PC_DUMP_DIR}/ (output saved to ${logFile}).${last}`,
-        `check --exec (ran: ${command.slice(0, 200)}); the program must write ./${PC_DUMP_DIR}/ in its working folder when MAGIK_CPP_DUMPDATA=true`,
+        `check --exec (ran: ${command.slice(0, 200)}); the program must write ./${PC_DUMP_DIR}/ in the working folder it is started in when MAGIK_CPP_DUMPDATA=true (do not cd elsewhere inside --exec; use absolute paths)`,
       );
     }
     const emptyFiles: string[] = [];
