@@ -1,7 +1,7 @@
 /**
  * Image decoding as OpenCV's `cv::imread(path)` (IMREAD_COLOR) does it: 8-bit, 3 channels, EXIF
  * orientation applied, alpha dropped (not blended), grey replicated to three channels.
- * Decoding uses sharp (libvips + libjpeg-turbo/mozjpeg, libpng); for baseline and progressive
+ * Decoding uses sharp (libvips + libjpeg-turbo/mozjpeg, libpng; BMP by our own reader); for baseline and progressive
  * JPEGs its pixels equal imread's byte for byte (same IJG integer IDCT and fancy upsampling).
  * Known differences from imread: sharp converts CMYK and images with an embedded ICC profile to
  * sRGB, imread ignores the profile; 16-bit PNGs are reduced to 8 bits by libvips' rule.
@@ -10,6 +10,7 @@ import { promises as fsp } from 'node:fs';
 import sharp from 'sharp';
 import { UserError, fsError } from '../errors.js';
 import type { ImageU8 } from './opencv-resize.js';
+import { decodeBmp, isBmp } from './bmp.js';
 
 /** Channel orders a prepared input can be written in (the vendor config's `format`). */
 export type ChannelOrder = 'RGB' | 'BGR';
@@ -39,6 +40,8 @@ export async function decodeImageRgb(file: string): Promise<ImageU8> {
   if (bytes.length === 0) {
     throw new UserError('IMAGE_FORMAT', `${file}: empty file, not an image`, 'give a JPEG or PNG photo');
   }
+  // BMP: no loader in sharp; no EXIF either, so the decoded pixels are final.
+  if (isBmp(bytes)) return decodeBmp(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), file);
   try {
     const { data, info } = await sharp(bytes, { failOn: 'error' })
       .rotate() // EXIF orientation, as imread applies it by default
