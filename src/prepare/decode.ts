@@ -3,8 +3,10 @@
  * orientation applied, alpha dropped (not blended), grey replicated to three channels.
  * Decoding uses sharp (libvips + libjpeg-turbo/mozjpeg, libpng; BMP by our own reader); for baseline and progressive
  * JPEGs its pixels equal imread's byte for byte (same IJG integer IDCT and fancy upsampling).
- * Known differences from imread: sharp converts CMYK and images with an embedded ICC profile to
- * sRGB, imread ignores the profile; 16-bit PNGs are reduced to 8 bits by libvips' rule.
+ * Embedded ICC profiles are ignored, as imread ignores them. Known differences from imread: CMYK
+ * JPEGs are converted to sRGB by libvips' generic profile; 16-bit PNGs are reduced to 8 bits by
+ * libvips' rule; JPEG/PNG decoding is sharp's, BMP our own reader (bmp.ts); other formats that
+ * sharp reads (WebP, TIFF, ...) are accepted too.
  */
 import { promises as fsp } from 'node:fs';
 import sharp from 'sharp';
@@ -43,7 +45,7 @@ export async function decodeImageRgb(file: string): Promise<ImageU8> {
   // BMP: no loader in sharp; no EXIF either, so the decoded pixels are final.
   if (isBmp(bytes)) return decodeBmp(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), file);
   try {
-    const { data, info } = await sharp(bytes, { failOn: 'error' })
+    const { data, info } = await sharp(bytes, { failOn: 'error', ignoreIcc: true }) // imread ignores ICC profiles
       .rotate() // EXIF orientation, as imread applies it by default
       .removeAlpha()
       .toColourspace('srgb')

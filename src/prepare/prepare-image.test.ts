@@ -173,3 +173,37 @@ describe('writePreparedInput', () => {
     expect((await fsp.readdir(tmp)).filter((n) => n.includes('.tmp-'))).toEqual([]);
   });
 });
+
+describe('decodeImageRgb ignores embedded ICC profiles (as imread does)', () => {
+  /** Removes APP2 "ICC_PROFILE" segments from a JPEG. */
+  function stripIcc(jpeg: Buffer): Buffer {
+    const parts: Buffer[] = [jpeg.subarray(0, 2)];
+    let i = 2;
+    while (i + 4 <= jpeg.length && jpeg[i] === 0xff) {
+      const m = jpeg[i + 1]!;
+      if (m === 0xda) break; // start of scan: the rest is entropy-coded data
+      const len = jpeg.readUInt16BE(i + 2);
+      const seg = jpeg.subarray(i, i + 2 + len);
+      if (!(m === 0xe2 && seg.subarray(4, 15).toString('latin1') === 'ICC_PROFILE')) parts.push(seg);
+      i += 2 + len;
+    }
+    parts.push(jpeg.subarray(i));
+    return Buffer.concat(parts);
+  }
+
+  it('a JPEG tagged with a Display P3 profile decodes to its stored values', async () => {
+    const { data } = await sharp(img('dog.jpg')).resize(64, 48).raw().toBuffer({ resolveWithObject: true });
+    const tagged = await sharp(data, { raw: { width: 64, height: 48, channels: 3 } }).withIccProfile('p3').jpeg({ quality: 90 }).toBuffer();
+    const untagged = stripIcc(tagged);
+    expect(untagged.length).toBeLessThan(tagged.length);
+    expect((await sharp(untagged).metadata()).icc).toBeUndefined();
+    await fsp.writeFile(path.join(tmp, 'p3.jpg'), tagged);
+    await fsp.writeFile(path.join(tmp, 'p3-stripped.jpg'), untagged);
+    const a = await decodeImageRgb(path.join(tmp, 'p3.jpg'));
+    const b = await decodeImageRgb(path.join(tmp, 'p3-stripped.jpg'));
+    expect(Buffer.compare(Buffer.from(a.data), Buffer.from(b.data))).toBe(0);
+    // Without ignoring the profile, sharp would convert P3 to sRGB and change the values.
+    const converted = await sharp(tagged).raw().toBuffer();
+    expect(Buffer.compare(converted, Buffer.from(a.data))).not.toBe(0);
+  });
+});
