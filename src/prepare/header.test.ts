@@ -113,5 +113,13 @@ describe('magik-parity header (CLI, needs `npm run build` first like the other C
     expect(b.code).toBe(2);
     expect(b.err).toMatch(/broken\.h: .*no closing/);
     expect(run('header', '--check', 'img_input.h', path.join(tmp, 'nameless.bin')).code).toBe(2);
+
+    // A 4-channel board input (same name pattern, 4 bytes per pixel) checks equal on channels 0-2.
+    const four = new Uint8Array(64 * 48 * 4);
+    for (let i = 0; i < 64 * 48; i++) four.set([p.data[i * 3]!, p.data[i * 3 + 1]!, p.data[i * 3 + 2]!, 0], i * 4);
+    const boardDir = path.join(tmp, 'board');
+    await fsp.mkdir(boardDir);
+    await fsp.writeFile(path.join(boardDir, path.basename(bin)), four);
+    expect(run('header', '--check', 'img_input.h', path.join(boardDir, path.basename(bin))).code).toBe(0);
   });
 });

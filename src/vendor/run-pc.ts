@@ -106,9 +106,15 @@ async function buildCommand(o: RunPcOptions): Promise<string> {
     let w = o.width;
     let h = o.height;
     if (w === undefined || h === undefined) {
-      const img = await readInputU8(input, { shape: o.inputShape });
-      w ??= img.shape[2];
-      h ??= img.shape[1];
+      let shape: number[];
+      try {
+        shape = (await readInputU8(input, { shape: o.inputShape })).shape;
+      } catch (e) {
+        if (!(e instanceof UserError)) throw e;
+        throw new UserError('USAGE', `--exec uses {width}/{height} but the size of ${o.input} is unknown (${e.message})`, 'pass --width and --height (the model input size), or --input-shape for a raw input');
+      }
+      w ??= shape[2];
+      h ??= shape[1];
     }
     for (const [k, v] of [['width', w], ['height', h]] as const) {
       if (!Number.isInteger(v) || v <= 0) throw new UserError('USAGE', `{${k}} would be ${v}: not a positive whole number`, `pass --${k}`);
