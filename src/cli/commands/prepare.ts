@@ -44,7 +44,7 @@ export const prepareCommand: CommandModule<object, PrepareArgs> = {
       .option('stretch', { type: 'boolean', describe: 'plain resize to width x height, no padding' })
       .option('pad-value', { type: 'number', default: 0, describe: 'letterbox border value 0..255 (YOLOX uses 114)' })
       .option('geometry', { type: 'string', default: 'vendor', describe: 'letterbox rule: vendor (board sample: even sizes and pads) or centered' })
-      .option('out', { type: 'string', describe: 'output file, or folder for magik_input_nhwc_1_H_W_3.bin (default: current folder)' }) as never,
+      .option('out', { type: 'string', describe: 'output file, or an existing folder / a path ending in / for magik_input_nhwc_1_H_W_3.bin (default: current folder)' }) as never,
   handler: runCommand<PrepareArgs>(async (args) => {
     if (args.letterbox && args.stretch) {
       throw new UserError('USAGE', '--letterbox and --stretch both given', 'choose one');
