@@ -32,7 +32,7 @@ export const prepareCommand: CommandModule<object, PrepareArgs> = {
   describe: 'Turn a photo into the network input (uint8 NHWC) as the vendor\'s OpenCV tools do',
   builder: (y) =>
     y
-      .option('image', { type: 'string', demandOption: true, describe: 'JPEG/PNG photo (EXIF orientation applied like cv::imread)' })
+      .option('image', { type: 'string', demandOption: true, describe: 'JPEG/PNG/BMP photo (decoded like cv::imread: EXIF orientation applied, ICC profile ignored)' })
       .option('width', { type: 'number', demandOption: true, describe: 'model input width (pixels)' })
       .option('height', { type: 'number', demandOption: true, describe: 'model input height (pixels)' })
       .option('format', {
