@@ -22,6 +22,7 @@ export type ErrorCode =
   | 'ONNX_FORMAT'
   | 'ONNX_UNSUPPORTED'
   | 'IMAGE_FORMAT'
+  | 'HEADER_FORMAT'
   | 'CONFIG_FORMAT'
   | 'PARAMS_FORMAT'
   | 'REPORT_FORMAT'

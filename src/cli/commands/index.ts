@@ -1,11 +1,24 @@
-/** The explicit list of commands (one module each). */
+/** The explicit list of commands (one module each), in the order a user meets them. */
 import type { CommandModule } from 'yargs';
-import { matchCommand } from './match.js';
-import { compareCommand } from './compare.js';
+import { prepareCommand } from './prepare.js';
+import { headerCommand } from './header.js';
 import { floatCommand } from './float.js';
+import { pcCommand } from './pc.js';
+import { compareCommand } from './compare.js';
+import { matchCommand } from './match.js';
 import { inspectCommand } from './inspect.js';
 import { diffCommand } from './diff.js';
 import { bundleCommand } from './bundle.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [compareCommand, matchCommand, floatCommand, inspectCommand, diffCommand, bundleCommand];
+export const commands: CommandModule<any, any>[] = [
+  prepareCommand,
+  headerCommand,
+  floatCommand,
+  pcCommand,
+  compareCommand,
+  matchCommand,
+  inspectCommand,
+  diffCommand,
+  bundleCommand,
+];
