@@ -62,7 +62,7 @@ export interface EdgeView {
   tailStart: number;
   /** First comparable layer below its threshold (headCosineOk for outputs, cosineOk otherwise). */
   firstBelow: LayerView | null;
-  /** Culprits: cliff >= cliffDrop and gain >= gainCulprit, largest cliff first (at most maxCulprits). */
+  /** Culprits: cliff >= cliffDrop and gain >= gainCulprit; the earliest in graph order first, then by cliff (at most maxCulprits). */
   culprits: LayerView[];
   /** Largest cliff on the edge, culprit or not. */
   maxCliff: LayerView | null;
@@ -147,7 +147,13 @@ export function edgeView(edge: ReportEdge, profile: ThresholdProfile): EdgeView 
   const tailStart = Math.min(comparable.length - 1, Math.floor(comparable.length * (1 - profile.tailFraction)));
   const firstBelow = comparable.find((v) => !(v.cosine! >= okThreshold(v, profile))) ?? null;
   const ranked = comparable.filter((v) => v.cliff !== null && !Number.isNaN(v.cliff)).sort((a, b) => b.cliff! - a.cliff! || a.i - b.i);
-  const culprits = ranked.filter((v) => v.cliff! >= profile.cliffDrop && (v.gain ?? 0) >= profile.gainCulprit).slice(0, profile.maxCulprits);
+  // culprits[0] is where the decline starts (the earliest qualifying layer in graph order): error
+  // introduced there propagates, and downstream layers can show larger cliffs by merely amplifying
+  // it (e.g. a Sigmoid on near-zero logits), so the largest cliff is not the origin. The others
+  // follow by cliff size.
+  const qualifying = ranked.filter((v) => v.cliff! >= profile.cliffDrop && (v.gain ?? 0) >= profile.gainCulprit);
+  const earliest = qualifying.reduce<LayerView | null>((a, b) => (a === null || b.i < a.i ? b : a), null);
+  const culprits = earliest ? [earliest, ...qualifying.filter((v) => v !== earliest)].slice(0, profile.maxCulprits) : [];
   return { edge, profile, layers: views, comparable, first, outputs, last, middle, tailStart: Math.max(0, tailStart), firstBelow, culprits, maxCliff: ranked[0] ?? null, graphKnown };
 }
 

@@ -57,6 +57,7 @@ function floatEvidence(v: EdgeView): Record<string, unknown> {
   return {
     first: layerEvidence(v.first),
     firstBelowThreshold: layerEvidence(v.firstBelow),
+    firstCliff: layerEvidence(v.culprits[0] ?? null),
     largestCliff: layerEvidence(v.maxCliff),
     last: layerEvidence(v.last),
     outputs: v.outputs.length,
@@ -83,7 +84,7 @@ function firstLayerBad(v: EdgeView): boolean {
   return !(f.cosine! >= okThreshold(f, p)) || (f.maxAbsRel !== null && f.maxAbsRel >= p.firstMaxAbsRel) || (p.firstMaxAbs !== null && f.maxAbs !== null && f.maxAbs >= p.firstMaxAbs);
 }
 
-/** The layer where the decline starts: the largest cliff when it is a culprit, else the first below threshold. */
+/** The layer where the decline starts: the earliest culprit (cliff and gain), else the first below threshold. */
 function declineLayer(v: EdgeView): LayerView | null {
   return v.culprits[0] ?? v.firstBelow;
 }
@@ -91,16 +92,17 @@ function declineLayer(v: EdgeView): LayerView | null {
 const inTail = (v: EdgeView, l: LayerView | null): boolean => l !== null && comparableIndex(v, l) >= v.tailStart;
 
 const culpritNodes = (v: EdgeView): string[] => {
-  const ls = v.culprits.length ? v.culprits : v.firstBelow ? [v.firstBelow] : [];
-  return [...new Set(ls.slice(0, 3).map((c) => c.layer.nodeName ?? c.layer.name))];
+  const l = v.culprits[0] ?? v.firstBelow;
+  return l ? [l.layer.nodeName ?? l.layer.name] : [];
 };
 
 function declineText(v: EdgeView): string {
   const parts: string[] = [];
   if (v.firstBelow) parts.push(`first below threshold: ${layerLabel(v.firstBelow)} at #${v.firstBelow.layer.order}, cosine ${f6(v.firstBelow.cosine)} < ${okThreshold(v.firstBelow, v.profile)}`);
   const c = v.culprits[0];
-  if (c) parts.push(`largest cliff: ${layerLabel(c)} at #${c.layer.order}, cosine ${f6(c.inputCosine)} -> ${f6(c.cosine)} (drop ${c.cliff!.toFixed(4)}, error gain ${c.gain === Infinity ? 'inf' : c.gain!.toFixed(1)})`);
-  else if (v.maxCliff) parts.push(`no single cliff >= ${v.profile.cliffDrop} with gain >= ${v.profile.gainCulprit} (largest drop ${f6(v.maxCliff.cliff)} at ${v.maxCliff.layer.name})`);
+  if (c) parts.push(`first cliff: ${layerLabel(c)} at #${c.layer.order}, cosine ${f6(c.inputCosine)} -> ${f6(c.cosine)} (drop ${c.cliff!.toFixed(4)}, error gain ${c.gain === Infinity ? 'inf' : c.gain!.toFixed(1)})`);
+  if (v.maxCliff && v.maxCliff !== c && v.maxCliff.cliff! >= v.profile.cliffDrop) parts.push(`largest cliff: ${layerLabel(v.maxCliff)}, drop ${v.maxCliff.cliff!.toFixed(4)}`);
+  else if (!c && v.maxCliff) parts.push(`no single cliff >= ${v.profile.cliffDrop} with gain >= ${v.profile.gainCulprit} (largest drop ${f6(v.maxCliff.cliff)} at ${v.maxCliff.layer.name})`);
   return parts.join('; ');
 }
 
@@ -112,7 +114,7 @@ export const RULES: Rule[] = [
     code: 'INPUT',
     severity: 'error',
     appliesTo: 'inputs',
-    edges: ['inputs'],
+    edges: ['*'],
     when: (s) => (s.kind === 'inputs' && s.inputs.consistent === false ? { evidence: { reference: s.inputs.reference, differing: s.inputs.checks.filter((c) => c.equal === false) } } : null),
     message: (s) => {
       if (s.kind !== 'inputs') return '';
@@ -230,7 +232,7 @@ export const RULES: Rule[] = [
       const at = l.firstMismatch ? `, first at n,h,w,c=(${l.firstMismatch.coord.join(',')})` : '';
       const who = e.b === 'board' ? 'the chip diverges' : e.a === 'ptq' && e.b === 'pc' ? 'our integer reference and the vendor PC library diverge' : `${e.b} diverges from ${e.a}`;
       const ctxText = s.floatHealthy === true ? 'float~quantized cosines are healthy, so this is phenomenon D' : s.floatHealthy === false ? 'the float~quantized edge is not healthy either (fix that first)' : 'no float~quantized edge to confirm that the cosines are healthy';
-      return `${e.id}: ${who} at ${l.name}${l.nodeName ? ` (node ${l.nodeName}${l.opType ? `, ${l.opType}` : ''})` : ''}, the first layer in order whose md5 differs: ${count}${at}${where ? `; ${where}` : ''}; ${v.differing.length} of ${v.checked} layers differ; ${ctxText}`;
+      return `${who} at ${l.name}${l.nodeName ? ` (node ${l.nodeName}${l.opType ? `, ${l.opType}` : ''})` : ''}, the first layer in order whose md5 differs: ${count}${at}${where ? `; ${where}` : ''}; ${v.differing.length} of ${v.checked} layers differ; ${ctxText}`;
     },
     recommend: (s, _m, ctx) => {
       if (s.kind !== 'integer') return [];
