@@ -11,6 +11,7 @@ import { REPORT_SCHEMA_VERSION, type Report, type ReportEdge, type ReportSource,
 import { TOOL_NAME, toolVersion } from '../version.js';
 import { errorFromCosine, errorGain } from '../metrics/index.js';
 import { diagnose } from '../diagnose/diagnose.js';
+import { verdictOf } from '../diagnose/rediagnose.js';
 import { resolveProfile, type ThresholdProfile } from '../diagnose/thresholds.js';
 
 export interface CompareOptions extends SourceOptions {
@@ -72,9 +73,7 @@ export async function compare(o: CompareOptions): Promise<Report> {
 
   // the diagnosis stage (src/diagnose): INPUT first, then A/B/C per float edge, D per integer edge, OK
   const { findings, diagnosis } = diagnose({ inputs, edges, sources: reportSources, model: o.model ?? null }, profile);
-  const diverged = edges.some((e) => e.firstDivergence !== null);
-  const incomplete = edges.some((e) => e.summary.cannotCompare > 0);
-  const verdict: Report['verdict'] = inputs.consistent === false ? 'inputs-differ' : diverged ? 'diverged' : incomplete ? 'incomplete' : 'parity';
+  const verdict = verdictOf(inputs, edges);
 
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,

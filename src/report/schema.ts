@@ -75,6 +75,8 @@ export interface ReportLayer extends Partial<LayerMetricsJson> {
   errorGain?: JsonNumber;
   /** With --model: the layer's graph data inputs, as layer `name`s (tensor names); [] when fed by the graph input only. */
   graphInputs?: string[];
+  /** Layers read from the vendor's distance table: its other columns (FORMATS.md §3). */
+  vendor?: { cosineMin: JsonNumber; cosineMax: JsonNumber; eucDistance: JsonNumber; stdDev: JsonNumber; maxAbs01: JsonNumber; line: number };
 }
 
 export interface FirstDivergence {
