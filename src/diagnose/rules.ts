@@ -98,9 +98,14 @@ const culpritNodes = (v: EdgeView): string[] => {
 
 function declineText(v: EdgeView): string {
   const parts: string[] = [];
-  if (v.firstBelow) parts.push(`first below threshold: ${layerLabel(v.firstBelow)} at #${v.firstBelow.layer.order}, cosine ${f6(v.firstBelow.cosine)} < ${okThreshold(v.firstBelow, v.profile)}`);
   const c = v.culprits[0];
-  if (c) parts.push(`first cliff: ${layerLabel(c)} at #${c.layer.order}, cosine ${f6(c.inputCosine)} -> ${f6(c.cosine)} (drop ${c.cliff!.toFixed(4)}, error gain ${c.gain === Infinity ? 'inf' : c.gain!.toFixed(1)})`);
+  const fb = v.firstBelow;
+  const cliffText = (x: LayerView) => `cosine ${f6(x.inputCosine)} -> ${f6(x.cosine)} (drop ${x.cliff!.toFixed(4)}, error gain ${x.gain === Infinity ? 'inf' : x.gain!.toFixed(1)})`;
+  if (fb && fb === c) parts.push(`first below threshold and first cliff: ${layerLabel(c)} at #${c.layer.order}, ${cliffText(c)}, < ${okThreshold(c, v.profile)}`);
+  else {
+    if (fb) parts.push(`first below threshold: ${layerLabel(fb)} at #${fb.layer.order}, cosine ${f6(fb.cosine)} < ${okThreshold(fb, v.profile)}`);
+    if (c) parts.push(`first cliff: ${layerLabel(c)} at #${c.layer.order}, ${cliffText(c)}`);
+  }
   if (v.maxCliff && v.maxCliff !== c && v.maxCliff.cliff! >= v.profile.cliffDrop) parts.push(`largest cliff: ${layerLabel(v.maxCliff)}, drop ${v.maxCliff.cliff!.toFixed(4)}`);
   else if (!c && v.maxCliff) parts.push(`no single cliff >= ${v.profile.cliffDrop} with gain >= ${v.profile.gainCulprit} (largest drop ${f6(v.maxCliff.cliff)} at ${v.maxCliff.layer.name})`);
   return parts.join('; ');
