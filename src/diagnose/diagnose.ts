@@ -64,6 +64,7 @@ function culprit(v: LayerView): Culprit {
   };
   if (v.layer.nodeName) c.nodeName = v.layer.nodeName;
   if (v.layer.opType) c.opType = v.layer.opType;
+  if (v.single !== null) c.single = toJsonNumber(v.single);
   return c;
 }
 

@@ -41,6 +41,8 @@ export interface LayerView {
   gain: number | null;
   /** A graph output (no layer on the edge consumes it), or the last layer without a model. */
   isOutput: boolean;
+  /** Single-layer cosine (layer.single, from a reference re-run); null when not measured. */
+  single: number | null;
 }
 
 export interface EdgeView {
@@ -68,6 +70,8 @@ export interface EdgeView {
   maxCliff: LayerView | null;
   /** True when graph inputs came from a model (report layers carry graphInputs). */
   graphKnown: boolean;
+  /** How culprits were chosen: by the single-layer error when the edge has it, else by cliff and gain. */
+  culpritsBy: 'single-layer' | 'cliff';
 }
 
 const num = (x: JsonNumber | undefined): number | null => (x === undefined ? null : fromJsonNumber(x));
@@ -92,7 +96,9 @@ export function edgeView(edge: ReportEdge, profile: ThresholdProfile): EdgeView 
   const byName = new Map<string, number>();
   layers.forEach((l, i) => byName.set(l.name, i));
   const views: LayerView[] = layers.map((l, i) => {
-    const cosine = l.status === 'cannot-compare' ? null : num(l.cosine);
+    // NaN/Inf on one side only: cosine over the finite pairs would hide it, so the layer counts as NaN (below any threshold)
+    const nonFinite = l.status === 'diverged' && /non-finite/.test(l.reason ?? '');
+    const cosine = l.status === 'cannot-compare' ? null : nonFinite ? NaN : num(l.cosine);
     const maxAbs = cosine === null ? null : num(l.maxAbs);
     const rms = refRms(l);
     return {
@@ -109,6 +115,7 @@ export function edgeView(edge: ReportEdge, profile: ThresholdProfile): EdgeView 
       sqnrDropDb: null,
       gain: null,
       isOutput: false,
+      single: l.single ? fromJsonNumber(l.single.cosine) : null,
     };
   });
   const comparable = views.filter((v) => v.cosine !== null);
@@ -151,10 +158,16 @@ export function edgeView(edge: ReportEdge, profile: ThresholdProfile): EdgeView 
   // introduced there propagates, and downstream layers can show larger cliffs by merely amplifying
   // it (e.g. a Sigmoid on near-zero logits), so the largest cliff is not the origin. The others
   // follow by cliff size.
-  const qualifying = ranked.filter((v) => v.cliff! >= profile.cliffDrop && (v.gain ?? 0) >= profile.gainCulprit);
+  // with single-layer errors (a re-run step measured each layer's own error) the culprits are the
+  // layers whose own error is at least cliffDrop, largest first; inherited error no longer misleads
+  const culpritsBy = comparable.some((v) => v.single !== null) ? 'single-layer' : 'cliff';
+  const qualifying =
+    culpritsBy === 'single-layer'
+      ? comparable.filter((v) => v.single !== null && !(1 - v.single < profile.cliffDrop)).sort((a, b) => a.single! - b.single! || a.i - b.i)
+      : ranked.filter((v) => v.cliff! >= profile.cliffDrop && (v.gain ?? 0) >= profile.gainCulprit);
   const earliest = qualifying.reduce<LayerView | null>((a, b) => (a === null || b.i < a.i ? b : a), null);
   const culprits = earliest ? [earliest, ...qualifying.filter((v) => v !== earliest)].slice(0, profile.maxCulprits) : [];
-  return { edge, profile, layers: views, comparable, first, outputs, last, middle, tailStart: Math.max(0, tailStart), firstBelow, culprits, maxCliff: ranked[0] ?? null, graphKnown };
+  return { edge, profile, layers: views, comparable, first, outputs, last, middle, tailStart: Math.max(0, tailStart), firstBelow, culprits, maxCliff: ranked[0] ?? null, graphKnown, culpritsBy };
 }
 
 /** Position of a layer within the comparable layers (-1 when not comparable). */

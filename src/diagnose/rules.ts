@@ -64,6 +64,7 @@ function floatEvidence(v: EdgeView): Record<string, unknown> {
     layers: v.comparable.length,
     tailStartsAt: v.comparable[v.tailStart]?.layer.name ?? null,
     culprits: v.culprits.map((c) => c.layer.name),
+    culpritsBy: v.culpritsBy,
     inputsFrom: v.graphKnown ? 'graph' : 'previous layer in order',
     thresholds: { cosineOk: p.cosineOk, cosineMiddle: p.cosineMiddle, headCosineOk: p.headCosineOk, lastBad: p.lastBad, firstMaxAbsRel: p.firstMaxAbsRel, firstMaxAbs: p.firstMaxAbs, cliffDrop: p.cliffDrop, gainCulprit: p.gainCulprit, tailFraction: p.tailFraction, profile: p.name },
   };
@@ -100,7 +101,7 @@ function declineText(v: EdgeView): string {
   const parts: string[] = [];
   const c = v.culprits[0];
   const fb = v.firstBelow;
-  const cliffText = (x: LayerView) => `cosine ${f6(x.inputCosine)} -> ${f6(x.cosine)} (drop ${x.cliff!.toFixed(4)}, error gain ${x.gain === Infinity ? 'inf' : x.gain!.toFixed(1)})`;
+  const cliffText = (x: LayerView) => `cosine ${f6(x.inputCosine)} -> ${f6(x.cosine)} (drop ${x.cliff!.toFixed(4)}, error gain ${x.gain === Infinity ? 'inf' : x.gain!.toFixed(1)}${x.single !== null ? `, single-layer cosine ${f6(x.single)}` : ''})`;
   if (fb && fb === c) parts.push(`first below threshold and first cliff: ${layerLabel(c)} at #${c.layer.order}, ${cliffText(c)}, < ${okThreshold(c, v.profile)}`);
   else {
     if (fb) parts.push(`first below threshold: ${layerLabel(fb)} at #${fb.layer.order}, cosine ${f6(fb.cosine)} < ${okThreshold(fb, v.profile)}`);

@@ -75,6 +75,12 @@ export interface ReportLayer extends Partial<LayerMetricsJson> {
   errorGain?: JsonNumber;
   /** With --model: the layer's graph data inputs, as layer `name`s (tensor names); [] when fed by the graph input only. */
   graphInputs?: string[];
+  /**
+   * Single-layer error (filled by a reference re-run step, not from dumps): this layer run alone on
+   * the float reference inputs, quantized, compared with the float output. When present on an
+   * edge, the diagnosis picks culprits by it instead of by cliff.
+   */
+  single?: { cosine: JsonNumber; sqnrDb?: JsonNumber };
   /** Layers read from the vendor's distance table: its other columns (FORMATS.md §3). */
   vendor?: { cosineMin: JsonNumber; cosineMax: JsonNumber; eucDistance: JsonNumber; stdDev: JsonNumber; maxAbs01: JsonNumber; line: number };
 }
@@ -172,6 +178,8 @@ export interface Culprit {
   cliff: JsonNumber;
   sqnrDropDb: JsonNumber | null;
   errorGain: JsonNumber | null;
+  /** Single-layer cosine when a re-run measured it (culprits are then chosen by it). */
+  single?: JsonNumber;
 }
 
 /** What the diagnosis stage adds besides findings. */
