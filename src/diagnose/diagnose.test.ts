@@ -58,7 +58,8 @@ describe('diagnose: phenomena from real YuNet dumps', () => {
     const ev = a.evidence as { first: { cosine: number }; thresholds: { cosineOk: number } };
     expect(ev.first.cosine).toBeLessThan(0.99);
     expect(ev.thresholds.cosineOk).toBe(0.99);
-    expect(a.actions!.map((x) => x.id)).toEqual(['check-format-mean-var', 'probe-swap-rb', 'format=BGR|RGB']);
+    expect(a.actions!.map((x) => x.id)).toEqual(['check-format-mean-var', 'probe-swap-rb', 'probe-mean-var', 'format=BGR', 'format=RGB']);
+    expect(a.actions![3]!.patch).toEqual({ format: 'BGR' });
     expect(a.actions![1]!.command).toContain('--swap-rb');
     expect(a.actions![1]!.command).toContain(MODEL);
   });

@@ -78,7 +78,14 @@ export function inputProbes(ctx: RecommendContext): Recommendation[] {
       command: `magik-parity float --model ${q(ctx.model)} --input ${q(ctx.input)} --mean <mean> --var <var> --swap-rb --out float_swapped && magik-parity compare --float float_swapped --ptq ${q(q2)} --model ${q(ctx.model)}`,
       why: 'A: if the first layer\'s cosine reaches the threshold with channels swapped, "format" is the wrong colour order (switch RGB <-> BGR)',
     },
-    { id: 'format=BGR|RGB', kind: 'config', patch: { format: '<BGR or RGB: the other one>' }, why: 'A: apply when the swap probe restores the first layer' },
+    {
+      id: 'probe-mean-var',
+      kind: 'check',
+      what: `the transform tool's --mean/--var against training; probe the usual variants with \`magik-parity float ... --mean M --var V\` + compare: 0/255 (x/255), 127.5/127.5 ((x-127.5)/127.5), 123.675,116.28,103.53 / 58.395,57.12,57.375 (ImageNet, RGB order)`,
+      why: 'A: mean/var not as in training scale the first layer wrongly',
+    },
+    { id: 'format=BGR', kind: 'config', patch: { format: 'BGR' }, why: 'A: when the config says RGB and the swap probe restores the first layer' },
+    { id: 'format=RGB', kind: 'config', patch: { format: 'RGB' }, why: 'A: when the config says BGR and the swap probe restores the first layer' },
   ];
 }
 
