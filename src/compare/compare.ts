@@ -73,7 +73,7 @@ export async function compare(o: CompareOptions): Promise<Report> {
 
   // the diagnosis stage (src/diagnose): INPUT first, then A/B/C per float edge, D per integer edge, OK
   const { findings, diagnosis } = diagnose({ inputs, edges, sources: reportSources, model: o.model ?? null }, profile);
-  const verdict = verdictOf(inputs, edges);
+  const verdict = verdictOf(inputs, edges, findings);
 
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,

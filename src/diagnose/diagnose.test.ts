@@ -17,6 +17,7 @@ import type { LayerLabel } from '../compare/edges.js';
 import type { Finding, Report } from '../report/schema.js';
 import { fromJsonNumber } from '../report/schema.js';
 import { diagnose } from './diagnose.js';
+import { rediagnose } from './rediagnose.js';
 import { CLASSIFICATION, DETECTION } from './thresholds.js';
 import { addNoise, copyDir, perturbConvWeights, readManifest } from './test-fixtures.js';
 
@@ -120,6 +121,7 @@ describe('diagnose: phenomena from real YuNet dumps', () => {
     expect(r.diagnosis!.checked.some((x) => x.startsWith('inputs:'))).toBe(true);
     expect(r.diagnosis!.notChecked).toContain('D (chip inference): no board dumps');
     expect(r.diagnosis!.culprits).toEqual([{ edge: 'float~ptq', layers: [] }]);
+    expect(r.verdict).toBe('parity');
   });
 
   it('INPUT: sources made from different images -> the input finding first, the rest suppressed with a note', async () => {
@@ -146,6 +148,10 @@ describe('diagnose: phenomena from real YuNet dumps', () => {
     expect(diagnose(r, CLASSIFICATION).findings.map((f) => f.code)).toEqual(['C']);
     // detection tolerates heads from 0.98 -> OK
     expect(diagnose(r, DETECTION).findings.map((f) => f.code)).toEqual(['OK']);
+    // the verdict follows the diagnosis: the head is still below cosineOk (a first divergence), yet parity
+    const rd = rediagnose(r, DETECTION);
+    expect(rd.edges[0]!.firstDivergence!.name).toBe(layers[layers.length - 1]!.tensorName);
+    expect([r.verdict, rd.verdict]).toEqual(['diverged', 'parity']);
   });
 });
 

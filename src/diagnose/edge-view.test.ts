@@ -74,3 +74,33 @@ describe('edgeView', () => {
     expect(diagnosis.culprits[0]!.layers[0]).toMatchObject({ name: 'conv1', single: 0.95 });
   });
 });
+
+describe('diagnose: D in context', () => {
+  it('healthy float edge + a board layer that differs -> D says so, names the cluster; ptq~pc worded as reference vs PC', () => {
+    const healthy = diamond().map((l) => ({ ...l, cosine: 0.999, status: 'ok' as const }));
+    const intLayer = (order: number, name: string, diff: boolean): ReportLayer => ({
+      ...layer(order, name, 1),
+      cosine: undefined,
+      md5Equal: !diff,
+      status: diff ? 'diverged' : 'ok',
+      count: 64,
+      ...(diff ? { mismatches: 10, mismatchesPerChannel: [0, 0, 5, 4, 0, 0, 0, 1, ...new Array(8).fill(0)], mismatchesPerRow: [5, 5] } : {}),
+    });
+    const ints = (id: 'pc~board' | 'ptq~pc'): ReportEdge => {
+      const ls = [intLayer(1, 'conv1', false), intLayer(3, 'branchB', true), intLayer(4, 'add', true)];
+      const [a, b] = id.split('~') as ['pc' | 'ptq', 'board' | 'pc'];
+      return { id, a, b, kind: 'integer', layers: ls, firstDivergence: null, unmatched: { a: [], b: [] }, summary: summarize(ls) };
+    };
+    const report = { inputs: { reference: null, consistent: true, checks: [] }, edges: [edge(healthy), ints('ptq~pc'), ints('pc~board')], sources: [], model: null };
+    const { findings, diagnosis } = diagnose(report, CLASSIFICATION);
+    expect(findings.map((f) => [f.code, f.edge, f.layer])).toEqual([['D', 'ptq~pc', 'branchB'], ['D', 'pc~board', 'branchB']]);
+    expect(findings[0]!.message).toMatch(/^our integer reference and the vendor PC library diverge at branchB/);
+    expect(findings[1]!.message).toMatch(/^the chip diverges at branchB/);
+    expect(findings[1]!.message).toContain('10 of 64 elements differ');
+    expect(findings[1]!.message).toContain('90% of mismatches in channels 2-3 (2 of 16)');
+    expect(findings[1]!.message).toContain('2 of 3 layers differ');
+    expect(findings[1]!.message).toContain('float~quantized cosines are healthy, so this is phenomenon D');
+    expect(findings[1]!.actions!.map((x) => x.id)).toEqual(['board-vs-reference', 'float-self-check', 'send-to-vendor']);
+    expect(diagnosis.checked.some((x) => x.startsWith('float~ptq: healthy'))).toBe(true);
+  });
+});

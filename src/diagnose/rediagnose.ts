@@ -6,14 +6,20 @@
 import { readFileSync } from 'node:fs';
 import { UserError, fsError } from '../errors.js';
 import { firstDivergence, summarize } from '../compare/edges.js';
-import { REPORT_SCHEMA_VERSION, fromJsonNumber, type Report, type ReportEdge, type ReportInputs } from '../report/schema.js';
+import { REPORT_SCHEMA_VERSION, fromJsonNumber, type Finding, type Report, type ReportEdge, type ReportInputs } from '../report/schema.js';
 import { diagnose } from './diagnose.js';
 import type { ThresholdProfile } from './thresholds.js';
 
-/** The report verdict (same rule as compare): inputs first, then divergence, then incompleteness. */
-export function verdictOf(inputs: ReportInputs, edges: ReportEdge[]): Report['verdict'] {
+/**
+ * The report verdict: inputs first; then, when findings are given (the diagnosis ran), 'diverged'
+ * iff a phenomenon A-D was found — so a middle layer within the guide's tolerated band (>= 0.98)
+ * or a detection head within its profile is not a divergence although its layer status says
+ * "diverged" (below cosineOk); without findings, any first divergence; then incompleteness.
+ */
+export function verdictOf(inputs: ReportInputs, edges: ReportEdge[], findings?: Finding[]): Report['verdict'] {
   if (inputs.consistent === false) return 'inputs-differ';
-  if (edges.some((e) => e.firstDivergence !== null)) return 'diverged';
+  const diverged = findings ? findings.some((f) => f.code === 'A' || f.code === 'B' || f.code === 'C' || f.code === 'D') : edges.some((e) => e.firstDivergence !== null);
+  if (diverged) return 'diverged';
   if (edges.some((e) => e.summary.cannotCompare > 0)) return 'incomplete';
   return 'parity';
 }
@@ -79,7 +85,7 @@ export function rediagnose(report: Report, profile: ThresholdProfile, command?: 
   r.thresholds = th;
   r.findings = findings;
   r.diagnosis = diagnosis;
-  r.verdict = verdictOf(r.inputs, r.edges);
+  r.verdict = verdictOf(r.inputs, r.edges, r.findings);
   r.meta = { createdAt: new Date().toISOString(), command: command ?? [], elapsedMs: Date.now() - t0 };
   return r;
 }

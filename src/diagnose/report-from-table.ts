@@ -119,7 +119,7 @@ export function reportFromTable(t: VendorTable, profile: ThresholdProfile, o: Ta
     thresholds: th,
     findings,
     diagnosis,
-    verdict: verdictOf(base.inputs, base.edges),
+    verdict: verdictOf(base.inputs, base.edges, findings),
     meta: { createdAt: new Date().toISOString(), command: o.command ?? [], elapsedMs: Date.now() - t0 },
   };
 }

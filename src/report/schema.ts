@@ -202,7 +202,10 @@ export interface Report {
   findings: Finding[];
   /** Diagnosis details (src/diagnose): profile, culprits per edge, what was and was not checked. */
   diagnosis?: Diagnosis;
-  /** 'parity': every edge within thresholds; 'incomplete': some layers cannot be compared; 'diverged'; 'inputs-differ'. */
+  /**
+   * 'parity': every edge within thresholds; 'incomplete': some layers cannot be compared; 'diverged'
+   * (a phenomenon A-D was found, see src/diagnose/rediagnose.ts verdictOf); 'inputs-differ'.
+   */
   verdict: 'parity' | 'diverged' | 'inputs-differ' | 'incomplete';
   /** Not part of the comparable content: when and how the report was made. */
   meta: { createdAt: string; command: string[]; elapsedMs: number };
