@@ -21,7 +21,8 @@ function q(s: string): string {
 export function contextOf(r: Pick<Report, 'model' | 'inputs' | 'sources'>): RecommendContext {
   const sources: RecommendContext['sources'] = {};
   for (const s of r.sources) sources[s.id] = s.root;
-  const inputFile = r.inputs.reference?.file ?? r.inputs.checks.find((c) => c.file)?.file ?? '<input_uint8.bin>';
+  // --input, else a 3-channel input dump (a board's 4-channel file is not input_uint8.bin)
+  const inputFile = r.inputs.reference?.file ?? r.inputs.checks.find((c) => c.file && c.channels === 3)?.file ?? '<input_uint8.bin>';
   return { model: r.model?.file ?? '<model.onnx>', input: inputFile, sources };
 }
 
@@ -41,8 +42,10 @@ export function moreBits(bits: 10 | 12 | 14 = 10): Recommendation[] {
 /** Guide §8.2 C reason 2: split the blame between weight and feature quantization. */
 export function fakeQuantSplit(): Recommendation[] {
   return [
-    { id: 'weight_fake_quant=false', kind: 'config', patch: { weight_fake_quant: false }, why: 'C: weights left in float; if the tail recovers, weight quantization causes the error' },
-    { id: 'feature_fake_quant=false', kind: 'config', patch: { feature_fake_quant: false }, why: 'C: features left in float; if the tail recovers, feature quantization causes the error' },
+    // The guide (§8.2 C) names the two switches without defining true/false; here false = that kind of
+    // tensor is not (fake-)quantized, matching how the later re-run step applies them.
+    { id: 'weight_fake_quant=false', kind: 'config', patch: { weight_fake_quant: false }, why: 'C: weights left unquantized; if the tail recovers, weight quantization causes the error' },
+    { id: 'feature_fake_quant=false', kind: 'config', patch: { feature_fake_quant: false }, why: 'C: features left unquantized; if the tail recovers, feature quantization causes the error' },
   ];
 }
 

@@ -49,7 +49,7 @@ function pickRows(edge: ReportEdge, maxRows: number): (ReportLayer | null)[] {
 }
 
 /** Colour only on a terminal, never with NO_COLOR; FORCE_COLOR forces it. */
-function colorLevel(wanted?: boolean): 0 | 1 {
+export function colorLevel(wanted?: boolean): 0 | 1 {
   if (wanted === false || (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '')) return 0;
   if (wanted === true || (process.env.FORCE_COLOR !== undefined && process.env.FORCE_COLOR !== '0')) return 1;
   return process.stdout.isTTY ? 1 : 0;

@@ -10,7 +10,7 @@ import { Chalk } from 'chalk';
 import { runCommand, type CommonArgs } from '../run.js';
 import { EXIT, UserError } from '../../errors.js';
 import { writeReport, defaultReportDir } from '../../report/write.js';
-import { renderFindings } from '../../report/terminal.js';
+import { colorLevel, renderFindings } from '../../report/terminal.js';
 import { modelLabels } from '../../compare/model-labels.js';
 import { resolveProfile } from '../../diagnose/thresholds.js';
 import { readVendorTable } from '../../diagnose/vendor-table.js';
@@ -26,12 +26,6 @@ interface TriageArgs extends CommonArgs {
   thresholds?: string;
   out?: string;
   json: boolean;
-}
-
-function colorOn(): boolean {
-  if (process.env.NO_COLOR) return false;
-  if (process.env.FORCE_COLOR && process.env.FORCE_COLOR !== '0') return true;
-  return Boolean(process.stdout.isTTY);
 }
 
 /** One summary line per float edge (layers, how many below the cosine threshold). */
@@ -78,7 +72,7 @@ export const triageCommand: CommandModule<object, TriageArgs> = {
     const file = await writeReport(outDir, report);
     if (a.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     else {
-      const c = new Chalk({ level: colorOn() ? 1 : 0 });
+      const c = new Chalk({ level: colorLevel() });
       const warn = a['vendor-log'] ? report.sources.flatMap((s) => s.warnings) : [];
       const text = [...warn.map((w) => c.yellow(`warning: ${w}`)), ...layerLines(report), ...renderFindings(report, c), `report: ${file}`];
       process.stdout.write(`${text.join('\n')}\n`);
