@@ -101,7 +101,7 @@ function declineText(v: EdgeView): string {
   const parts: string[] = [];
   const c = v.culprits[0];
   const fb = v.firstBelow;
-  const cliffText = (x: LayerView) => `cosine ${f6(x.inputCosine)} -> ${f6(x.cosine)} (drop ${x.cliff!.toFixed(4)}, error gain ${x.gain === Infinity ? 'inf' : x.gain!.toFixed(1)}${x.single !== null ? `, single-layer cosine ${f6(x.single)}` : ''})`;
+  const cliffText = (x: LayerView) => `cosine ${f6(x.inputCosine)} -> ${f6(x.cosine)} (drop ${f6(x.cliff)}, error gain ${x.gain === null ? '?' : x.gain === Infinity ? 'inf' : x.gain.toFixed(1)}${x.single !== null ? `, single-layer cosine ${f6(x.single)}` : ''})`;
   if (fb && fb === c) parts.push(`first below threshold and first cliff: ${layerLabel(c)} at #${c.layer.order}, ${cliffText(c)}, < ${okThreshold(c, v.profile)}`);
   else {
     if (fb) parts.push(`first below threshold: ${layerLabel(fb)} at #${fb.layer.order}, cosine ${f6(fb.cosine)} < ${okThreshold(fb, v.profile)}`);
@@ -139,7 +139,12 @@ export const RULES: Rule[] = [
     message: (s, m) => {
       const v = (s as { view: EdgeView }).view;
       const f = m.layer!;
-      const why = !(f.cosine! >= okThreshold(f, v.profile)) ? `cosine ${f6(f.cosine)} < ${okThreshold(f, v.profile)}` : `max|Δ| ${f6(f.maxAbs)} is ${f.maxAbsRel?.toFixed(2)}x the reference RMS (>= ${v.profile.firstMaxAbsRel})`;
+      const p = v.profile;
+      const why = !(f.cosine! >= okThreshold(f, p))
+        ? `cosine ${f6(f.cosine)} < ${okThreshold(f, p)}`
+        : f.maxAbsRel !== null && f.maxAbsRel >= p.firstMaxAbsRel
+          ? `max|Δ| ${f6(f.maxAbs)} is ${f.maxAbsRel.toFixed(2)}x the reference RMS (>= ${p.firstMaxAbsRel})`
+          : `max|Δ| ${f6(f.maxAbs)} >= ${p.firstMaxAbs}`;
       return `first quantized layer ${layerLabel(f)} is already off: ${why}; the network input does not match (format RGB/BGR/GRAY, mean/var, layout)`;
     },
     recommend: (_s, _m, ctx) => inputProbes(ctx),
