@@ -20,7 +20,8 @@ function q(s: string): string {
 /** Context from a report: model file, input_uint8.bin, source folders. */
 export function contextOf(r: Pick<Report, 'model' | 'inputs' | 'sources'>): RecommendContext {
   const sources: RecommendContext['sources'] = {};
-  for (const s of r.sources) sources[s.id] = s.root;
+  // a vendor-table "source" is the log file, not a dump folder: leave its placeholder in commands
+  for (const s of r.sources) if (s.folderKind !== 'vendor-distance-table') sources[s.id] = s.root;
   // --input, else a 3-channel input dump (a board's 4-channel file is not input_uint8.bin)
   const inputFile = r.inputs.reference?.file ?? r.inputs.checks.find((c) => c.file && c.channels === 3)?.file ?? '<input_uint8.bin>';
   return { model: r.model?.file ?? '<model.onnx>', input: inputFile, sources };

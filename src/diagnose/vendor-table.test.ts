@@ -98,6 +98,8 @@ describe('triage from the vendor table', () => {
     expect((b.evidence as { firstCliff: { cliff: number } }).firstCliff.cliff).toBeCloseTo(0.999 - 0.97, 10);
     expect(r.edges[0]!.firstDivergence).toMatchObject({ name: 'net/conv4', metric: 'cosine', value: 0.97 });
     expect(r.diagnosis!.notChecked[0]).toMatch(/vendor table only/);
+    // commands name dump folders, never the log: placeholders stay
+    expect(b.actions!.find((x) => x.id === 'float-self-check')!.command).toContain('--ptq <result/path/float_model>');
   });
 
   it('A from a bad first row; healthy table -> OK; the CLI writes report.json and exits 1 / 0', () => {
