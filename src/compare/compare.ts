@@ -7,12 +7,19 @@ import { checkInputs } from './inputs.js';
 import { planEdges, prepareLayers, finishLayer, firstDivergence, summarize, type LayerLabel } from './edges.js';
 import { measureAll } from '../measure/engine.js';
 import type { MeasureJob } from '../measure/types.js';
-import { REPORT_SCHEMA_VERSION, type Report, type ReportEdge, type ReportSource, type Thresholds, type Finding, toJsonNumber, fromJsonNumber } from '../report/schema.js';
+import { REPORT_SCHEMA_VERSION, type Report, type ReportEdge, type ReportSource, type Thresholds, toJsonNumber, fromJsonNumber } from '../report/schema.js';
 import { TOOL_NAME, toolVersion } from '../version.js';
+import { errorFromCosine, errorGain } from '../metrics/index.js';
+import { diagnose } from '../diagnose/diagnose.js';
+import { verdictOf } from '../diagnose/rediagnose.js';
+import { resolveProfile, type ThresholdProfile } from '../diagnose/thresholds.js';
 
 export interface CompareOptions extends SourceOptions {
   input?: string;
+  /** Only `cosine` (kept for callers before profiles); ignored when `profile` is given. */
   thresholds?: Partial<Thresholds>;
+  /** Triage thresholds (default: the classification profile); profile.cosineOk marks diverged layers. */
+  profile?: ThresholdProfile;
   /** Worker threads for measuring (default: 2, the machine's cores). */
   threads?: number;
   /** From --model: tensor labels keyed by sanitized name, and the model's identity. */
@@ -26,7 +33,8 @@ export const DEFAULT_THRESHOLDS: Thresholds = { cosine: 0.99 };
 
 export async function compare(o: CompareOptions): Promise<Report> {
   const t0 = Date.now();
-  const thresholds: Thresholds = { ...DEFAULT_THRESHOLDS, ...o.thresholds };
+  const profile = o.profile ?? resolveProfile({ cosineOk: o.thresholds?.cosine });
+  const thresholds: Thresholds = { ...DEFAULT_THRESHOLDS, ...o.thresholds, cosine: profile.cosineOk };
   const sources = await openSources(o);
   const inputs = checkInputs(sources, o.input);
   const planned = planEdges(sources);
@@ -40,7 +48,7 @@ export async function compare(o: CompareOptions): Promise<Report> {
   const edges: ReportEdge[] = prepared.map(({ edge, layers }) => {
     for (const l of layers) if (l.job) finishLayer(l.layer, results.get(l.job.id), edge.kind, thresholds);
     const ls = layers.map((l) => l.layer).sort((x, y) => x.order - y.order);
-    if (o.labels) addErrorGain(ls, o.labels);
+    if (o.labels) addErrorGain(ls);
     return {
       id: edge.id,
       a: edge.a.id,
@@ -63,19 +71,9 @@ export async function compare(o: CompareOptions): Promise<Report> {
     warnings: s.set.warnings,
   }));
 
-  const findings: Finding[] = [];
-  if (inputs.consistent === false) {
-    const bad = inputs.checks.filter((c) => c.equal === false);
-    findings.push({
-      code: 'INPUT',
-      edge: 'inputs',
-      message: `input dumps differ from ${inputs.reference ? inputs.reference.file : 'each other'}: ${bad.map((c) => `${c.source} (${c.note ?? 'differs'})`).join(', ')}`,
-      recommendations: ['make every source from the same input_uint8.bin (guide §6.2): run the PC program and the board on exactly this file'],
-    });
-  }
-  const diverged = edges.some((e) => e.firstDivergence !== null);
-  const incomplete = edges.some((e) => e.summary.cannotCompare > 0);
-  const verdict: Report['verdict'] = inputs.consistent === false ? 'inputs-differ' : diverged ? 'diverged' : incomplete ? 'incomplete' : 'parity';
+  // the diagnosis stage (src/diagnose): INPUT first, then A/B/C per float edge, D per integer edge, OK
+  const { findings, diagnosis } = diagnose({ inputs, edges, sources: reportSources, model: o.model ?? null }, profile);
+  const verdict = verdictOf(inputs, edges, findings);
 
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
@@ -86,33 +84,22 @@ export async function compare(o: CompareOptions): Promise<Report> {
     edges,
     thresholds,
     findings,
+    diagnosis,
     verdict,
     meta: { createdAt: new Date().toISOString(), command: o.command ?? [], elapsedMs: Date.now() - t0 },
   };
 }
 
-/** Error gain per layer (METRICS.md): e_k / max_j e_j over the layer's graph inputs, e = 1 - cosine. */
-function addErrorGain(layers: Report['edges'][number]['layers'], labels: Map<string, LayerLabel>): void {
-  const errByTensor = new Map<string, number>();
-  const byName = new Map<string, LayerLabel>();
-  for (const l of labels.values()) byName.set(l.tensorName, l);
+/** Error gain per layer (METRICS.md): e_k / max_j e_j over the layer's graph inputs on this edge, e = 1 - cosine. */
+function addErrorGain(layers: Report['edges'][number]['layers']): void {
+  const errByName = new Map<string, number>();
+  for (const l of layers) if (l.cosine !== undefined && l.status !== 'cannot-compare') errByName.set(l.name, errorFromCosine(fromJsonNumber(l.cosine)));
   for (const l of layers) {
-    if (l.cosine === undefined) continue;
-    const lab = byName.get(l.name);
-    if (lab) errByTensor.set(sanitizedOf(lab, labels), 1 - fromJsonNumber(l.cosine));
+    const ek = errByName.get(l.name);
+    if (ek === undefined || !l.graphInputs) continue;
+    const inputs = l.graphInputs.map((n) => errByName.get(n)).filter((x): x is number => x !== undefined);
+    // fed by the graph input only: its error is 0 (inputs are checked identical first)
+    if (inputs.length === 0 && l.graphInputs.length > 0) continue;
+    l.errorGain = toJsonNumber(errorGain(ek, inputs));
   }
-  for (const l of layers) {
-    const lab = byName.get(l.name);
-    if (!lab || l.cosine === undefined) continue;
-    const ek = 1 - fromJsonNumber(l.cosine);
-    const inputs = lab.dataInputs.map((n) => errByTensor.get(n)).filter((x): x is number => x !== undefined);
-    if (inputs.length === 0) continue;
-    const m = Math.max(...inputs);
-    l.errorGain = toJsonNumber(m > 0 ? ek / m : ek > 0 ? Infinity : 1);
-  }
-}
-
-function sanitizedOf(lab: LayerLabel, labels: Map<string, LayerLabel>): string {
-  for (const [k, v] of labels) if (v === lab) return k;
-  return lab.tensorName;
 }

@@ -64,6 +64,16 @@ export function labelFor(name: string, labels?: Map<string, LayerLabel>): LayerL
   return undefined;
 }
 
+/** A label's data inputs as layer names (tensor names), the graph input itself left out. */
+export function graphInputNames(label: LayerLabel, labels: Map<string, LayerLabel>): string[] {
+  const out: string[] = [];
+  for (const s of label.dataInputs) {
+    const l = labels.get(s);
+    if (l && l.opType !== 'Input') out.push(l.tensorName);
+  }
+  return out;
+}
+
 interface PreparedLayer {
   layer: ReportLayer;
   job: MeasureJob | null;
@@ -102,6 +112,7 @@ export function prepareLayers(edge: PlannedEdge, nextId: { n: number }, labels?:
       md5Equal: null,
       status: 'ok',
     };
+    if (label && labels) layer.graphInputs = graphInputNames(label, labels);
     const nodeName = label?.nodeName ?? a.nodeName ?? b.nodeName;
     const opType = label?.opType ?? a.opType ?? b.opType;
     if (nodeName) layer.nodeName = nodeName;

@@ -73,6 +73,16 @@ export interface ReportLayer extends Partial<LayerMetricsJson> {
   valueMode?: 'raw' | 'dequantized' | 'fitted';
   /** e_k / max over graph inputs of e_j (METRICS.md), with --model. */
   errorGain?: JsonNumber;
+  /** With --model: the layer's graph data inputs, as layer `name`s (tensor names); [] when fed by the graph input only. */
+  graphInputs?: string[];
+  /**
+   * Single-layer error (filled by a reference re-run step, not from dumps): this layer run alone on
+   * the float reference inputs, quantized, compared with the float output. When present on an
+   * edge, the diagnosis picks culprits by it instead of by cliff.
+   */
+  single?: { cosine: JsonNumber; sqnrDb?: JsonNumber };
+  /** Layers read from the vendor's distance table: its other columns (FORMATS.md §3). */
+  vendor?: { cosineMin: JsonNumber; cosineMax: JsonNumber; eucDistance: JsonNumber; stdDev: JsonNumber; maxAbs01: JsonNumber; line: number };
 }
 
 export interface FirstDivergence {
@@ -100,13 +110,85 @@ export interface Thresholds {
   cosine: number;
 }
 
+/** Phenomenon codes (TRIAGE.md): the guide's A-D, OK, and the input-identity check. */
+export type FindingCode = 'A' | 'B' | 'C' | 'D' | 'OK' | 'INPUT';
+
+/** The layer a finding is about (graph order position, tensor name, node, op type, shape). */
+export interface FindingLayer {
+  name: string;
+  order: number;
+  nodeName?: string;
+  opType?: string;
+  shape: number[] | null;
+}
+
+/**
+ * One concrete thing to do. `config`: a JSON patch to merge into ptq_config.json (the vendor's
+ * keys); `command`: a shell command line; `check`: something to inspect by hand. `id` is stable
+ * (e.g. "skip_node_quant", "feature_quantize_bits=10") so a later re-run step can verify it.
+ */
+export interface Recommendation {
+  id: string;
+  kind: 'config' | 'command' | 'check';
+  /** The guide's reason this addresses, in words. */
+  why: string;
+  patch?: Record<string, unknown>;
+  command?: string;
+  what?: string;
+}
+
+/** Measured effect of one recommendation (filled by a re-run step, not by diagnosis from dumps). */
+export interface VerifiedFix {
+  /** Recommendation id. */
+  fix: string;
+  patch?: Record<string, unknown>;
+  before: { final?: JsonNumber; culprit?: JsonNumber; [k: string]: unknown };
+  after: { final?: JsonNumber; culprit?: JsonNumber; [k: string]: unknown };
+  [k: string]: unknown;
+}
+
 export interface Finding {
-  code: string;
+  code: FindingCode | string;
+  /** Rule id from src/diagnose/rules.ts that produced it. */
+  rule?: string;
+  severity?: 'error' | 'warning' | 'info';
   edge: string;
+  /** Display name of the layer (same as layerInfo.name). */
   layer?: string;
+  layerInfo?: FindingLayer;
   message: string;
+  /** Metric values that triggered the rule and the thresholds used (JSON-plain). */
   evidence?: Record<string, unknown>;
+  /** Recommendations as one line of text each (what the terminal prints). */
   recommendations?: string[];
+  /** The same recommendations, structured. */
+  actions?: Recommendation[];
+  /** Slot for the re-run step: each recommendation's measured effect. */
+  verified?: VerifiedFix[];
+}
+
+/** A layer named as introducing error on an edge (ranked by cliff). */
+export interface Culprit {
+  name: string;
+  order: number;
+  nodeName?: string;
+  opType?: string;
+  cosine: JsonNumber;
+  /** Cosine of the worst graph input (or the previous layer) minus this layer's cosine. */
+  cliff: JsonNumber;
+  sqnrDropDb: JsonNumber | null;
+  errorGain: JsonNumber | null;
+  /** Single-layer cosine when a re-run measured it (culprits are then chosen by it). */
+  single?: JsonNumber;
+}
+
+/** What the diagnosis stage adds besides findings. */
+export interface Diagnosis {
+  /** The threshold profile used (every value, after overrides). */
+  profile: Record<string, unknown> & { name: string };
+  culprits: { edge: string; layers: Culprit[] }[];
+  checked: string[];
+  notChecked: string[];
 }
 
 export interface Report {
@@ -118,7 +200,12 @@ export interface Report {
   edges: ReportEdge[];
   thresholds: Thresholds;
   findings: Finding[];
-  /** 'parity': every edge within thresholds; 'incomplete': some layers cannot be compared; 'diverged'; 'inputs-differ'. */
+  /** Diagnosis details (src/diagnose): profile, culprits per edge, what was and was not checked. */
+  diagnosis?: Diagnosis;
+  /**
+   * 'parity': every edge within thresholds; 'incomplete': some layers cannot be compared; 'diverged'
+   * (a phenomenon A-D was found, see src/diagnose/rediagnose.ts verdictOf); 'inputs-differ'.
+   */
   verdict: 'parity' | 'diverged' | 'inputs-differ' | 'incomplete';
   /** Not part of the comparable content: when and how the report was made. */
   meta: { createdAt: string; command: string[]; elapsedMs: number };

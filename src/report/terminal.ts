@@ -73,8 +73,30 @@ export function renderTerminal(r: Report, o: TerminalOptions = {}): string {
     }
     lines.push('');
   }
-  for (const f of r.findings) lines.push(c.bold(`[${f.code}] ${f.message}`), ...(f.recommendations ?? []).map((x) => `  -> ${x}`));
+  lines.push(...renderFindings(r, c));
   const v = r.verdict;
   lines.push(v === 'parity' ? c.green.bold('verdict: parity (every edge within thresholds)') : v === 'incomplete' ? c.yellow.bold('verdict: incomplete (some layers cannot be compared)') : c.red.bold(`verdict: ${v}`));
   return lines.join('\n');
+}
+
+/** Findings (diagnosis stage): code, edge, message, thresholds used, recommendations; then what was and was not checked. */
+export function renderFindings(r: Pick<Report, 'findings' | 'diagnosis'>, c: InstanceType<typeof Chalk>): string[] {
+  const lines: string[] = [];
+  if (r.findings.length || r.diagnosis) lines.push(c.bold(`findings${r.diagnosis ? ` (profile ${r.diagnosis.profile.name})` : ''}:`));
+  for (const f of r.findings) {
+    const tag = `[${f.code}]`;
+    const col = f.code === 'OK' ? c.green.bold(tag) : f.severity === 'warning' ? c.yellow.bold(tag) : c.red.bold(tag);
+    lines.push(`${col} ${c.bold(f.edge)}: ${f.message}`);
+    const th = (f.evidence as { thresholds?: Record<string, unknown> } | undefined)?.thresholds;
+    if (th) lines.push(c.dim(`    thresholds: ${Object.entries(th).filter(([, v]) => v !== null).map(([k, v]) => `${k}=${v}`).join(' ')}`));
+    for (const x of f.recommendations ?? []) lines.push(`  -> ${x}`);
+    for (const v of f.verified ?? []) lines.push(c.cyan(`  verified ${v.fix}: ${JSON.stringify(v.before)} -> ${JSON.stringify(v.after)}`));
+  }
+  const d = r.diagnosis;
+  if (d) {
+    for (const cu of d.culprits) if (cu.layers.length) lines.push(`culprits on ${cu.edge}: ${cu.layers.map((l) => `${l.name} (cliff ${fmt(l.cliff, 4)}, gain ${l.errorGain === null ? '?' : fmt(l.errorGain, 1)})`).join(', ')}`);
+    for (const x of d.checked) lines.push(c.green(`checked: ${x}`));
+    for (const x of d.notChecked) lines.push(c.yellow(`not checked: ${x}`));
+  }
+  return lines;
 }

@@ -8,6 +8,7 @@ import { loadShapesMap } from '../../dumps/shapes-map.js';
 import { modelLabels } from '../../compare/model-labels.js';
 import { EXIT, UserError } from '../../errors.js';
 import { progressLine } from '../progress.js';
+import { resolveProfile } from '../../diagnose/thresholds.js';
 
 interface CompareArgs extends CommonArgs {
   float?: string;
@@ -20,7 +21,9 @@ interface CompareArgs extends CommonArgs {
   input?: string;
   model?: string;
   shapes?: string;
-  'cosine-threshold': number;
+  'cosine-threshold'?: number;
+  profile: string;
+  thresholds?: string;
   out?: string;
   json: boolean;
   threads: number;
@@ -41,14 +44,18 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
       .option('input', { type: 'string', describe: 'input_uint8.bin every source was made from (checked first)' })
       .option('model', { type: 'string', describe: 'the ONNX model: graph order, node names, op types, error gain' })
       .option('shapes', { type: 'string', describe: 'JSON map {name: [dims]} for dumps without shapes' })
-      .option('cosine-threshold', { type: 'number', default: 0.99, describe: 'float edges: a layer below this cosine has diverged' })
+      .option('cosine-threshold', { type: 'number', describe: "float edges: a layer below this cosine has diverged (default: the profile's cosineOk, 0.99)" })
+      .option('profile', { type: 'string', default: 'classification', choices: ['classification', 'detection'], describe: 'built-in triage thresholds (detection: output heads healthy from 0.98)' })
+      .option('thresholds', { type: 'string', describe: 'JSON file of threshold overrides, e.g. {"cosineOk": 0.985, "lastBad": 0.9}' })
       .option('out', { type: 'string', describe: 'folder for report.json (default: a new folder under reports/)' })
       .option('json', { type: 'boolean', default: false, describe: 'print report.json to stdout instead of the table' })
       .option('threads', { type: 'number', default: 2, describe: 'worker threads for measuring' }),
   handler: runCommand(async (a: CompareArgs) => {
-    if (!(a['cosine-threshold'] > -1 && a['cosine-threshold'] <= 1)) {
-      throw new UserError('USAGE', `--cosine-threshold ${a['cosine-threshold']}: must be in (-1, 1]`, 'the guide uses 0.99');
+    const ct = a['cosine-threshold'];
+    if (ct !== undefined && !(ct > -1 && ct <= 1)) {
+      throw new UserError('USAGE', `--cosine-threshold ${ct}: must be in (-1, 1]`, 'the guide uses 0.99');
     }
+    const profile = resolveProfile({ profile: a.profile, thresholdsFile: a.thresholds, cosineOk: ct });
     if (!Number.isInteger(a.threads) || a.threads < 1 || a.threads > 64) throw new UserError('USAGE', `--threads ${a.threads}: must be an integer from 1 to 64`);
     const shapes = a.shapes ? await loadShapesMap(a.shapes) : undefined;
     const model = a.model ? await modelLabels(a.model) : undefined;
@@ -65,7 +72,7 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
       shapes,
       labels: model?.labels,
       model: model?.identity,
-      thresholds: { cosine: a['cosine-threshold'] },
+      profile,
       threads: a.threads,
       command: process.argv.slice(2),
       onProgress: progress?.update,

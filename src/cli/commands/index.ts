@@ -9,6 +9,7 @@ import { matchCommand } from './match.js';
 import { inspectCommand } from './inspect.js';
 import { diffCommand } from './diff.js';
 import { bundleCommand } from './bundle.js';
+import { triageCommand } from './triage.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const commands: CommandModule<any, any>[] = [
@@ -17,6 +18,7 @@ export const commands: CommandModule<any, any>[] = [
   floatCommand,
   pcCommand,
   compareCommand,
+  triageCommand,
   matchCommand,
   inspectCommand,
   diffCommand,

@@ -1,0 +1,83 @@
+/**
+ * `magik-parity triage`: the phenomena A-D from the vendor's distance table alone
+ * (`--vendor-log FILE`), or a re-diagnosis of an existing report with other thresholds
+ * (`--report DIR/report.json`). Prints the findings, writes report.json (never over its input).
+ * Exit 0 when nothing was found, 1 when a phenomenon was, 2 on bad input.
+ */
+import type { CommandModule } from 'yargs';
+import * as path from 'node:path';
+import { Chalk } from 'chalk';
+import { runCommand, type CommonArgs } from '../run.js';
+import { EXIT, UserError } from '../../errors.js';
+import { writeReport, defaultReportDir } from '../../report/write.js';
+import { colorLevel, renderFindings } from '../../report/terminal.js';
+import { modelLabels } from '../../compare/model-labels.js';
+import { resolveProfile } from '../../diagnose/thresholds.js';
+import { readVendorTable } from '../../diagnose/vendor-table.js';
+import { reportFromTable } from '../../diagnose/report-from-table.js';
+import { readReport, rediagnose } from '../../diagnose/rediagnose.js';
+import type { Report } from '../../report/schema.js';
+
+interface TriageArgs extends CommonArgs {
+  'vendor-log'?: string;
+  report?: string;
+  model?: string;
+  profile: string;
+  thresholds?: string;
+  out?: string;
+  json: boolean;
+}
+
+/** One summary line per float edge (layers, how many below the cosine threshold). */
+function layerLines(r: Report): string[] {
+  const out: string[] = [];
+  for (const e of r.edges) {
+    if (e.kind !== 'float') continue;
+    out.push(`${e.id}: ${e.summary.layers} layers, ${e.summary.diverged} below cosine ${r.thresholds.cosine}`);
+  }
+  return out;
+}
+
+export const triageCommand: CommandModule<object, TriageArgs> = {
+  command: 'triage',
+  describe: "phenomena A-D (guide §8) from the vendor's distance table (--vendor-log) or an existing report (--report)",
+  builder: (y) =>
+    y
+      .option('vendor-log', { type: 'string', describe: "saved transform-tool output holding the '<<<... ptq model compute distance ...>>>' table" })
+      .option('report', { type: 'string', describe: 'an existing report.json to re-diagnose (e.g. with other thresholds)' })
+      .option('model', { type: 'string', describe: 'the ONNX model: graph order, op types and graph inputs for the table rows' })
+      .option('profile', { type: 'string', default: 'classification', choices: ['classification', 'detection'], describe: 'built-in triage thresholds' })
+      .option('thresholds', { type: 'string', describe: 'JSON file of threshold overrides, e.g. {"cosineOk": 0.985}' })
+      .option('out', { type: 'string', describe: 'folder for report.json (default: a new folder under reports/)' })
+      .option('json', { type: 'boolean', default: false, describe: 'print report.json to stdout instead of the findings' }),
+  handler: runCommand(async (a: TriageArgs) => {
+    if (Boolean(a['vendor-log']) === Boolean(a.report)) {
+      throw new UserError('USAGE', 'triage needs exactly one of --vendor-log FILE or --report FILE', 'e.g. magik-parity triage --vendor-log transform.log --model model.onnx');
+    }
+    const profile = resolveProfile({ profile: a.profile, thresholdsFile: a.thresholds });
+    const command = process.argv.slice(2);
+    let report: Report;
+    if (a['vendor-log']) {
+      const table = readVendorTable(a['vendor-log']);
+      const model = a.model ? await modelLabels(a.model) : undefined;
+      report = reportFromTable(table, profile, { labels: model?.labels, model: model?.identity, command });
+    } else {
+      if (a.model) throw new UserError('USAGE', '--model is only used with --vendor-log (a report already carries its graph order)');
+      report = rediagnose(readReport(a.report!), profile, command);
+    }
+    const outDir = a.out ? path.resolve(a.out) : defaultReportDir('triage');
+    if (a.report && path.resolve(outDir, 'report.json') === path.resolve(a.report)) {
+      throw new UserError('USAGE', `--out ${a.out}: would overwrite the input report ${a.report}`, 'choose another --out folder');
+    }
+    const file = await writeReport(outDir, report);
+    if (a.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    else {
+      const c = new Chalk({ level: colorLevel() });
+      const warn = a['vendor-log'] ? report.sources.flatMap((s) => s.warnings) : [];
+      const text = [...warn.map((w) => c.yellow(`warning: ${w}`)), ...layerLines(report), ...renderFindings(report, c), `report: ${file}`];
+      process.stdout.write(`${text.join('\n')}\n`);
+    }
+    const problems = report.findings.some((f) => f.code !== 'OK');
+    return problems ? EXIT.DIVERGED : EXIT.OK;
+  }),
+};
