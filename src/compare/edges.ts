@@ -130,7 +130,10 @@ export function prepareLayers(edge: PlannedEdge, nextId: { n: number }, labels?:
         : null;
       return { layer, job };
     };
-    if (problems.length) return void out.push(md5Job(`cannot compare: ${problems.join('; ')}`));
+    if (problems.length) {
+      layer.problemSide = a.problem && b.problem ? 'both' : a.problem ? 'a' : 'b';
+      return void out.push(md5Job(`cannot compare: ${problems.join('; ')}`));
+    }
     if (!a.shape || !b.shape || !a.dtype || !b.dtype) {
       return void out.push(md5Job('cannot compare: shape unknown on both sides (pass --pc-log / --board-log, --shapes, or --model)'));
     }

@@ -9,7 +9,7 @@
  * - recommend.ts: the guide's fixes as JSON patches / commands with stable ids.
  * - diagnose.ts: diagnose(report, profile) -> findings + diagnosis block.
  * - vendor-table.ts / report-from-table.ts: the transform tool's table -> a diagnosable report.
- * - rediagnose.ts: readReport, rediagnose with other thresholds, verdictOf.
+ * - rediagnose.ts: rediagnose with other thresholds, verdictOf (reports are read by src/report/load.ts).
  */
 export { diagnose, type DiagnoseResult, type DiagnosableReport } from './diagnose.js';
 export { BUILTIN_PROFILES, CLASSIFICATION, DETECTION, applyOverrides, builtinProfile, loadThresholdsFile, resolveProfile, type ThresholdProfile } from './thresholds.js';
@@ -19,4 +19,4 @@ export { RULES, floatHealthy, rulesFor, type Rule, type RuleMatch, type RuleSubj
 export { contextOf, recommendationText, type RecommendContext } from './recommend.js';
 export { parseVendorTable, readVendorTable, VENDOR_COLUMNS, type VendorRow, type VendorTable } from './vendor-table.js';
 export { reportFromTable, tableLayers, type TableReportOptions } from './report-from-table.js';
-export { readReport, rediagnose, verdictOf } from './rediagnose.js';
+export { rediagnose, verdictOf } from './rediagnose.js';

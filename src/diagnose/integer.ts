@@ -86,7 +86,9 @@ export function clusterText(c: Cluster): string {
 
 /** Builds the view of an integer edge. */
 export function integerView(edge: ReportEdge, p: ThresholdProfile): IntegerView {
-  const differing = edge.layers.filter((l) => l.md5Equal === false);
+  // A damaged reference-side file (e.g. the vendor PC program's 0-byte crash dump) differs from the
+  // board's by md5 but says nothing about the chip: only layers whose reference file is sound count.
+  const differing = edge.layers.filter((l) => l.md5Equal === false && l.problemSide !== 'a' && l.problemSide !== 'both');
   const first = differing[0] ?? null;
   return {
     edge,

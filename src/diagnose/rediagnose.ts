@@ -3,10 +3,8 @@
  * float layers are re-judged against the new cosineOk, first divergences recomputed, findings and
  * the diagnosis block replaced. The measured values are never touched.
  */
-import { readFileSync } from 'node:fs';
-import { UserError, fsError } from '../errors.js';
 import { firstDivergence, summarize } from '../compare/edges.js';
-import { REPORT_SCHEMA_VERSION, fromJsonNumber, type Finding, type Report, type ReportEdge, type ReportInputs } from '../report/schema.js';
+import { fromJsonNumber, type Finding, type Report, type ReportEdge, type ReportInputs } from '../report/schema.js';
 import { diagnose } from './diagnose.js';
 import type { ThresholdProfile } from './thresholds.js';
 
@@ -22,42 +20,6 @@ export function verdictOf(inputs: ReportInputs, edges: ReportEdge[], findings?: 
   if (diverged) return 'diverged';
   if (edges.some((e) => e.summary.cannotCompare > 0)) return 'incomplete';
   return 'parity';
-}
-
-/** Reads and checks a report.json (schema v1); UserError naming the file otherwise. */
-export function readReport(file: string): Report {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw fsError(e, file, 'read the report');
-  }
-  let j: unknown;
-  try {
-    j = JSON.parse(text);
-  } catch (e) {
-    throw new UserError('REPORT_FORMAT', `${file}: not valid JSON (${(e as Error).message})`, 'pass the report.json written by `magik-parity compare` or `triage`');
-  }
-  const r = j as Partial<Report> | null;
-  if (!r || typeof r !== 'object' || Array.isArray(r)) throw new UserError('REPORT_FORMAT', `${file}: not a report (expected a JSON object)`);
-  if (r.schemaVersion !== REPORT_SCHEMA_VERSION) {
-    throw new UserError('REPORT_FORMAT', `${file}: report schema version ${JSON.stringify(r.schemaVersion)}, this tool reads version ${REPORT_SCHEMA_VERSION}`, 're-run the compare with this version of magik-parity');
-  }
-  if (!Array.isArray(r.edges) || !r.inputs || !Array.isArray(r.sources)) throw new UserError('REPORT_FORMAT', `${file}: report without edges / inputs / sources`, 'the file is truncated or not written by magik-parity');
-  for (const e of r.edges) {
-    if (!e || !Array.isArray(e.layers) || typeof e.id !== 'string') throw new UserError('REPORT_FORMAT', `${file}: an edge without id or layers`);
-    for (const l of e.layers) {
-      if (!l || typeof l.name !== 'string' || typeof l.order !== 'number') throw new UserError('REPORT_FORMAT', `${file}: edge ${e.id}: a layer without name or order`);
-      if (l.cosine !== undefined) {
-        try {
-          fromJsonNumber(l.cosine);
-        } catch {
-          throw new UserError('REPORT_FORMAT', `${file}: edge ${e.id}, layer ${l.name}: cosine ${JSON.stringify(l.cosine)} is not a number`);
-        }
-      }
-    }
-  }
-  return r as Report;
 }
 
 /** A copy of `report` judged and diagnosed with `profile`. */

@@ -36,6 +36,10 @@ export function parseReport(text: string, file: string): Report {
       if (!isObj(l) || typeof l.name !== 'string' || typeof l.order !== 'number' || typeof l.status !== 'string' || !isObj(l.a) || !isObj(l.b)) {
         throw bad(file, `edges[${i}].layers[${j}] lacks name, order, status, a or b`);
       }
+      for (const k of ['cosine', 'sqnrDb', 'maxAbs', 'relEuclidean'] as const) {
+        const x = l[k];
+        if (x !== undefined && typeof x !== 'number' && x !== 'Infinity' && x !== '-Infinity' && x !== 'NaN') throw bad(file, `edges[${i}].layers[${j}] (${l.name}): ${k} ${JSON.stringify(x)} is not a number`);
+      }
     });
     if (!isObj(e.summary) || !isObj(e.unmatched)) throw bad(file, `edges[${i}] lacks summary or unmatched`);
   });

@@ -69,6 +69,8 @@ export interface ReportLayer extends Partial<LayerMetricsJson> {
   md5Equal: boolean | null;
   status: LayerStatus;
   reason?: string;
+  /** For a cannot-compare layer whose file is damaged: which side's file ('a', 'b' or 'both'). */
+  problemSide?: 'a' | 'b' | 'both';
   /** How metrics were obtained: raw values, dequantized with known params, or fitted. */
   valueMode?: 'raw' | 'dequantized' | 'fitted';
   /** e_k / max over graph inputs of e_j (METRICS.md), with --model. */

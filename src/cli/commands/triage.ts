@@ -15,7 +15,8 @@ import { modelLabels } from '../../compare/model-labels.js';
 import { resolveProfile } from '../../diagnose/thresholds.js';
 import { readVendorTable } from '../../diagnose/vendor-table.js';
 import { reportFromTable } from '../../diagnose/report-from-table.js';
-import { readReport, rediagnose } from '../../diagnose/rediagnose.js';
+import { rediagnose } from '../../diagnose/rediagnose.js';
+import { loadReport } from '../../report/load.js';
 import type { Report } from '../../report/schema.js';
 
 interface TriageArgs extends CommonArgs {
@@ -63,7 +64,7 @@ export const triageCommand: CommandModule<object, TriageArgs> = {
       report = reportFromTable(table, profile, { labels: model?.labels, model: model?.identity, command });
     } else {
       if (a.model) throw new UserError('USAGE', '--model is only used with --vendor-log (a report already carries its graph order)');
-      report = rediagnose(readReport(a.report!), profile, command);
+      report = rediagnose(await loadReport(a.report!), profile, command);
     }
     const outDir = a.out ? path.resolve(a.out) : defaultReportDir('triage');
     if (a.report && path.resolve(outDir, 'report.json') === path.resolve(a.report)) {
