@@ -129,3 +129,22 @@ describe('compare: real model, float vs a perturbed copy (--model)', () => {
     expect(r.model!.md5).toBe(execFileSync('md5sum', [model], { encoding: 'utf8' }).split(' ')[0]);
   });
 });
+
+describe('compare --pc-exec: runs the vendor PC program (a fake in the vendor format) and compares its dumps', () => {
+  it('runs the program on --input, compares with an earlier run, and keeps its dumps and log in the report folder', () => {
+    const dir = tmpDir('magik-pcexec-');
+    const input = path.join(dir, 'magik_input_nhwc_1_8_6_3.bin');
+    writeFileSync(input, syntheticImage(1, 8, 6, 3, 3));
+    writeFileSync(path.join(dir, 'model.mgk'), 'm');
+    const fake = `${JSON.stringify(process.execPath)} ${JSON.stringify(path.join(packageRoot(), 'golden', 'fake-vendor-pc.mjs'))} {model} {input} {width} {height}`;
+    const first = cli(['pc', '--exec', fake, '--model', 'model.mgk', '--input', input, '--out', 'p1'], dir);
+    expect(first.status).toBe(0);
+    const res = cli(['compare', '--pc-exec', fake, '--pc-model', 'model.mgk', '--input', input, '--ptq', 'p1', '--out', 'r', '--json'], dir);
+    expect(res.status).toBe(0);
+    const rep = JSON.parse(res.stdout);
+    expect(rep.edges.map((e: { id: string }) => e.id)).toEqual(['ptq~pc']);
+    expect(rep.edges[0].summary.md5Equal).toBe(rep.edges[0].summary.layers);
+    expect(rep.inputs.consistent).toBe(true);
+    expect(readFileSync(path.join(dir, 'r', 'pc', 'pc.log'), 'utf8')).toContain('Data dumping to:');
+  });
+});

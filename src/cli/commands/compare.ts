@@ -8,6 +8,7 @@ import { loadShapesMap } from '../../dumps/shapes-map.js';
 import { modelLabels } from '../../compare/model-labels.js';
 import { EXIT, UserError } from '../../errors.js';
 import { progressLine } from '../progress.js';
+import { runPcProgram, describeExit } from '../../vendor/run-pc.js';
 import { resolveProfile } from '../../diagnose/thresholds.js';
 
 interface CompareArgs extends CommonArgs {
@@ -18,6 +19,8 @@ interface CompareArgs extends CommonArgs {
   board?: string;
   'board-log'?: string;
   'debug-dir'?: string;
+  'pc-exec'?: string;
+  'pc-model'?: string;
   input?: string;
   model?: string;
   shapes?: string;
@@ -40,6 +43,8 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
       .option('pc-log', { type: 'string', describe: "the vendor PC program's saved stdout (gives shapes and execution order)" })
       .option('board', { type: 'string', describe: "the board's debug dump folder (<name>_out.bin files)" })
       .option('board-log', { type: 'string', describe: "the board program's saved stdout, if it prints dump lines" })
+      .option('pc-exec', { type: 'string', describe: 'run the vendor PC program first: a command with {input} {model} {width} {height}; its dumps become --pc' })
+      .option('pc-model', { type: 'string', describe: 'the vendor model file for {model} in --pc-exec' })
       .option('debug-dir', { type: 'string', describe: "the transform tool's debug folder (float_model/, ptq_model/, ...)" })
       .option('input', { type: 'string', describe: 'input_uint8.bin every source was made from (checked first)' })
       .option('model', { type: 'string', describe: 'the ONNX model: graph order, node names, op types, error gain' })
@@ -59,12 +64,23 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
     if (!Number.isInteger(a.threads) || a.threads < 1 || a.threads > 64) throw new UserError('USAGE', `--threads ${a.threads}: must be an integer from 1 to 64`);
     const shapes = a.shapes ? await loadShapesMap(a.shapes) : undefined;
     const model = a.model ? await modelLabels(a.model) : undefined;
+    const outDir = a.out ? path.resolve(a.out) : defaultReportDir('compare');
+    let pc = a.pc;
+    let pcLog = a['pc-log'];
+    if (a['pc-exec']) {
+      if (a.pc) throw new UserError('USAGE', '--pc-exec makes the PC dumps itself; do not also pass --pc', 'drop --pc, or drop --pc-exec and pass the folder the program wrote');
+      if (!a.input) throw new UserError('USAGE', '--pc-exec needs --input input_uint8.bin (the file the program is run on)', 'add --input');
+      const run = await runPcProgram({ exec: a['pc-exec'], input: path.resolve(a.input), model: a['pc-model'], outDir: path.join(outDir, 'pc'), force: true });
+      if (run.exitCode !== 0) process.stderr.write(`magik-parity: warning: the PC program ${describeExit(run.exitCode, run.signal)}; comparing the dumps it left\n`);
+      pc = run.dumpDir;
+      pcLog = run.logFile;
+    }
     const progress = a.json ? undefined : progressLine('measuring');
     const report = await compare({
       float: a.float,
       ptq: a.ptq,
-      pc: a.pc,
-      pcLog: a['pc-log'],
+      pc,
+      pcLog,
       board: a.board,
       boardLog: a['board-log'],
       debugDir: a['debug-dir'],
@@ -78,7 +94,6 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
       onProgress: progress?.update,
     });
     progress?.done();
-    const outDir = a.out ? path.resolve(a.out) : defaultReportDir('compare');
     const files = await writeAllReports(outDir, report);
     if (a.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     else {
