@@ -2,10 +2,12 @@
  * Softmax. Opset < 13: the input is coerced to 2-D [prod(dims[:axis]), prod(dims[axis:])]
  * (axis default 1) and normalized over each row. Opset >= 13: normalized along `axis` alone
  * (default -1). Max-subtracted, sums in double.
+ * Integer mode: FLOAT IN THE MIDDLE (SEMANTICS.md): dequantize, this float kernel, quantize.
  */
 import { makeTensor } from '../tensor.js';
 import * as A from './attrs.js';
-import { defineOp, normAxis, req, reqFloat } from './op.js';
+import { defineOp, normAxis, req, reqFloat, type OpKernel } from './op.js';
+import { floatMiddle } from './int-support.js';
 
 /** Softmax over `len` elements spaced `stride` apart, for `outer` x `inner` groups (math). */
 export function softmaxImpl(x: Float32Array, outer: number, len: number, inner: number): Float32Array {
@@ -27,7 +29,7 @@ export function softmaxImpl(x: Float32Array, outer: number, len: number, inner: 
   return out;
 }
 
-export const softmax = defineOp({
+export const softmax: OpKernel<{ axis: number }> = defineOp({
   opType: 'Softmax',
   inputs: [1, 1],
   outputs: [1, 1],
@@ -43,4 +45,5 @@ export const softmax = defineOp({
         : softmaxImpl(d, prod(x.dims.slice(0, axis)), x.dims[axis]!, prod(x.dims.slice(axis + 1)));
     return [makeTensor('float32', x.dims, y)];
   },
+  int: (inputs, a, ctx) => floatMiddle(softmax, inputs, a, ctx),
 });
