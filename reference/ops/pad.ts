@@ -2,14 +2,15 @@
  * Pad. Opset < 11: attributes `pads`, `value`, `mode`; opset >= 11: inputs pads (int64, the
  * begins of every axis then the ends), constant_value? and (opset 18) axes?. Modes constant,
  * reflect, edge (and wrap, opset 19). Negative pads crop.
- * Integer mode: codes are moved (`preservesScale`); the constant is quantized with the input's
- * parameters, so the default 0 pads with the zero point (real 0 exactly).
+ * Integer mode: codes are moved (`preservesScale`; requantized first if the output has other
+ * parameters); the constant is quantized with the output's parameters, so the default 0 pads
+ * with the zero point (real 0 exactly).
  */
 import { allocData, floatTensor, makeTensor, stridesOf, toNumbers, type Tensor } from '../tensor.js';
 import * as A from './attrs.js';
 import { fillAll, type AnyArray } from './copy.js';
 import { quantizeValue } from '../quant/quantize-tensor.js';
-import { featureIn, movedOutputs } from './int-support.js';
+import { featureIn, outParams, requantizeFeature } from './int-support.js';
 import { badNode, defineOp, opt, req, unsupported } from './op.js';
 
 
@@ -103,10 +104,12 @@ export const pad = defineOp({
   preservesScale: true,
   int: (inputs, a, ctx): Tensor[] => {
     const x = featureIn(inputs, 0, ctx);
+    const po = outParams(ctx);
     const cv = opt(inputs, 2);
-    const qv = quantizeValue(cv && cv.data.length > 0 ? Number(cv.data[0]!) : a.value, x.p);
+    const qv = quantizeValue(cv && cv.data.length > 0 ? Number(cv.data[0]!) : a.value, po);
     const ins = [...inputs];
+    ins[0] = requantizeFeature(x.t, x.p, po);
     if (cv) ins[2] = floatTensor([], [qv]);
-    return movedOutputs(pad.float(ins, { ...a, value: qv }, ctx), x.p, ctx);
+    return pad.float(ins, { ...a, value: qv }, ctx);
   },
 });
