@@ -5,7 +5,8 @@
  *
  * Integer mode (a BatchNormalization left unfolded, e.g. after a non-conv op; SEMANTICS.md): per
  * channel, with a_c = scale/sqrt(var+eps) and b_c = B − mean·a_c as in the float kernel,
- * g_c = s_in·a_c/s_out and o_c = b_c/s_out (output steps), in fixed point with F = 8 fraction bits:
+ * g_c = s_in·a_c/s_out and o_c = b_c/s_out (output steps), in fixed point with F = 28 − b_out
+ * fraction bits (20 for 8-bit outputs, 12 for 16-bit: terms up to 8× the output range fit int32):
  *   T   = requantize(q − zp_in, M_c),   M_c = |g_c| · 2^F
  *   acc = sign(g_c) · T + round_half_even(o_c · 2^F)
  *   q'  = clamp(requantize(acc, 2^-F) + zp_out, 0, qmax)   (2^-F as m = 2^30, shift = F − 1: half away from zero)
@@ -15,7 +16,7 @@ import * as A from './attrs.js';
 import { badNode, defineOp, req, reqFloat, unsupported, type Inputs, type IntContext } from './op.js';
 import { quantizeMultiplier, requantize } from '../quant/fixed-point.js';
 import { roundClamp } from '../quant/rounding.js';
-import { allocQ, featureIn, outParams, qTensor } from './int-support.js';
+import { allocQ, featureIn, outParams, qTensor, requantizeWide } from './int-support.js';
 import type { Tensor } from '../tensor.js';
 
 /** Per-channel affine normalization over NC... float32 (math). */
@@ -33,8 +34,10 @@ export function batchNormImpl(x: Float32Array, n: number, c: number, inner: numb
   return out;
 }
 
-/** Fraction bits of the integer BatchNormalization (file comment). */
-export const BN_FRACTION_BITS = 8;
+/** Fraction bits of the integer BatchNormalization for a `bits`-bit output (file comment). */
+export function bnFractionBits(bits: number): number {
+  return 28 - bits;
+}
 
 function batchNormInt(inputs: Inputs, epsilon: number, ctx: IntContext): Tensor[] {
   const x = featureIn(inputs, 0, ctx);
@@ -47,7 +50,7 @@ function batchNormInt(inputs: Inputs, epsilon: number, ctx: IntContext): Tensor[
     return reqFloat(p, `input ${i}`, ctx);
   });
   const [scale, bias, mean, variance] = ps as [Float32Array, Float32Array, Float32Array, Float32Array];
-  const F = BN_FRACTION_BITS;
+  const F = bnFractionBits(po.bits);
   const inner = x.t.dims.slice(2).reduce((p, d) => p * d, 1);
   const n = x.t.dims[0]!;
   const out = allocQ(po, x.q.length);
@@ -65,7 +68,7 @@ function batchNormInt(inputs: Inputs, epsilon: number, ctx: IntContext): Tensor[
       const o = (b0 * c + ch) * inner;
       for (let i = 0; i < inner; i++) {
         const acc = sign * requantize(x.q[o + i]! - zpIn, m, shift) + off;
-        const v = requantize(acc, 1073741824, F - 1) + zpOut;
+        const v = requantizeWide(acc, 1073741824, F - 1) + zpOut;
         out[o + i] = v < 0 ? 0 : v > qmax ? qmax : v;
       }
     }

@@ -12,9 +12,9 @@
  * two 16-bit inputs), which keeps every term and the sum inside int32. x_i is a table of 2^b_i
  * entries per input.
  *
- * Mul — acc = (q_a − zp_a) · (q_b − zp_b) (exact; |acc| < 2^32 for 16-bit inputs, within the range
- * where `requantize` is exact, see the tests), q = clamp(requantize(acc, M) + zp_out),
- * M = s_a · s_b / s_out.
+ * Mul — acc = (q_a − zp_a) · (q_b − zp_b) (exact integer; int32 for ≤ 8-bit inputs, up to 33 bits
+ * for 16-bit ones, then `requantizeWide`: the same rounding on the exact product),
+ * q = clamp(requantize(acc, M) + zp_out), M = s_a · s_b / s_out.
  *
  * Max / Min — every input is requantized to the output's parameters (table s_i / s_out), then the
  * integer max / min (both quantizers are monotone, so this is the quantized max / min).
@@ -29,7 +29,7 @@ import { quantizeMultiplier, requantize } from '../quant/fixed-point.js';
 import { quantizeTensor } from '../quant/quantize-tensor.js';
 import type { Tensor } from '../tensor.js';
 import { broadcastDims, forEachBroadcast } from './elementwise.js';
-import { allocQ, cached, floatMiddle, isFeature, outParams, paramsKey, qTensor, requantTable, type QArray } from './int-support.js';
+import { allocQ, cached, floatMiddle, isFeature, outParams, paramsKey, qTensor, requantizeWide, requantTable, type QArray } from './int-support.js';
 import { constTableFits, lutBinaryConstInt } from './int-lut.js';
 import { badNode, type Inputs, type IntContext, type OpKernel } from './op.js';
 
@@ -119,7 +119,7 @@ export function mulInt(a: QOperand, b: QOperand, po: FeatureQParams, ctx: IntCon
   const qa = a.q;
   const qb = b.q;
   const body = (o: number, ia: number, ib: number): void => {
-    const v = requantize((qa[ia]! - za) * (qb[ib]! - zb), m, shift) + zpo;
+    const v = requantizeWide((qa[ia]! - za) * (qb[ib]! - zb), m, shift) + zpo;
     out[o] = v < 0 ? 0 : v > qmax ? qmax : v;
   };
   if (qa.length === n && qb.length === n) for (let i = 0; i < n; i++) body(i, i, i);

@@ -4,11 +4,12 @@
  * onnxruntime): the sum of (q − zp_in) over the window is exact, then
  *   q_out = clamp(requantize(sum, M(count)) + zp_out, 0, qmax_out),  M(count) = s_in / (s_out · count)
  * as a fixed-point multiplier (one per distinct count, computed once per call), rounding half
- * away from zero (reference/quant/fixed-point.ts). An empty window gives zp_out (real 0).
+ * away from zero (reference/quant/fixed-point.ts; a sum wider than int32 — 16-bit codes over a
+ * large plane — is requantized exactly by `requantizeWide`). An empty window gives zp_out (real 0).
  */
 import type { FeatureQParams } from '../quant/feature-params.js';
-import { quantizeMultiplier, requantize, type QuantizedMultiplier } from '../quant/fixed-point.js';
-import type { QArray } from './int-support.js';
+import { quantizeMultiplier, type QuantizedMultiplier } from '../quant/fixed-point.js';
+import { requantizeWide, type QArray } from './int-support.js';
 import type { Pool2dGeom } from './pool2d.js';
 
 /** Multipliers s_in / (s_out · count), built on first use of each count. */
@@ -28,7 +29,7 @@ class CountMultipliers {
 function store(sum: number, count: number, mults: CountMultipliers, zpOut: number, qmax: number): number {
   if (count <= 0) return zpOut;
   const { m, shift } = mults.get(count);
-  const v = requantize(sum, m, shift) + zpOut;
+  const v = requantizeWide(sum, m, shift) + zpOut;
   return v < 0 ? 0 : v > qmax ? qmax : v;
 }
 
