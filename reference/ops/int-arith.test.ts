@@ -83,6 +83,38 @@ describe('two-feature element-wise ops', () => {
   });
 });
 
+describe('Add / Mul equal the documented fixed-point formulas exactly (table path for 8+8 bits, element path otherwise)', () => {
+  /** SEMANTICS.md: x_i = rq((q_i − zp_i)·2^L, s_i/S), q = clamp(rq(Σ±x_i, S/(2^L s_out)) + zp_out). */
+  function addFormula(a: { q: Tensor; p: FeatureQParams }, b: { q: Tensor; p: FeatureQParams }, po: FeatureQParams, sign: number): number[] {
+    const L = Math.min(20, 32 - Math.max(a.p.bits, b.p.bits) - 1);
+    const S = 2 * Math.max(a.p.scale, b.p.scale);
+    const ma = quantizeMultiplier(a.p.scale / S);
+    const mb = quantizeMultiplier(b.p.scale / S);
+    const mo = quantizeMultiplier(S / (2 ** L * po.scale));
+    return Array.from(a.q.data as Uint16Array, (qa, i) => {
+      const qb = (b.q.data as Uint16Array)[i]!;
+      const acc = requantize((qa - a.p.zeroPoint) * 2 ** L, ma.m, ma.shift) + sign * requantize((qb - b.p.zeroPoint) * 2 ** L, mb.m, mb.shift);
+      return Math.min(2 ** po.bits - 1, Math.max(0, requantize(acc, mo.m, mo.shift) + po.zeroPoint));
+    });
+  }
+  function mulFormula(a: { q: Tensor; p: FeatureQParams }, b: { q: Tensor; p: FeatureQParams }, po: FeatureQParams): number[] {
+    const mo = quantizeMultiplier((a.p.scale * b.p.scale) / po.scale);
+    return Array.from(a.q.data as Uint16Array, (qa, i) => {
+      const acc = (qa - a.p.zeroPoint) * ((b.q.data as Uint16Array)[i]! - b.p.zeroPoint);
+      return Math.min(2 ** po.bits - 1, Math.max(0, requantizeWide(acc, mo.m, mo.shift) + po.zeroPoint));
+    });
+  }
+  for (const [name, pa, pb, po] of [['8+8 bits', fp(-3, 5, 8), fp(-1, 2.2, 8), fp(-4, 7, 8)], ['16+16 bits', fp(-3, 5, 16), fp(-1, 2.2, 16), fp(-4, 7, 16)], ['12+8 bits', fp(-6, 2, 12), fp(0, 3, 8), fp(-6, 5, 12)]] as const) {
+    it(name, () => {
+      const a = randomFeature([5, 7, 11], pa, 21);
+      const b = randomFeature([5, 7, 11], pb, 22);
+      expect(Array.from(runInt('Add', [a, b], [po]).int[0]!.data)).toEqual(addFormula(a, b, po, 1));
+      expect(Array.from(runInt('Sub', [a, b], [po]).int[0]!.data)).toEqual(addFormula(a, b, po, -1));
+      expect(Array.from(runInt('Mul', [a, b], [po]).int[0]!.data)).toEqual(mulFormula(a, b, po));
+    });
+  }
+});
+
 describe('pooling, BatchNormalization, Softmax', () => {
   const pools: [string, number[], Record<string, AttrValue>][] = [
     ['3x3 s1 p1', [1, 4, 11, 9], { kernel_shape: [3, 3], pads: [1, 1, 1, 1] }],
