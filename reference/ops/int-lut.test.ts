@@ -51,8 +51,8 @@ function inputs(c: Case, x: IntIn): IntIn[] {
   return c.featureAt === 1 ? [...consts, x] : [x, ...consts];
 }
 
-describe('lookup-table kernels equal the quantized float kernel exactly (all input codes)', () => {
-  for (const bits of [8, 12, 16]) {
+describe('lookup-table kernels equal the quantized float kernel exactly (all input codes, 4/8/12/16 bits)', () => {
+  for (const bits of [4, 8, 12, 16]) {
     for (const c of CASES) {
       it(`${c.op} ${JSON.stringify(c.attrs ?? {})}${c.consts ? ' with a scalar constant' : ''}, ${bits} bits`, () => {
         const pin = featureParamsFromRange(c.inRange[0], c.inRange[1], bits);

@@ -53,7 +53,7 @@ function inputsOf(c: Case, p: FeatureQParams, seed: number): IntIn[] {
 }
 
 describe('data movement on integers', () => {
-  for (const [pname, p, other] of [['uint8 zp 37', P8, OTHER8], ['uint8 zp 0', P8_ZP0, OTHER8], ['uint8 zp 255', P8_ZP255, OTHER8], ['12-bit', P12, OTHER16], ['uint16', P16, OTHER16]] as const) {
+  for (const [pname, p, other] of [['uint8 zp 37', P8, OTHER8], ['4-bit', featureParamsFromRange(-1, 2, 4), OTHER8], ['uint8 zp 0', P8_ZP0, OTHER8], ['uint8 zp 255', P8_ZP255, OTHER8], ['12-bit', P12, OTHER16], ['uint16', P16, OTHER16]] as const) {
     describe(pname, () => {
       CASES.forEach((c, i) => {
         const label = `${c.op} #${i} ${JSON.stringify(c.attrs ?? {})}`;
