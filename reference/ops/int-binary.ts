@@ -23,8 +23,8 @@
  * filled with exactly these formulas (bit-identical, faster).
  *
  * A constant operand: one table per constant element when small (`int-lut.ts`); otherwise it is
- * quantized with its own parameters (its [min, max] range at the feature input's bit width) and
- * treated as a feature. Other ops (Div, Pow, PRelu with a feature slope) and inputs that are not
+ * quantized with its own parameters (its [min, max] range, 16 bits: CONSTANT_BITS) and treated as
+ * a feature. Other ops (Div, Pow, PRelu with a feature slope) and inputs that are not
  * features run "float in the middle" (dequantize, float kernel, quantize).
  */
 import { featureParamsFromRange, type FeatureQParams } from '../quant/feature-params.js';
@@ -182,6 +182,9 @@ export function maxMinInt(xs: readonly QOperand[], kind: 'max' | 'min', po: Feat
   return qTensor(po, dims, out);
 }
 
+/** Bit width of a large constant operand quantized with its own parameters (the widest feature width). */
+export const CONSTANT_BITS = 16;
+
 /** A constant operand quantized with its own parameters (range of its values, `bits` bits); cached per node. */
 function constantOperand(c: Tensor, i: number, bits: number, ctx: IntContext): QOperand {
   return cached(ctx, `const:${i}:${bits}`, () => {
@@ -221,10 +224,9 @@ export function binaryInt<A>(kernel: OpKernel<A>, kind: IntBinaryKind, inputs: I
   if (fa !== fb) {
     const fi = fa ? 0 : 1;
     const c = inputs[1 - fi]!;
-    const bits = ctx.inputQuant[fi]!.bits;
-    if (c.dtype === 'float32' && constTableFits(c, bits)) return lutBinaryConstInt(kernel, inputs, attrs, ctx, fi);
+    if (c.dtype === 'float32' && constTableFits(c, ctx.inputQuant[fi]!.bits)) return lutBinaryConstInt(kernel, inputs, attrs, ctx, fi);
     if (c.dtype === 'float32' && kind !== 'other') {
-      const ops = [0, 1].map((i) => (i === fi ? { q: inputs[i]!.data as QArray, dims: inputs[i]!.dims, p: ctx.inputQuant[i]! } : constantOperand(c, i, bits, ctx)));
+      const ops = [0, 1].map((i) => (i === fi ? { q: inputs[i]!.data as QArray, dims: inputs[i]!.dims, p: ctx.inputQuant[i]! } : constantOperand(c, i, CONSTANT_BITS, ctx)));
       return [combine(kind, ops, outParams(ctx), ctx)];
     }
   }
