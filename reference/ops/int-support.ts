@@ -69,6 +69,9 @@ export function qTensor(p: FeatureQParams, dims: readonly number[], q: QArray): 
   return makeTensor(featureStorageDType(p.bits), dims, q);
 }
 
+/** Entries kept per node (tables for that many parameter sets). */
+const MAX_PER_NODE = 32;
+
 /** Per-node caches: built once per (node, parameters), kept as long as the node object (the plan) lives. */
 const CACHE = new WeakMap<OnnxNode, Map<string, unknown>>();
 
@@ -82,6 +85,7 @@ export function cached<T>(ctx: OpContext, key: string, build: () => T): T {
   let v = m.get(key) as T | undefined;
   if (v === undefined) {
     v = build();
+    if (m.size >= MAX_PER_NODE) m.clear(); // parameters changed many times (e.g. a sweep): start over
     m.set(key, v);
   }
   return v;
@@ -107,7 +111,7 @@ export function requantTable(pin: FeatureQParams, pout: FeatureQParams): QArray 
       const v = requantize(q - pin.zeroPoint, m, shift) + pout.zeroPoint;
       t[q] = v < 0 ? 0 : v > qmax ? qmax : v;
     }
-    if (REQ_TABLES.size > 4096) REQ_TABLES.clear();
+    if (REQ_TABLES.size >= 256) REQ_TABLES.clear(); // ≤ 256 tables of ≤ 128 KiB
     REQ_TABLES.set(key, t);
   }
   return t;
