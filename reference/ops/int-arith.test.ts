@@ -73,12 +73,15 @@ describe('two-feature element-wise ops', () => {
     check('Add 16-bit + quantized per-channel constant', diffCodes(r.int[0]!, r.oracle[0]!), 0.8);
   });
 
-  it('Div of two features and Pow run float in the middle: equal to the oracle', () => {
-    const a = randomFeature([3, 11], fp(-3, 5, 8), 10);
-    const b = randomFeature([3, 11], fp(0.5, 4, 8), 11);
-    for (const op of ['Div', 'Pow']) {
-      const r = runInt(op, [a, b], [fp(-4, 6, 8)]);
-      expect(diffCodes(r.int[0]!, r.oracle[0]!).exactShare).toBe(1);
+  it('Div / Pow / PRelu of two features: code-pair table (8+8 bits) or float in the middle (wider), equal to the oracle', () => {
+    for (const bits of [8, 12]) {
+      const a = randomFeature([3, 1, 11], fp(-3, 5, bits), 10);
+      const b = randomFeature([4, 11], fp(0.5, 4, bits), 11);
+      for (const op of ['Div', 'Pow', 'PRelu']) {
+        const r = runInt(op, [a, b], [fp(-4, 6, bits)]);
+        expect(r.int[0]!.dims).toEqual([3, 4, 11]);
+        expect(diffCodes(r.int[0]!, r.oracle[0]!).exactShare).toBe(1);
+      }
     }
   });
 });

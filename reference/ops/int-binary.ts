@@ -24,15 +24,16 @@
  *
  * A constant operand: one table per constant element when small (`int-lut.ts`); otherwise it is
  * quantized with its own parameters (its [min, max] range, 16 bits: CONSTANT_BITS) and treated as
- * a feature. Other ops (Div, Pow, PRelu with a feature slope) and inputs that are not
- * features run "float in the middle" (dequantize, float kernel, quantize).
+ * a feature. Other ops (Div, Pow, PRelu with a feature slope) of two features of at most 16 bits
+ * together use a code-pair table built from the float kernel (exact); wider ones, and inputs that
+ * are not features, run "float in the middle" (dequantize, float kernel, quantize).
  */
 import { featureParamsFromRange, type FeatureQParams } from '../quant/feature-params.js';
 import { quantizeMultiplier, requantize } from '../quant/fixed-point.js';
 import { quantizeTensor } from '../quant/quantize-tensor.js';
-import type { Tensor } from '../tensor.js';
+import { makeTensor, type Tensor } from '../tensor.js';
 import { broadcastDims, forEachBroadcast } from './elementwise.js';
-import { allocQ, cached, floatMiddle, isFeature, outParams, paramsKey, qTensor, requantizeWide, requantTable, type QArray } from './int-support.js';
+import { allocQ, cached, dequantizedCodes, floatMiddle, isFeature, outParams, paramsKey, qTensor, requantizeWide, requantTable, type QArray } from './int-support.js';
 import { constTableFits, lutBinaryConstInt } from './int-lut.js';
 import { badNode, type Inputs, type IntContext, type OpKernel } from './op.js';
 
@@ -77,13 +78,18 @@ function mapTable(q: QArray, table: ArrayLike<number>): Int32Array {
  * (so bit-identical to the element-wise path, only faster). Cached per node and parameters.
  */
 function pairTableApply(a: QOperand, b: QOperand, po: FeatureQParams, dims: number[], ctx: IntContext, key: string, f: (qa: number, qb: number) => number): Tensor {
-  const bb = b.p.bits;
   const table = cached(ctx, `pair:${key}:${paramsKey(a.p)}:${paramsKey(b.p)}>${paramsKey(po)}`, () => {
-    const t = allocQ(po, 2 ** (a.p.bits + bb));
-    const nb = 2 ** bb;
+    const nb = 2 ** b.p.bits;
+    const t = allocQ(po, 2 ** a.p.bits * nb);
     for (let qa = 0; qa < 2 ** a.p.bits; qa++) for (let qb = 0; qb < nb; qb++) t[qa * nb + qb] = f(qa, qb);
     return t;
   });
+  return applyPairTable(table, a, b, po, dims);
+}
+
+/** out[o] = table[(q_a << b_b) | q_b] over the broadcast of a and b. */
+function applyPairTable(table: QArray, a: QOperand, b: QOperand, po: FeatureQParams, dims: number[]): Tensor {
+  const bb = b.p.bits;
   const n = dims.reduce((p, d) => p * d, 1);
   const out = allocQ(po, n);
   const qa = a.q;
@@ -91,6 +97,23 @@ function pairTableApply(a: QOperand, b: QOperand, po: FeatureQParams, dims: numb
   if (qa.length === n && qb.length === n) for (let i = 0; i < n; i++) out[i] = table[(qa[i]! << bb) | qb[i]!]!;
   else forEachBroadcast(a.dims, b.dims, dims, (o, ia, ib) => void (out[o] = table[(qa[ia]! << bb) | qb[ib]!]!));
   return qTensor(po, dims, out);
+}
+
+/**
+ * Another binary op ('other': Div, Pow, PRelu) of two features of at most 16 bits together: a
+ * code-pair table t[(q_a << b_b) | q_b] = quant_out(f(deq(q_a), deq(q_b))) built by running the
+ * float kernel once on every pair (equal to the oracle by construction); null when wider.
+ */
+function otherPairInt<A>(kernel: OpKernel<A>, a: QOperand, b: QOperand, attrs: A, ctx: IntContext): Tensor | null {
+  if (a.p.bits + b.p.bits > 16) return null;
+  const po = outParams(ctx);
+  const table = cached(ctx, `pairf:${paramsKey(a.p)}:${paramsKey(b.p)}>${paramsKey(po)}`, () => {
+    const da = dequantizedCodes(a.p);
+    const db = dequantizedCodes(b.p);
+    const y = kernel.float([makeTensor('float32', [da.length, 1], da), makeTensor('float32', [db.length], db)], attrs, ctx)[0]!;
+    return quantizeTensor(y.data as Float32Array, po);
+  });
+  return applyPairTable(table, a, b, po, outDims([a, b], ctx));
 }
 
 /** The TFLite-style left shift for n inputs of at most `bits` bits. */
@@ -230,7 +253,13 @@ export function binaryInt<A>(kernel: OpKernel<A>, kind: IntBinaryKind, inputs: I
       return [combine(kind, ops, outParams(ctx), ctx)];
     }
   }
-  if (fa && fb && kind !== 'other') return [combine(kind, [0, 1].map((i) => ({ q: inputs[i]!.data as QArray, dims: inputs[i]!.dims, p: ctx.inputQuant[i]! })), outParams(ctx), ctx)];
+  if (fa && fb) {
+    const op = (i: number): QOperand => ({ q: inputs[i]!.data as QArray, dims: inputs[i]!.dims, p: ctx.inputQuant[i]! });
+    const [a, b] = [op(0), op(1)];
+    if (kind !== 'other') return [combine(kind, [a, b], outParams(ctx), ctx)];
+    const t = otherPairInt(kernel, a, b, attrs, ctx);
+    if (t) return [t];
+  }
   return floatMiddle(kernel, inputs, attrs, ctx);
 }
 
