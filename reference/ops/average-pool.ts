@@ -3,12 +3,12 @@
  * Integer mode: exact sum of (q − zp), fixed-point multiplier s_in / (s_out · count) (`pool2d-int.ts`).
  */
 import { defineOp, unsupported } from './op.js';
-import { allocQ, featureIn, outParams, qTensor } from './int-support.js';
+import { allocQ, featureIn, featureInput0, outParams, qTensor } from './int-support.js';
 import { poolGeometry, readPool, runPool } from './pool-glue.js';
 import { averagePool2dIntImpl } from './pool2d-int.js';
 import { averagePool2dImpl } from './pool2d.js';
 
-export const averagePool = defineOp({
+export const averagePool = featureInput0(defineOp({
   opType: 'AveragePool',
   inputs: [1, 1],
   outputs: [1, 1],
@@ -24,4 +24,4 @@ export const averagePool = defineOp({
     const { g, outDims } = poolGeometry(x.t, a, ctx);
     return [qTensor(po, outDims, averagePool2dIntImpl(x.q, g, a.countIncludePad, x.p, po, allocQ(po, g.planes * g.oh * g.ow)))];
   },
-});
+}));

@@ -16,7 +16,7 @@ import * as A from './attrs.js';
 import { badNode, defineOp, req, reqFloat, unsupported, type Inputs, type IntContext } from './op.js';
 import { quantizeMultiplier, requantize } from '../quant/fixed-point.js';
 import { roundClamp } from '../quant/rounding.js';
-import { allocQ, featureIn, outParams, qTensor, requantizeWide } from './int-support.js';
+import { allocQ, featureIn, featureInput0, outParams, qTensor, requantizeWide } from './int-support.js';
 import type { Tensor } from '../tensor.js';
 
 /** Per-channel affine normalization over NC... float32 (math). */
@@ -76,7 +76,7 @@ function batchNormInt(inputs: Inputs, epsilon: number, ctx: IntContext): Tensor[
   return [qTensor(po, x.t.dims, out)];
 }
 
-export const batchNormalization = defineOp({
+export const batchNormalization = featureInput0(defineOp({
   opType: 'BatchNormalization',
   inputs: [5, 5],
   outputs: [1, 5],
@@ -98,4 +98,4 @@ export const batchNormalization = defineOp({
     return [makeTensor('float32', x.dims, batchNormImpl(reqFloat(x, 'input', ctx), x.dims[0]!, c, inner, ps[0]!, ps[1]!, ps[2]!, ps[3]!, a.epsilon))];
   },
   int: (inputs, a, ctx) => batchNormInt(inputs, a.epsilon, ctx),
-});
+}));

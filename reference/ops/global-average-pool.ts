@@ -2,10 +2,10 @@
 import { makeTensor } from '../tensor.js';
 import { badNode, defineOp, req, reqFloat } from './op.js';
 import { globalPoolImpl } from './pool2d.js';
-import { allocQ, featureIn, movedOutputs, outParams, qTensor } from './int-support.js';
+import { allocQ, featureIn, featureInput0, movedOutputs, outParams, qTensor } from './int-support.js';
 import { globalPoolIntImpl } from './pool2d-int.js';
 
-export const globalAveragePool = defineOp({
+export const globalAveragePool = featureInput0(defineOp({
   opType: 'GlobalAveragePool',
   inputs: [1, 1],
   outputs: [1, 1],
@@ -26,4 +26,4 @@ export const globalAveragePool = defineOp({
     const po = outParams(ctx);
     return [qTensor(po, dims, globalPoolIntImpl(x.q, planes, size, 'avg', x.p, po, allocQ(po, planes)))];
   },
-});
+}));

@@ -2,10 +2,10 @@
 import { makeTensor } from '../tensor.js';
 import { badNode, defineOp, req, reqFloat } from './op.js';
 import { globalPoolImpl } from './pool2d.js';
-import { allocQ, featureIn, movedOutputs, outParams, qTensor } from './int-support.js';
+import { allocQ, featureIn, featureInput0, movedOutputs, outParams, qTensor } from './int-support.js';
 import { globalPoolIntImpl } from './pool2d-int.js';
 
-export const globalMaxPool = defineOp({
+export const globalMaxPool = featureInput0(defineOp({
   opType: 'GlobalMaxPool',
   inputs: [1, 1],
   outputs: [1, 1],
@@ -26,4 +26,4 @@ export const globalMaxPool = defineOp({
     const dims = [x.t.dims[0]!, x.t.dims[1]!, ...x.t.dims.slice(2).map(() => 1)];
     return movedOutputs([qTensor(x.p, dims, globalPoolIntImpl(x.q, planes, size, 'max', x.p, x.p, allocQ(x.p, planes)))], x.p, ctx);
   },
-});
+}));

@@ -15,7 +15,7 @@
 import { quantizeTensor } from '../quant/quantize-tensor.js';
 import { floatTensor, makeTensor, type Tensor } from '../tensor.js';
 import { broadcastDims, forEachBroadcast } from './elementwise.js';
-import { allocQ, applyTable, cached, dequantizedCodes, featureIn, outParams, paramsKey, qTensor, type QArray } from './int-support.js';
+import { allocQ, applyTable, cached, dequantizedCodes, featureIn, floatMiddle, outParams, paramsKey, qTensor, type QArray } from './int-support.js';
 import { badNode, type Inputs, type IntContext, type OpKernel } from './op.js';
 
 /** Largest per-constant table (entries) built for a binary op with a constant operand. */
@@ -23,6 +23,7 @@ export const MAX_CONST_TABLE = 1 << 20;
 
 /** Integer form of a unary op (input 0 a feature; other inputs, e.g. Clip's min/max, constants). */
 export function lutUnaryInt<A>(kernel: OpKernel<A>, inputs: Inputs, attrs: A, ctx: IntContext): Tensor[] {
+  if (!inputs[0] || !ctx.inputQuant[0]) return floatMiddle(kernel, inputs, attrs, ctx);
   const x = featureIn(inputs, 0, ctx);
   const po = outParams(ctx);
   const table = cached(ctx, `lut:${paramsKey(x.p)}>${paramsKey(po)}`, () => {

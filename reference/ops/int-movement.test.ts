@@ -110,4 +110,13 @@ describe('data movement on integers', () => {
       expect(d.exactShare).toBeGreaterThan(0.95);
     }
   });
+
+  it('a kernel called with a constant input 0 and a quantized output runs float in the middle (equal to the oracle)', () => {
+    const c = floatTensor([1, 2, 5, 6], Array.from({ length: 60 }, (_v, i) => Math.sin(i) * 3));
+    for (const [op, attrs] of [['Relu', {}], ['Sigmoid', {}], ['AveragePool', { kernel_shape: [3, 3] }], ['MaxPool', { kernel_shape: [2, 2] }], ['GlobalAveragePool', {}], ['Softmax', { axis: 1 }], ['Transpose', { perm: [0, 2, 3, 1] }]] as const) {
+      const r = runInt(op, [{ t: c }], [featureParamsFromRange(-3, 3, 8)], attrs);
+      expect(r.int[0]!.dtype).toBe('uint8');
+      expect(diffCodes(r.int[0]!, r.oracle[0]!).exactShare).toBe(1);
+    }
+  });
 });

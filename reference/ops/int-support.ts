@@ -182,3 +182,13 @@ export function requantizeWide(acc: number, m: number, shift: number): number {
 export function cachedMultiplier(ctx: OpContext, key: string, real: number): { m: number; shift: number } {
   return cached(ctx, `mult:${key}`, () => quantizeMultiplier(real));
 }
+
+/**
+ * `k` whose `int` needs input 0 to be a quantized feature; when the driver calls it without one
+ * (a constant or unquantized input 0 with a quantized output), it runs float in the middle instead.
+ */
+export function featureInput0<A>(k: OpKernel<A>): OpKernel<A> {
+  const int = k.int;
+  if (!int) return k;
+  return { ...k, int: (inputs, attrs, ctx) => (inputs[0] && ctx.inputQuant[0] ? int(inputs, attrs, ctx) : floatMiddle(k, inputs, attrs, ctx)) };
+}

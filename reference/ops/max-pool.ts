@@ -4,11 +4,11 @@
  */
 import { defineOp, unsupported } from './op.js';
 import * as A from './attrs.js';
-import { featureIn, allocQ, movedOutputs, qTensor } from './int-support.js';
+import { allocQ, featureIn, featureInput0, movedOutputs, qTensor } from './int-support.js';
 import { poolGeometry, readPool, runPool } from './pool-glue.js';
 import { maxPool2dImpl } from './pool2d.js';
 
-export const maxPool = defineOp({
+export const maxPool = featureInput0(defineOp({
   opType: 'MaxPool',
   inputs: [1, 1],
   outputs: [1, 2],
@@ -25,4 +25,4 @@ export const maxPool = defineOp({
     const y = maxPool2dImpl(x.q, g, allocQ(x.p, g.planes * g.oh * g.ow));
     return movedOutputs([qTensor(x.p, outDims, y)], x.p, ctx);
   },
-});
+}));

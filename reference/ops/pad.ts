@@ -10,7 +10,7 @@ import { allocData, floatTensor, makeTensor, stridesOf, toNumbers, type Tensor }
 import * as A from './attrs.js';
 import { fillAll, type AnyArray } from './copy.js';
 import { quantizeValue } from '../quant/quantize-tensor.js';
-import { featureIn, outParams, requantizeFeature } from './int-support.js';
+import { featureIn, featureInput0, outParams, requantizeFeature } from './int-support.js';
 import { badNode, defineOp, opt, req, unsupported } from './op.js';
 
 
@@ -71,7 +71,7 @@ export function padImpl(x: Tensor, pads: readonly number[], mode: PadMode, value
   return makeTensor(x.dtype, dims, out);
 }
 
-export const pad = defineOp({
+export const pad = featureInput0(defineOp({
   opType: 'Pad',
   inputs: [1, 4],
   outputs: [1, 1],
@@ -112,4 +112,4 @@ export const pad = defineOp({
     if (cv) ins[2] = floatTensor([], [qv]);
     return pad.float(ins, { ...a, value: qv }, ctx);
   },
-});
+}));

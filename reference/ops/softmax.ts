@@ -7,7 +7,7 @@
 import { makeTensor } from '../tensor.js';
 import * as A from './attrs.js';
 import { defineOp, normAxis, req, reqFloat } from './op.js';
-import { allocQ, cached, featureIn, outParams, paramsKey, qTensor } from './int-support.js';
+import { allocQ, cached, featureIn, featureInput0, outParams, paramsKey, qTensor } from './int-support.js';
 import { softmaxExpTable, softmaxIntImpl } from './softmax-int.js';
 
 /** Softmax over `len` elements spaced `stride` apart, for `outer` x `inner` groups (math). */
@@ -30,7 +30,7 @@ export function softmaxImpl(x: Float32Array, outer: number, len: number, inner: 
   return out;
 }
 
-export const softmax = defineOp({
+export const softmax = featureInput0(defineOp({
   opType: 'Softmax',
   inputs: [1, 1],
   outputs: [1, 1],
@@ -56,4 +56,4 @@ export const softmax = defineOp({
     const table = cached(ctx, `softmax:${paramsKey(x.p)}`, () => softmaxExpTable(x.p));
     return [qTensor(po, dims, softmaxIntImpl(x.q, outer, len, inner, table, po, allocQ(po, x.q.length)))];
   },
-});
+}));
