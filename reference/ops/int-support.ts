@@ -164,7 +164,8 @@ const INT32_LIMIT = 2147483648;
 
 /**
  * {@link requantize} for accumulators wider than int32 (the product of two 16-bit offsets, a
- * 16-bit global-pool sum): the same value — acc · m / 2^(31+shift) rounded half away from zero,
+ * 16-bit global-pool sum). Same semantics as `reference/quant/requantize-wide.ts` of the integer
+ * linear kernels (branch intref); once both are merged this one should defer to it. The same value — acc · m / 2^(31+shift) rounded half away from zero,
  * saturated to int32 — computed with BigInt when |acc| > 2^31 (integers below 2^53 only).
  */
 export function requantizeWide(acc: number, m: number, shift: number): number {
@@ -176,11 +177,6 @@ export function requantizeWide(acc: number, m: number, shift: number): number {
   const mag = ((neg ? -p : p) + (d >> 1n)) / d;
   const v = Number(neg ? -mag : mag);
   return v < -INT32_LIMIT ? -INT32_LIMIT : v > INT32_LIMIT - 1 ? INT32_LIMIT - 1 : v;
-}
-
-/** Builds a fixed multiplier once per (node, key). */
-export function cachedMultiplier(ctx: OpContext, key: string, real: number): { m: number; shift: number } {
-  return cached(ctx, `mult:${key}`, () => quantizeMultiplier(real));
 }
 
 /**
