@@ -164,9 +164,10 @@ const INT32_LIMIT = 2147483648;
 
 /**
  * {@link requantize} for accumulators wider than int32 (the product of two 16-bit offsets, a
- * 16-bit global-pool sum). Same semantics as `reference/quant/requantize-wide.ts` of the integer
- * linear kernels (branch intref); once both are merged this one should defer to it. The same value — acc · m / 2^(31+shift) rounded half away from zero,
+ * 16-bit global-pool sum): the same value — acc · m / 2^(31+shift) rounded half away from zero,
  * saturated to int32 — computed with BigInt when |acc| > 2^31 (integers below 2^53 only).
+ * Same semantics as `reference/quant/requantize-wide.ts` of the integer linear kernels (branch
+ * intref); once both are merged this one should defer to it.
  */
 export function requantizeWide(acc: number, m: number, shift: number): number {
   if (acc >= -INT32_LIMIT && acc <= INT32_LIMIT) return requantize(acc, m, shift);
