@@ -1,4 +1,4 @@
 /** Add with multidirectional broadcasting (float, int32, int64). */
 import { defineBinary } from './elementwise.js';
 
-export const add = defineBinary('Add', { f: (a, b) => a + b, i: (a, b) => (a + b) | 0, big: (a, b) => BigInt.asIntN(64, a + b) });
+export const add = defineBinary('Add', { f: (a, b) => a + b, i: (a, b) => (a + b) | 0, big: (a, b) => BigInt.asIntN(64, a + b) }, 'add');

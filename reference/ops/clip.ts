@@ -1,13 +1,14 @@
 /**
  * Clip: y = min(max(x, lo), hi). Opset < 11: attributes `min`/`max` (defaults -/+ float max);
- * opset >= 11: optional inputs 1 (min) and 2 (max), scalars.
+ * opset >= 11: optional inputs 1 (min) and 2 (max), scalars. Integer mode: a lookup table.
  */
 import { makeTensor } from '../tensor.js';
 import * as A from './attrs.js';
 import { mapFloat } from './elementwise.js';
-import { badNode, defineOp, opt, req, reqFloat } from './op.js';
+import { lutUnaryInt } from './int-lut.js';
+import { badNode, defineOp, opt, req, reqFloat, type OpKernel } from './op.js';
 
-export const clip = defineOp({
+export const clip: OpKernel<{ min: number; max: number } | null> = defineOp({
   opType: 'Clip',
   inputs: [1, 3],
   outputs: [1, 1],
@@ -30,4 +31,5 @@ export const clip = defineOp({
     }
     return [makeTensor('float32', x.dims, mapFloat(reqFloat(x, 'input', ctx), (v) => (v < lo ? lo : v > hi ? hi : v)))];
   },
+  int: (inputs, a, ctx) => lutUnaryInt(clip, inputs, a, ctx),
 });

@@ -1,8 +1,14 @@
-/** Concat along `axis` (negative allowed from opset 11); any dtype, all inputs of one dtype. */
+/**
+ * Concat along `axis` (negative allowed from opset 11); any dtype, all inputs of one dtype.
+ * Integer mode: each feature input is requantized to the output's parameters (no-op when equal:
+ * pure data movement), a float constant input is quantized with them; then the codes are joined.
+ */
 import { allocData, makeTensor, type Tensor } from '../tensor.js';
 import * as A from './attrs.js';
 import { copyRange } from './copy.js';
 import { badNode, defineOp, normAxis } from './op.js';
+import { quantizeTensor } from '../quant/quantize-tensor.js';
+import { outParams, qTensor, requantizeFeature } from './int-support.js';
 
 /** Concatenates same-rank, same-dtype tensors along `axis` (math, no glue). */
 export function concatImpl(xs: readonly Tensor[], axis: number): Tensor {
@@ -42,5 +48,16 @@ export const concat = defineOp({
       }
     }
     return [concatImpl(xs, axis)];
+  },
+  int: (inputs, a, ctx): Tensor[] => {
+    const po = outParams(ctx);
+    const ins = inputs.map((t, i) => {
+      if (!t) return t;
+      const p = ctx.inputQuant[i];
+      if (p) return requantizeFeature(t, p, po);
+      if (t.dtype === 'float32') return qTensor(po, t.dims, quantizeTensor(t.data as Float32Array, po));
+      return t;
+    });
+    return concat.float(ins, a, ctx);
   },
 });

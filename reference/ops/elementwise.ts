@@ -5,6 +5,8 @@
  */
 import { allocData, makeTensor, type Tensor, type TensorData } from '../tensor.js';
 import { badNode, defineOp, req, reqFloat, type OpContext, type OpKernel } from './op.js';
+import { binaryInt, type IntBinaryKind } from './int-binary.js';
+import { lutUnaryInt } from './int-lut.js';
 
 /** Output dims of numpy broadcasting, or null when incompatible. */
 export function broadcastDims(a: readonly number[], b: readonly number[]): number[] | null {
@@ -119,15 +121,20 @@ export function binaryImpl(a: Tensor, b: Tensor, math: BinaryMath, ctx: OpContex
   return makeTensor(a.dtype, dims, out);
 }
 
-/** A two-input broadcasting op. */
-export function defineBinary(opType: string, math: BinaryMath): OpKernel<null> {
-  return defineOp({
+/**
+ * A two-input broadcasting op. Integer mode (`int-binary.ts`): `kind` says how two features
+ * combine in integers ('other' = float in the middle); a small constant operand is a lookup table.
+ */
+export function defineBinary(opType: string, math: BinaryMath, kind: IntBinaryKind = 'other'): OpKernel<null> {
+  const k: OpKernel<null> = defineOp({
     opType,
     inputs: [2, 2],
     outputs: [1, 1],
     attrs: () => null,
     float: (inputs, _a, ctx) => [binaryImpl(req(inputs, 0, ctx), req(inputs, 1, ctx), math, ctx)],
+    int: (inputs, a, ctx) => binaryInt(k, kind, inputs, a, ctx),
   });
+  return k;
 }
 
 /** Applies `f` to every element of a float32 array. */
@@ -137,9 +144,9 @@ export function mapFloat(x: Float32Array, f: (v: number) => number): Float32Arra
   return out;
 }
 
-/** A one-input float op whose attributes are read once. */
+/** A one-input float op whose attributes are read once; integer mode is a lookup table (`int-lut.ts`). */
 export function defineUnary<A>(opType: string, attrs: (ctx: OpContext) => A, fn: (attrs: A) => (v: number) => number): OpKernel<A> {
-  return defineOp({
+  const k: OpKernel<A> = defineOp({
     opType,
     inputs: [1, 1],
     outputs: [1, 1],
@@ -148,5 +155,7 @@ export function defineUnary<A>(opType: string, attrs: (ctx: OpContext) => A, fn:
       const x = req(inputs, 0, ctx);
       return [makeTensor('float32', x.dims, mapFloat(reqFloat(x, 'input', ctx), fn(a)))];
     },
+    int: (inputs, a, ctx) => lutUnaryInt(k, inputs, a, ctx),
   });
+  return k;
 }

@@ -2,8 +2,9 @@
 import { reshapeView } from '../tensor.js';
 import * as A from './attrs.js';
 import { badNode, defineOp, req } from './op.js';
+import { movementOp } from './int-movement.js';
 
-export const flatten = defineOp({
+export const flatten = movementOp(defineOp({
   opType: 'Flatten',
   inputs: [1, 1],
   outputs: [1, 1],
@@ -17,4 +18,4 @@ export const flatten = defineOp({
     const inner = x.dims.slice(a).reduce((p, d) => p * d, 1);
     return [reshapeView(x, [outer, inner])];
   },
-});
+}));

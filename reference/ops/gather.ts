@@ -6,8 +6,9 @@ import { allocData, makeTensor, toNumbers, type Tensor } from '../tensor.js';
 import * as A from './attrs.js';
 import { copyRange } from './copy.js';
 import { badNode, defineOp, normAxis, req } from './op.js';
+import { movementOp } from './int-movement.js';
 
-export const gather = defineOp({
+export const gather = movementOp(defineOp({
   opType: 'Gather',
   inputs: [2, 2],
   outputs: [1, 1],
@@ -36,4 +37,4 @@ export const gather = defineOp({
     }
     return [makeTensor(x.dtype, dims, out as Tensor['data'])];
   },
-});
+}));

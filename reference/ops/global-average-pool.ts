@@ -1,9 +1,11 @@
-/** GlobalAveragePool: mean over all spatial axes -> [N, C, 1, ...]. */
+/** GlobalAveragePool: mean over all spatial axes -> [N, C, 1, ...]. Integer mode: see `pool2d-int.ts` (count = plane size). */
 import { makeTensor } from '../tensor.js';
 import { badNode, defineOp, req, reqFloat } from './op.js';
 import { globalPoolImpl } from './pool2d.js';
+import { allocQ, featureIn, featureInput0, movedOutputs, outParams, qTensor } from './int-support.js';
+import { globalPoolIntImpl } from './pool2d-int.js';
 
-export const globalAveragePool = defineOp({
+export const globalAveragePool = featureInput0(defineOp({
   opType: 'GlobalAveragePool',
   inputs: [1, 1],
   outputs: [1, 1],
@@ -15,4 +17,13 @@ export const globalAveragePool = defineOp({
     const size = x.dims.slice(2).reduce((p, d) => p * d, 1);
     return [makeTensor('float32', [x.dims[0]!, x.dims[1]!, ...x.dims.slice(2).map(() => 1)], globalPoolImpl(reqFloat(x, 'input', ctx), planes, size, 'avg'))];
   },
-});
+  int: (inputs, _a, ctx) => {
+    const x = featureIn(inputs, 0, ctx);
+    if (x.t.dims.length < 3) throw badNode(ctx, `input rank ${x.t.dims.length} < 3`);
+    const planes = x.t.dims[0]! * x.t.dims[1]!;
+    const size = x.t.dims.slice(2).reduce((p, d) => p * d, 1);
+    const dims = [x.t.dims[0]!, x.t.dims[1]!, ...x.t.dims.slice(2).map(() => 1)];
+    const po = outParams(ctx);
+    return [qTensor(po, dims, globalPoolIntImpl(x.q, planes, size, 'avg', x.p, po, allocQ(po, planes)))];
+  },
+}));

@@ -1,10 +1,14 @@
-/** MaxPool (1-D/2-D): kernel_shape, strides, pads, auto_pad, dilations, ceil_mode. The Indices output is not produced. */
+/**
+ * MaxPool (1-D/2-D): kernel_shape, strides, pads, auto_pad, dilations, ceil_mode. The Indices output is not produced.
+ * Integer mode: the max of the codes (data movement, `preservesScale`).
+ */
 import { defineOp, unsupported } from './op.js';
 import * as A from './attrs.js';
-import { readPool, runPool } from './pool-glue.js';
+import { allocQ, featureIn, featureInput0, movedOutputs, qTensor } from './int-support.js';
+import { poolGeometry, readPool, runPool } from './pool-glue.js';
 import { maxPool2dImpl } from './pool2d.js';
 
-export const maxPool = defineOp({
+export const maxPool = featureInput0(defineOp({
   opType: 'MaxPool',
   inputs: [1, 1],
   outputs: [1, 2],
@@ -14,4 +18,11 @@ export const maxPool = defineOp({
     return readPool(ctx);
   },
   float: (inputs, a, ctx) => [runPool(inputs, a, ctx, maxPool2dImpl)],
-});
+  preservesScale: true,
+  int: (inputs, a, ctx) => {
+    const x = featureIn(inputs, 0, ctx);
+    const { g, outDims } = poolGeometry(x.t, a, ctx);
+    const y = maxPool2dImpl(x.q, g, allocQ(x.p, g.planes * g.oh * g.ow));
+    return movedOutputs([qTensor(x.p, outDims, y)], x.p, ctx);
+  },
+}));

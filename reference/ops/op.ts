@@ -41,6 +41,21 @@ export interface OpKernel<A = unknown> {
   float(inputs: Inputs, attrs: A, ctx: OpContext): Tensor[];
   /** Integer semantics (quantized reference); absent until integer mode implements the op. */
   int?(inputs: Inputs, attrs: A, ctx: IntContext): Tensor[];
+  /**
+   * Data movement (SEMANTICS.md "Element-wise, lookup-table and data-movement operators"): every
+   * output value is one of input 0's values (or its zero point), so the execution driver should
+   * give each output the quantization parameters of input 0 instead of calibrating it; the `int`
+   * kernel then moves integers without requantization. A function when it depends on the
+   * attributes (Resize: nearest only). Read it through {@link preservesScale}.
+   */
+  preservesScale?: boolean | ((attrs: A) => boolean);
+}
+
+/** Whether the driver should give `k`'s outputs input 0's quantization parameters. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function preservesScale(k: OpKernel<any>, attrs: unknown): boolean {
+  const p = k.preservesScale;
+  return typeof p === 'function' ? p(attrs) : p === true;
 }
 
 /** Declares a kernel with its attribute type inferred. */

@@ -2,11 +2,17 @@
  * Pad. Opset < 11: attributes `pads`, `value`, `mode`; opset >= 11: inputs pads (int64, the
  * begins of every axis then the ends), constant_value? and (opset 18) axes?. Modes constant,
  * reflect, edge (and wrap, opset 19). Negative pads crop.
+ * Integer mode: codes are moved (`preservesScale`; requantized first if the output has other
+ * parameters); the constant is quantized with the output's parameters, so the default 0 pads
+ * with the zero point (real 0 exactly).
  */
-import { allocData, makeTensor, stridesOf, toNumbers, type Tensor } from '../tensor.js';
+import { allocData, floatTensor, makeTensor, stridesOf, toNumbers, type Tensor } from '../tensor.js';
 import * as A from './attrs.js';
 import { fillAll, type AnyArray } from './copy.js';
+import { quantizeValue } from '../quant/quantize-tensor.js';
+import { featureIn, featureInput0, outParams, requantizeFeature } from './int-support.js';
 import { badNode, defineOp, opt, req, unsupported } from './op.js';
+
 
 export type PadMode = 'constant' | 'reflect' | 'edge' | 'wrap';
 
@@ -65,7 +71,7 @@ export function padImpl(x: Tensor, pads: readonly number[], mode: PadMode, value
   return makeTensor(x.dtype, dims, out);
 }
 
-export const pad = defineOp({
+export const pad = featureInput0(defineOp({
   opType: 'Pad',
   inputs: [1, 4],
   outputs: [1, 1],
@@ -95,4 +101,15 @@ export const pad = defineOp({
     if (a.mode !== 'constant' && x.dims.some((d, i) => d === 0 && (pads![i]! > 0 || pads![i + r]! > 0))) throw unsupported(ctx, `${a.mode} padding of an empty axis`);
     return [padImpl(x, pads, a.mode, value)];
   },
-});
+  preservesScale: true,
+  int: (inputs, a, ctx): Tensor[] => {
+    const x = featureIn(inputs, 0, ctx);
+    const po = outParams(ctx);
+    const cv = opt(inputs, 2);
+    const qv = quantizeValue(cv && cv.data.length > 0 ? Number(cv.data[0]!) : a.value, po);
+    const ins = [...inputs];
+    ins[0] = requantizeFeature(x.t, x.p, po);
+    if (cv) ins[2] = floatTensor([], [qv]);
+    return pad.float(ins, { ...a, value: qv }, ctx);
+  },
+}));

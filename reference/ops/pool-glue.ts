@@ -16,9 +16,8 @@ export function readPool(ctx: OpContext): PoolAttrs {
   return { ...a, ceil: A.int(ctx, 'ceil_mode', 0) === 1, countIncludePad: A.int(ctx, 'count_include_pad', 0) === 1 };
 }
 
-/** Runs a 2-D pooling function on a 3-D or 4-D input. */
-export function runPool(inputs: Inputs, a: PoolAttrs, ctx: OpContext, impl: (x: Float32Array, g: Pool2dGeom) => Float32Array): Tensor {
-  const x = req(inputs, 0, ctx);
+/** Pooling geometry of a 3-D or 4-D input (1-D pooling runs as 2-D with a unit height). */
+export function poolGeometry(x: Tensor, a: PoolAttrs, ctx: OpContext): { g: Pool2dGeom; outDims: number[] } {
   const r = x.dims.length - 2;
   if (r !== 1 && r !== 2) throw unsupported(ctx, `${r}-D pooling`);
   const geo = forwardGeometry(ctx, a, x.dims.slice(2), a.kernel!, a.ceil);
@@ -40,5 +39,12 @@ export function runPool(inputs: Inputs, a: PoolAttrs, ctx: OpContext, impl: (x: 
     oh: two ? geo.out[0]! : 1,
     ow: geo.out[r - 1]!,
   };
-  return makeTensor('float32', [x.dims[0]!, x.dims[1]!, ...geo.out], impl(reqFloat(x, 'input', ctx), g));
+  return { g, outDims: [x.dims[0]!, x.dims[1]!, ...geo.out] };
+}
+
+/** Runs a 2-D pooling function on a 3-D or 4-D float input. */
+export function runPool(inputs: Inputs, a: PoolAttrs, ctx: OpContext, impl: (x: Float32Array, g: Pool2dGeom) => Float32Array): Tensor {
+  const x = req(inputs, 0, ctx);
+  const { g, outDims } = poolGeometry(x, a, ctx);
+  return makeTensor('float32', outDims, impl(reqFloat(x, 'input', ctx), g));
 }

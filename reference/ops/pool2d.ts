@@ -25,9 +25,13 @@ export interface Pool2dGeom {
   ow: number;
 }
 
-export function maxPool2dImpl(x: Float32Array, g: Pool2dGeom): Float32Array {
+/**
+ * Max pooling. Any numeric input (float32, or feature codes in integer mode: the max of codes is
+ * the code of the max, the quantizer being monotone); `out` defaults to a new Float32Array.
+ */
+export function maxPool2dImpl<T extends Float32Array | Uint8Array | Uint16Array = Float32Array>(x: ArrayLike<number>, g: Pool2dGeom, out?: T): T {
   const { planes, h, w, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow } = g;
-  const out = new Float32Array(planes * oh * ow);
+  const y = out ?? (new Float32Array(planes * oh * ow) as T);
   let o = 0;
   for (let p = 0; p < planes; p++) {
     const xp = p * h * w;
@@ -47,11 +51,11 @@ export function maxPool2dImpl(x: Float32Array, g: Pool2dGeom): Float32Array {
             if (v > best || Number.isNaN(v)) best = v;
           }
         }
-        out[o++] = best;
+        y[o++] = best;
       }
     }
   }
-  return out;
+  return y;
 }
 
 export function averagePool2dImpl(x: Float32Array, g: Pool2dGeom, countIncludePad: boolean): Float32Array {

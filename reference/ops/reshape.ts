@@ -5,6 +5,7 @@
 import { reshapeView, toNumbers } from '../tensor.js';
 import * as A from './attrs.js';
 import { badNode, defineOp, opt, req } from './op.js';
+import { movementOp } from './int-movement.js';
 
 /** Resolves 0 and -1 in `target` against `inDims`; null when impossible. */
 export function resolveReshape(inDims: readonly number[], target: readonly number[], allowZero: boolean): number[] | null {
@@ -20,7 +21,7 @@ export function resolveReshape(inDims: readonly number[], target: readonly numbe
   return out;
 }
 
-export const reshape = defineOp({
+export const reshape = movementOp(defineOp({
   opType: 'Reshape',
   inputs: [1, 2],
   outputs: [1, 1],
@@ -34,4 +35,4 @@ export const reshape = defineOp({
     if (!dims) throw badNode(ctx, `cannot reshape [${x.dims.join(',')}] to [${target.join(',')}]`);
     return [reshapeView(x, dims)];
   },
-});
+}));

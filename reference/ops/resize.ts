@@ -9,6 +9,9 @@
 import { makeTensor, toNumbers, type Tensor } from '../tensor.js';
 import * as A from './attrs.js';
 import { badNode, defineOp, opt, req, reqFloat, unsupported, type Inputs, type OpContext } from './op.js';
+import { floatMiddle } from './int-support.js';
+import { movementOp } from './int-movement.js';
+import type { OpKernel } from './op.js';
 import { resizeBilinearImpl, resizeNearestImpl, type CoordMode, type NearestMode } from './resize-math.js';
 
 export interface ResizeAttrs {
@@ -54,11 +57,20 @@ export function runResize(x: Tensor, scalesIn: number[] | undefined, sizesIn: nu
   return makeTensor('float32', outDims, y);
 }
 
+/**
+ * Integer mode: nearest moves codes (`preservesScale`); linear is "float in the middle"
+ * (dequantize, the float bilinear kernel, quantize), see SEMANTICS.md.
+ */
+export function withResizeInt(k: OpKernel<ResizeAttrs>): OpKernel<ResizeAttrs> {
+  const moved = movementOp(k, (a) => a.mode === 'nearest');
+  return { ...moved, int: (inputs, a, ctx) => (a.mode === 'nearest' ? moved.int!(inputs, a, ctx) : floatMiddle(k, inputs, a, ctx)) };
+}
+
 export function floatsOf(t: Tensor | null): number[] | undefined {
   return t && t.data.length > 0 ? toNumbers(t) : undefined;
 }
 
-export const resize = defineOp({
+export const resize = withResizeInt(defineOp({
   opType: 'Resize',
   inputs: [1, 4],
   outputs: [1, 1],
@@ -68,4 +80,4 @@ export const resize = defineOp({
     if (ctx.opset < 11) return [runResize(x, floatsOf(req(inputs, 1, ctx)), undefined, a, ctx)];
     return [runResize(x, floatsOf(opt(inputs, 2)), floatsOf(opt(inputs, 3)), a, ctx)];
   },
-});
+}));

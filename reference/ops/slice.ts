@@ -8,6 +8,7 @@ import { allocData, makeTensor, stridesOf, toNumbers, type Tensor } from '../ten
 import * as A from './attrs.js';
 import type { AnyArray } from './copy.js';
 import { badNode, defineOp, opt, req, type OpContext } from './op.js';
+import { movementOp } from './int-movement.js';
 
 /** Start, step and length of one sliced axis. */
 export interface AxisSlice {
@@ -67,7 +68,7 @@ function intsInput(t: Tensor | null, what: string, ctx: OpContext): number[] | u
   return toNumbers(t);
 }
 
-export const slice = defineOp({
+export const slice = movementOp(defineOp({
   opType: 'Slice',
   inputs: [1, 5],
   outputs: [1, 1],
@@ -89,4 +90,4 @@ export const slice = defineOp({
     });
     return [sliceImpl(x, per)];
   },
-});
+}));

@@ -6,8 +6,9 @@ import { toNumbers } from '../tensor.js';
 import * as A from './attrs.js';
 import { badNode, defineOp, normAxis, opt, req } from './op.js';
 import { sliceImpl, type AxisSlice } from './slice.js';
+import { movementOp } from './int-movement.js';
 
-export const split = defineOp({
+export const split = movementOp(defineOp({
   opType: 'Split',
   inputs: [1, 2],
   outputs: [1, Infinity],
@@ -34,4 +35,4 @@ export const split = defineOp({
       return sliceImpl(x, per);
     });
   },
-});
+}));

@@ -2,8 +2,9 @@
 import { reshapeView, toNumbers } from '../tensor.js';
 import * as A from './attrs.js';
 import { badNode, defineOp, opt, req } from './op.js';
+import { movementOp } from './int-movement.js';
 
-export const squeeze = defineOp({
+export const squeeze = movementOp(defineOp({
   opType: 'Squeeze',
   inputs: [1, 2],
   outputs: [1, 1],
@@ -17,4 +18,4 @@ export const squeeze = defineOp({
     const dims = x.dims.filter((d, i) => (axes ? !axes.includes(i) : d !== 1));
     return [reshapeView(x, dims)];
   },
-});
+}));

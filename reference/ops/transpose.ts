@@ -3,6 +3,7 @@ import { allocData, makeTensor, stridesOf, type Tensor } from '../tensor.js';
 import * as A from './attrs.js';
 import type { AnyArray } from './copy.js';
 import { badNode, defineOp, req } from './op.js';
+import { movementOp } from './int-movement.js';
 
 /** Any-dtype N-D transpose (math, no glue). */
 export function transposeImpl(x: Tensor, perm: readonly number[]): Tensor {
@@ -37,7 +38,7 @@ export function transposeImpl(x: Tensor, perm: readonly number[]): Tensor {
   return makeTensor(x.dtype, outDims, out as never);
 }
 
-export const transpose = defineOp({
+export const transpose = movementOp(defineOp({
   opType: 'Transpose',
   inputs: [1, 1],
   outputs: [1, 1],
@@ -49,4 +50,4 @@ export const transpose = defineOp({
     if (perm.length !== r || [...perm].sort((p, q) => p - q).some((p, i) => p !== i)) throw badNode(ctx, `perm [${perm.join(',')}] is not a permutation of ${r} axes`);
     return [transposeImpl(x, perm)];
   },
-});
+}));

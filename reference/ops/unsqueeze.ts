@@ -2,8 +2,9 @@
 import { reshapeView, toNumbers } from '../tensor.js';
 import * as A from './attrs.js';
 import { badNode, defineOp, opt, req } from './op.js';
+import { movementOp } from './int-movement.js';
 
-export const unsqueeze = defineOp({
+export const unsqueeze = movementOp(defineOp({
   opType: 'Unsqueeze',
   inputs: [1, 2],
   outputs: [1, 1],
@@ -21,4 +22,4 @@ export const unsqueeze = defineOp({
     for (let i = 0; i < r; i++) dims.push(norm.includes(i) ? 1 : x.dims[k++]!);
     return [reshapeView(x, dims)];
   },
-});
+}));

@@ -58,6 +58,8 @@ export interface GraphSpec {
   /** Element type of every graph output (default float32). */
   outputDtype?: Tensor['dtype'];
   opset?: number;
+  /** Extra operator sets (e.g. `{ domain: 'com.microsoft', version: 1 }` for onnxruntime contrib ops). */
+  extraOpsets?: { domain: string; version: number }[];
 }
 
 /** A small multi-node model (nodes in the given order). */
@@ -73,6 +75,6 @@ export function graphModel(spec: GraphSpec): Uint8Array {
     initializer: spec.inputs.filter((i) => i.initializer).map((i) => tensorProto(i.name, i.tensor)),
     output: spec.outputs.map((o) => onnx.ValueInfoProto.create({ name: o, type: { tensorType: { elemType: DT_CODE[spec.outputDtype ?? 'float32'] } } })),
   });
-  const model = onnx.ModelProto.create({ irVersion: 7, opsetImport: [{ domain: '', version: spec.opset ?? 13 }], graph, producerName: 'magik-parity-test' });
+  const model = onnx.ModelProto.create({ irVersion: 7, opsetImport: [{ domain: '', version: spec.opset ?? 13 }, ...(spec.extraOpsets ?? [])], graph, producerName: 'magik-parity-test' });
   return onnx.ModelProto.encode(model).finish();
 }

@@ -1,0 +1,89 @@
+/**
+ * Integer pooling math over NCHW feature codes (SEMANTICS.md "Element-wise, lookup-table and
+ * data-movement operators", AveragePool). Windows and counts are those of `pool2d.ts` (so of
+ * onnxruntime): the sum of (q − zp_in) over the window is exact, then
+ *   q_out = clamp(requantize(sum, M(count)) + zp_out, 0, qmax_out),  M(count) = s_in / (s_out · count)
+ * as a fixed-point multiplier (one per distinct count, computed once per call), rounding half
+ * away from zero (reference/quant/fixed-point.ts; a sum wider than int32 — 16-bit codes over a
+ * large plane — is requantized exactly by `requantizeWide`). An empty window gives zp_out (real 0).
+ */
+import type { FeatureQParams } from '../quant/feature-params.js';
+import { quantizeMultiplier, type QuantizedMultiplier } from '../quant/fixed-point.js';
+import { requantizeWide, type QArray } from './int-support.js';
+import type { Pool2dGeom } from './pool2d.js';
+
+/** Multipliers s_in / (s_out · count), built on first use of each count. */
+class CountMultipliers {
+  private readonly byCount = new Map<number, QuantizedMultiplier>();
+  constructor(private readonly ratio: number) {}
+  get(count: number): QuantizedMultiplier {
+    let m = this.byCount.get(count);
+    if (!m) {
+      m = quantizeMultiplier(this.ratio / count);
+      this.byCount.set(count, m);
+    }
+    return m;
+  }
+}
+
+function store(sum: number, count: number, mults: CountMultipliers, zpOut: number, qmax: number): number {
+  if (count <= 0) return zpOut;
+  const { m, shift } = mults.get(count);
+  const v = requantizeWide(sum, m, shift) + zpOut;
+  return v < 0 ? 0 : v > qmax ? qmax : v;
+}
+
+/** Average pooling of codes `x` (parameters `pin`) into codes of `pout`. */
+export function averagePool2dIntImpl(x: QArray, g: Pool2dGeom, countIncludePad: boolean, pin: FeatureQParams, pout: FeatureQParams, out: QArray): QArray {
+  const { planes, h, w, kh, kw, sh, sw, pt, pl, pb, pr, oh, ow } = g;
+  const zp = pin.zeroPoint;
+  const zpOut = pout.zeroPoint;
+  const qmax = 2 ** pout.bits - 1;
+  const mults = new CountMultipliers(pin.scale / pout.scale);
+  let o = 0;
+  for (let p = 0; p < planes; p++) {
+    const xp = p * h * w;
+    for (let oy = 0; oy < oh; oy++) {
+      let ys = oy * sh - pt;
+      let ye = Math.min(ys + kh, h + pb);
+      const padH = ye - ys;
+      ys = Math.max(ys, 0);
+      ye = Math.min(ye, h);
+      for (let ox = 0; ox < ow; ox++) {
+        let xs = ox * sw - pl;
+        let xe = Math.min(xs + kw, w + pr);
+        const padW = xe - xs;
+        xs = Math.max(xs, 0);
+        xe = Math.min(xe, w);
+        let sum = 0;
+        for (let iy = ys; iy < ye; iy++) {
+          const row = xp + iy * w;
+          for (let ix = xs; ix < xe; ix++) sum += x[row + ix]!;
+        }
+        const n = Math.max(0, ye - ys) * Math.max(0, xe - xs);
+        const count = countIncludePad ? padH * padW : n;
+        out[o++] = store(sum - n * zp, count, mults, zpOut, qmax);
+      }
+    }
+  }
+  return out;
+}
+
+/** Mean (requantized as above, count = plane size) or max of each plane of `size` codes. */
+export function globalPoolIntImpl(x: QArray, planes: number, size: number, kind: 'avg' | 'max', pin: FeatureQParams, pout: FeatureQParams, out: QArray): QArray {
+  const mults = new CountMultipliers(pin.scale / pout.scale);
+  const qmax = 2 ** pout.bits - 1;
+  for (let p = 0; p < planes; p++) {
+    const o = p * size;
+    if (kind === 'avg') {
+      let s = 0;
+      for (let i = 0; i < size; i++) s += x[o + i]!;
+      out[p] = store(s - size * pin.zeroPoint, size, mults, pout.zeroPoint, qmax);
+    } else {
+      let mx = 0;
+      for (let i = 0; i < size; i++) if (x[o + i]! > mx) mx = x[o + i]!;
+      out[p] = mx;
+    }
+  }
+  return out;
+}
