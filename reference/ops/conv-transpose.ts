@@ -7,7 +7,7 @@
  */
 import { makeTensor, type Tensor } from '../tensor.js';
 import * as A from './attrs.js';
-import { accScales, centered, linearQuant, quantizeBiasTo, requantizeChannels, weightCodes } from './int-linear.js';
+import { accScales, centered, linearQuant, quantizeBiasTo, requantizeChannels, weightCodes, wideBias } from './int-linear.js';
 import { badNode, defineOp, opt, req, reqFloat, unsupported, type Inputs, type OpContext } from './op.js';
 import { readSpatial, type SpatialAttrs } from './spatial.js';
 
@@ -127,7 +127,7 @@ export const convTranspose = defineOp({
     // weights [C, M/group, kH, kW] are quantized per axis-1 index; output channel gi·(M/g) + oc uses scale oc
     const mg = g.m / g.group;
     const sAcc = accScales(qx.scale, qw!.scales, g.m, (c) => c % mg);
-    const qb = bias ? quantizeBiasTo(reqFloat(bias, 'bias', ctx), sAcc) : null;
+    const qb = bias ? quantizeBiasTo(reqFloat(bias, 'bias', ctx), sAcc, wideBias(qx, qw)) : null;
     const y = requantizeChannels(acc, g.n, g.m, g.oh * g.ow, sAcc, qb, qy);
     return [makeTensor(qy.bits <= 8 ? 'uint8' : 'uint16', dims, y)];
   },

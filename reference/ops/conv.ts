@@ -7,7 +7,7 @@
 import { makeTensor, type Tensor } from '../tensor.js';
 import * as A from './attrs.js';
 import { conv2dImpl, type Conv2dGeom } from './conv2d.js';
-import { accScales, centered, linearQuant, quantizeBiasTo, requantizeChannels, weightCodes } from './int-linear.js';
+import { accScales, centered, linearQuant, quantizeBiasTo, requantizeChannels, weightCodes, wideBias } from './int-linear.js';
 import { badNode, defineOp, opt, req, reqFloat, unsupported, type Inputs, type OpContext } from './op.js';
 import { forwardGeometry, readSpatial, type SpatialAttrs } from './spatial.js';
 
@@ -68,7 +68,7 @@ export const conv = defineOp({
     // Padding stands for real 0, i.e. centred code 0: skipping padded taps is exact.
     const acc = conv2dImpl(centered(req(inputs, 0, ctx), qx, ctx), weightCodes(qw!), null, g, true);
     const sAcc = accScales(qx.scale, qw!.scales, g.m);
-    const qb = bias ? quantizeBiasTo(reqFloat(bias, 'bias', ctx), sAcc) : null;
+    const qb = bias ? quantizeBiasTo(reqFloat(bias, 'bias', ctx), sAcc, wideBias(qx, qw)) : null;
     const y = requantizeChannels(acc, g.n, g.m, g.oh * g.ow, sAcc, qb, qy);
     return [makeTensor(qy.bits <= 8 ? 'uint8' : 'uint16', dims, y)];
   },

@@ -8,7 +8,7 @@
 import { makeTensor } from '../tensor.js';
 import * as A from './attrs.js';
 import { forEachBroadcast } from './elementwise.js';
-import { accScales, centered, linearQuant, quantizeBiasTo, requantizeChannels, weightCodes } from './int-linear.js';
+import { accScales, centered, linearQuant, quantizeBiasTo, requantizeChannels, weightCodes, wideBias } from './int-linear.js';
 import { badNode, defineOp, opt, req, reqFloat, where } from './op.js';
 
 /** Row-major float32 matrix product with double accumulation: [m,k] x [k,n] (strided views for transposes). */
@@ -71,13 +71,13 @@ export const gemm = defineOp({
     const acc = new Float64Array(m * n);
     matmul2d(centered(a, qx, ctx, 'A'), 0, weightCodes(qw!), 0, m, k, n, at.transA, at.transB, acc);
     const sAcc = accScales(qx.scale, qw!.scales, n, (j) => j, at.alpha);
-    let qb: Int32Array | null = null;
+    let qb: Float64Array | null = null;
     if (c) {
       const cd = reqFloat(c, 'C', ctx);
       if (cd.length !== 1 && cd.length !== n) throw new Error(`${where(ctx)}: integer Gemm needs C with 1 or ${n} values, got [${c.dims.join(',')}]`);
       const v = new Float64Array(n);
       for (let j = 0; j < n; j++) v[j] = Math.fround(at.beta * cd[cd.length === 1 ? 0 : j]!);
-      qb = quantizeBiasTo(v, sAcc);
+      qb = quantizeBiasTo(v, sAcc, wideBias(qx, qw));
     }
     const y = requantizeChannels(acc, m, n, 1, sAcc, qb, qy);
     return [makeTensor(qy.bits <= 8 ? 'uint8' : 'uint16', [m, n], y)];

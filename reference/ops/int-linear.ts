@@ -38,16 +38,24 @@ export function linearQuant(ctx: IntContext, wIndex: number | null): { qx: Featu
 }
 
 /**
- * int32 bias: q_b[c] = clamp(round_half_even(v[c] / fround(sAcc[c])), −2^31, 2^31 − 1), the
- * accumulator scale sAcc[c] (= s_in · s_w[c]) rounded to float32 like onnxruntime's QLinearConv.
+ * Integer bias: q_b[c] = round_half_even(v[c] / fround(sAcc[c])), the accumulator scale
+ * sAcc[c] (= s_in · s_w[c]) rounded to float32 like onnxruntime's QLinearConv. Saturated to int32
+ * when input and weights are both ≤ 8 bits (the int8 scheme); kept exact (an int64 bias, as in
+ * TFLite's 16x8 mode) when either is wider, where b / (s_in · s_w) routinely exceeds 2^31.
  */
-export function quantizeBiasTo(v: ArrayLike<number>, sAcc: Float64Array): Int32Array {
-  const q = new Int32Array(sAcc.length);
+export function quantizeBiasTo(v: ArrayLike<number>, sAcc: Float64Array, wide: boolean): Float64Array {
+  const q = new Float64Array(sAcc.length);
+  const lim = wide ? 9007199254740991 : 2147483647;
   for (let c = 0; c < sAcc.length; c++) {
     const r = roundHalfEven(v[c]! / Math.fround(sAcc[c]!));
-    q[c] = r > 2147483647 ? 2147483647 : r < -2147483648 ? -2147483648 : r;
+    q[c] = r > lim ? lim : r < -lim - (wide ? 0 : 1) ? -lim - (wide ? 0 : 1) : r;
   }
   return q;
+}
+
+/** Whether a linear op needs the wide (64-bit) bias: feature or weight wider than 8 bits. */
+export function wideBias(qx: FeatureQParams, qw: { bits: number } | null): boolean {
+  return qx.bits > 8 || (qw !== null && qw.bits > 8);
 }
 
 /**
@@ -55,7 +63,7 @@ export function quantizeBiasTo(v: ArrayLike<number>, sAcc: Float64Array): Int32A
  *   y_q = clamp(requantize(acc + q_b[c], m[c], shift[c]) + zp_y, 0, qmax_y)
  * with {m[c], shift[c]} = quantizeMultiplier(sAcc[c] / s_y) (SEMANTICS.md "Requantization").
  */
-export function requantizeChannels(acc: Float64Array, outer: number, channels: number, inner: number, sAcc: Float64Array, bias: Int32Array | null, qy: FeatureQParams): Uint8Array | Uint16Array {
+export function requantizeChannels(acc: Float64Array, outer: number, channels: number, inner: number, sAcc: Float64Array, bias: Float64Array | null, qy: FeatureQParams): Uint8Array | Uint16Array {
   const qmax = featureQmax(qy.bits);
   const out = qy.bits <= 8 ? new Uint8Array(acc.length) : new Uint16Array(acc.length);
   const zp = qy.zeroPoint;
