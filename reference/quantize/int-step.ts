@@ -111,7 +111,7 @@ export function makeIntStep(prep: PreparedQuant, plan: ExecutionPlan, opts: IntS
     const w = prep.weights.get(node.name);
     const delta = prep.biasDelta.get(node.name);
     let ins: (Tensor | null)[] = [...inputs];
-    if (delta) ins[2] = withDelta(ins[2] ?? null, delta);
+    if (delta) ins[2] = withDelta(ins[2] ?? null, delta, node.opType === 'Gemm' ? (step.attrs as { beta: number }).beta : 1);
     if (!featureQ) {
       if (w && weightQ) ins[w.input] = w.fake;
       modes.set(node.name, 'float');
@@ -152,11 +152,11 @@ function checkOutputs(node: OnnxNode, outs: Tensor[], outQ: readonly (FeatureQPa
   return outs;
 }
 
-/** The float bias plus a correction (a Conv without bias gets one). */
-function withDelta(bias: Tensor | null, delta: Float32Array): Tensor {
+/** The float bias plus a correction (a Conv without bias gets one; Gemm's C is scaled by beta, a scalar C is broadcast). */
+function withDelta(bias: Tensor | null, delta: Float32Array, beta: number): Tensor {
   const out = new Float32Array(delta.length);
   const b = bias ? (bias.data as Float32Array) : null;
-  for (let c = 0; c < delta.length; c++) out[c] = (b ? b[c]! : 0) + delta[c]!;
+  for (let c = 0; c < delta.length; c++) out[c] = (b ? b[b.length === 1 ? 0 : c]! : 0) + delta[c]! / beta;
   return makeTensor('float32', [delta.length], out);
 }
 
