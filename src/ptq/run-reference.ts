@@ -22,7 +22,6 @@ import { readParamsFile, writeParamsFile } from '../../reference/quantize/params
 import { settingsDigest, settingsOf, type QuantParams } from '../../reference/quantize/params.js';
 import { resultAsFloat, runQuantized } from '../../reference/quantize/run-quantized.js';
 import { correctBiases } from '../../reference/quantize/bias-correction.js';
-import { foldBatchNorms } from '../../reference/quantize/fold-batch-norm.js';
 import { toCodes, type NodeMode } from '../../reference/quantize/int-step.js';
 import { PtqWriter } from './ptq-writer.js';
 
@@ -112,7 +111,8 @@ export async function runReference(opts: ReferenceOptions): Promise<ReferenceRes
   let prep: PreparedQuant | null = null;
   let calibrateMs = 0;
   if (!opts.noQuant) ({ prep, calibrateMs } = await obtainParams(model, cfg, opts, warnings));
-  const runModel = prep ? prep.model : foldBatchNorms(model).model;
+  // --no-quant runs the original graph (no folding), so every tensor of float_model/ has its twin
+  const runModel = prep ? prep.model : model;
   // Validation and calibration are done: only now is anything written.
   await prepareOutDir(out, Boolean(opts.force));
   const fileBytes = input.fileBytes.length === n * h * w * c ? input.fileBytes : threeChannels(input.nhwc, input.fileBytes, n * h * w, c);
