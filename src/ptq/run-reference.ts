@@ -71,7 +71,9 @@ function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
     aa += a[i]! * a[i]!;
     bb += b[i]! * b[i]!;
   }
-  return aa === 0 && bb === 0 ? 1 : ab / Math.sqrt(aa * bb);
+  // an all-zero vector against a non-zero one has no direction in common: 0
+  if (aa === 0 || bb === 0) return aa === bb ? 1 : 0;
+  return ab / Math.sqrt(aa * bb);
 }
 
 /** Obtains the parameters: from --params (checked against the model) or by calibrating. */
