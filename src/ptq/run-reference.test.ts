@@ -16,6 +16,7 @@ import { runGraph } from '../../reference/executor.js';
 import { floatTensor } from '../../reference/tensor.js';
 import { openVendorPc, parseDumpLog, readManifest } from '../dumps/index.js';
 import { compare } from '../compare/compare.js';
+import { runFloat } from '../float/run-float.js';
 import { buildModel } from '../onnx/build.js';
 import { toNhwc } from './ptq-writer.js';
 import type { OnnxModel } from '../onnx/types.js';
@@ -113,10 +114,10 @@ describe('magik-parity reference (YuNet, 2 calibration images, MAX_ABS 8-bit)', 
     }
   }, 120_000);
 
-  it('compare --float F --ptq DIR works on the output', async () => {
+  it('compare --float F --ptq DIR works on the output (F from `magik-parity float`)', async () => {
     const floatDir = path.join(tmp, 'float');
-    await runReference({ model, config: cfgFile, input: inputFile, out: floatDir, noQuant: true });
-    const rep = await compare({ float: path.join(floatDir, 'ptq_model_dequantize'), ptq: first, threads: 1 });
+    await runFloat({ model, input: inputFile, mean: '0', var: '1', out: floatDir, threads: 1 });
+    const rep = await compare({ float: floatDir, ptq: first, threads: 1 });
     const e = rep.edges[0]!;
     expect(e.summary.layers).toBeGreaterThan(100);
     expect(e.unmatched.a.length + e.unmatched.b.length).toBeLessThan(5);
