@@ -67,6 +67,9 @@ export function prepareQuant(model: OnnxModel, params: QuantParams, file = 'para
   for (const [name, d] of Object.entries(params.biasCorrection?.nodes ?? {})) {
     const w = weights.get(name);
     if (!w) throw mismatch(file, `bias correction for node "${name}", which has no quantized weights`);
+    const node = g.nodes.find((n) => n.name === name)!;
+    const channels = node.opType === 'ConvTranspose' ? w.qw.scales.length * (typeof node.attrs.group === 'number' ? node.attrs.group : 1) : w.qw.scales.length;
+    if (d.length !== channels) throw mismatch(file, `bias correction for node "${name}" has ${d.length} values for ${channels} output channels`);
     biasDelta.set(name, Float32Array.from(d));
   }
   return { model: folded, params, features, weights, biasDelta };

@@ -192,6 +192,17 @@ describe('bad input: one UserError, nothing written', () => {
     const out = path.join(tmp, 'bad4');
     await expectUserError(runReference({ model, config: f, input: inputFile, out }), 'CONFIG_FORMAT', /feature_quantize_bits/, out);
   });
+  it('calibration folder missing or without images', async () => {
+    let f = await writeConfig('nofolder.json', { path: path.join(tmp, 'no-such-folder') });
+    let out = path.join(tmp, 'bad7');
+    await expectUserError(runReference({ model, config: f, input: inputFile, out }), 'CONFIG_FORMAT', /no-such-folder: folder not found/, out);
+    const empty = path.join(tmp, 'empty-calib');
+    await fsp.mkdir(empty);
+    await fsp.writeFile(path.join(empty, 'notes.txt'), 'not an image');
+    f = await writeConfig('noimages.json', { path: empty });
+    out = path.join(tmp, 'bad8');
+    await expectUserError(runReference({ model, config: f, input: inputFile, out }), 'CONFIG_FORMAT', /no JPEG\/PNG\/BMP image found/, out);
+  });
   it('--input of the wrong size', async () => {
     const small = path.join(tmp, 'small.bin');
     await fsp.writeFile(small, new Uint8Array(100 * 100 * 3));

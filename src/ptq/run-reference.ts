@@ -117,7 +117,7 @@ export async function runReference(opts: ReferenceOptions): Promise<ReferenceRes
   const runModel = prep ? prep.model : model;
   // Validation and calibration are done: only now is anything written.
   await prepareOutDir(out, Boolean(opts.force));
-  const fileBytes = input.fileBytes.length === n * h * w * c ? input.fileBytes : threeChannels(input.nhwc, input.fileBytes, n * h * w, c);
+  const fileBytes = input.fileBytes.length === n * h * w * c ? input.fileBytes : firstChannels(input.fileBytes, n * h * w, c);
   const writer = await PtqWriter.create({ out, model: { file: path.basename(model.file), md5: model.md5 }, inputMd5: createHash('md5').update(input.fileBytes).digest('hex') });
   writer.addVendorInput(fileBytes, [n, h, w, c]);
   const inQ = prep ? prep.features.get(inputName)! : null;
@@ -169,8 +169,8 @@ export async function runReference(opts: ReferenceOptions): Promise<ReferenceRes
   return { out, params: prep?.params ?? null, written: writer.count, outputCosine, modes, warnings, timings: { calibrateMs, runMs, totalMs: performance.now() - t0 } };
 }
 
-/** The 3-channel uint8 input (a 4-channel board file reduced to channels 0-2). */
-function threeChannels(_nhwc: Float32Array, bytes: Uint8Array, pixels: number, c: number): Uint8Array {
+/** The first `c` channels of an NHWC uint8 file (a 4-channel board input reduced to the model's 3). */
+function firstChannels(bytes: Uint8Array, pixels: number, c: number): Uint8Array {
   const src = bytes.length / pixels;
   const out = new Uint8Array(pixels * c);
   for (let p = 0; p < pixels; p++) for (let k = 0; k < c; k++) out[p * c + k] = bytes[p * src + k]!;
