@@ -28,12 +28,18 @@ export interface Conv2dGeom {
 }
 
 /** y[n, m, oy, ox] = bias[m] + sum over (ic in group, ky, kx) of w[m, ic, ky, kx] * x[n, g*Cg+ic, oy*sh-pt+ky*dh, ox*sw-pl+kx*dw]. */
-export function conv2dImpl(x: Float32Array, wt: Float32Array, bias: Float32Array | null, g: Conv2dGeom): Float32Array {
+export function conv2dImpl(x: Float32Array, wt: Float32Array, bias: Float32Array | null, g: Conv2dGeom): Float32Array;
+/**
+ * With `wide`, the double accumulators are returned unrounded (Float64Array): the integer mode
+ * passes integer-valued inputs and weights, so every partial sum is an exact integer (< 2^53).
+ */
+export function conv2dImpl(x: Float32Array, wt: Float32Array, bias: Float32Array | null, g: Conv2dGeom, wide: true): Float64Array;
+export function conv2dImpl(x: Float32Array, wt: Float32Array, bias: Float32Array | null, g: Conv2dGeom, wide = false): Float32Array | Float64Array {
   const { n, c, h, w, m, group, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow } = g;
   const cg = c / group;
   const mg = m / group;
   const plane = oh * ow;
-  const out = new Float32Array(n * m * plane);
+  const out = wide ? new Float64Array(n * m * plane) : new Float32Array(n * m * plane);
   const acc = new Float64Array(4 * plane);
   const taps = cg * kh * kw;
   const pointwise = kh === 1 && kw === 1 && sh === 1 && sw === 1 && pt === 0 && pl === 0 && oh === h && ow === w;

@@ -1,8 +1,15 @@
-/** Gemm: Y = alpha * A' * B' + beta * C, A' = transA ? A^T : A (2-D), C unidirectionally broadcast to [M, N]. */
+/**
+ * Gemm: Y = alpha * A' * B' + beta * C, A' = transA ? A^T : A (2-D), C unidirectionally broadcast to [M, N].
+ * Integer mode (SEMANTICS.md "Conv, ConvTranspose, Gemm, MatMul"): A is a quantized feature, B
+ * constant weights quantized per output column; alpha > 0 joins the multiplier and beta·C (a
+ * per-column or scalar constant) becomes the int32 bias. Other forms run through the executor's
+ * float fallback (the driver decides).
+ */
 import { makeTensor } from '../tensor.js';
 import * as A from './attrs.js';
 import { forEachBroadcast } from './elementwise.js';
-import { badNode, defineOp, opt, req, reqFloat } from './op.js';
+import { accScales, centered, linearQuant, quantizeBiasTo, requantizeChannels, weightCodes, wideBias } from './int-linear.js';
+import { badNode, defineOp, opt, req, reqFloat, where } from './op.js';
 
 /** Row-major float32 matrix product with double accumulation: [m,k] x [k,n] (strided views for transposes). */
 export function matmul2d(a: Float32Array, aOff: number, b: Float32Array, bOff: number, m: number, k: number, n: number, transA: boolean, transB: boolean, out: Float64Array): void {
@@ -50,5 +57,29 @@ export const gemm = defineOp({
       });
     }
     return [makeTensor('float32', [m, n], out)];
+  },
+  int: (inputs, at, ctx) => {
+    const { qx, qy, qw } = linearQuant(ctx, 1);
+    const a = req(inputs, 0, ctx);
+    const b = req(inputs, 1, ctx);
+    const c = opt(inputs, 2);
+    if (a.dims.length !== 2 || b.dims.length !== 2) throw badNode(ctx, `A [${a.dims.join(',')}] and B [${b.dims.join(',')}] must be 2-D`);
+    const [m, k] = at.transA ? [a.dims[1]!, a.dims[0]!] : [a.dims[0]!, a.dims[1]!];
+    const [k2, n] = at.transB ? [b.dims[1]!, b.dims[0]!] : [b.dims[0]!, b.dims[1]!];
+    if (k !== k2) throw badNode(ctx, `inner dimensions ${k} and ${k2} differ`);
+    if (!(at.alpha > 0)) throw new Error(`${where(ctx)}: integer Gemm needs alpha > 0 (got ${at.alpha})`);
+    const acc = new Float64Array(m * n);
+    matmul2d(centered(a, qx, ctx, 'A'), 0, weightCodes(qw!), 0, m, k, n, at.transA, at.transB, acc);
+    const sAcc = accScales(qx.scale, qw!.scales, n, (j) => j, at.alpha);
+    let qb: Float64Array | null = null;
+    if (c) {
+      const cd = reqFloat(c, 'C', ctx);
+      if (cd.length !== 1 && cd.length !== n) throw new Error(`${where(ctx)}: integer Gemm needs C with 1 or ${n} values, got [${c.dims.join(',')}]`);
+      const v = new Float64Array(n);
+      for (let j = 0; j < n; j++) v[j] = Math.fround(at.beta * cd[cd.length === 1 ? 0 : j]!);
+      qb = quantizeBiasTo(v, sAcc, wideBias(qx, qw));
+    }
+    const y = requantizeChannels(acc, m, n, 1, sAcc, qb, qy);
+    return [makeTensor(qy.bits <= 8 ? 'uint8' : 'uint16', [m, n], y)];
   },
 });

@@ -7,6 +7,7 @@ import type { OnnxNode } from '../../src/onnx/types.js';
 import { UserError } from '../../src/errors.js';
 import type { Tensor } from '../tensor.js';
 import type { FeatureQParams } from '../quant/feature-params.js';
+import type { QuantizedWeights } from '../quant/weights.js';
 
 /** What a kernel knows about where it runs. */
 export interface OpContext {
@@ -23,6 +24,13 @@ export interface OpContext {
 export interface IntContext extends OpContext {
   inputQuant: readonly (FeatureQParams | null)[];
   outputQuant: readonly (FeatureQParams | null)[];
+  /**
+   * Constant inputs quantized per output channel (the weights of Conv, ConvTranspose, Gemm,
+   * MatMul; SEMANTICS.md "Weights"), by input index; null or absent for every other input. The
+   * float tensor of such an input is still passed in `inputs` (biases stay float and are quantized
+   * by the kernel from the input and weight scales).
+   */
+  weightQuant?: readonly (QuantizedWeights | null)[];
 }
 
 /** Inputs as the executor passes them: `null` for an omitted optional input. */

@@ -19,3 +19,4 @@ export { mseRange } from './mse-range.js';
 export { admmFeatureParams, admmSymmetricScale } from './admm.js';
 export { expectedMse, binMasses, integratedSquaredError } from './expected-error.js';
 export { quantizeWeights, dequantizeWeights, quantizeBias, weightQmax, type QuantizedWeights, type QuantizedBias, type WeightMethod } from './weights.js';
+export { requantizeWide } from './requantize-wide.js';

@@ -10,12 +10,14 @@ import { inspectCommand } from './inspect.js';
 import { diffCommand } from './diff.js';
 import { bundleCommand } from './bundle.js';
 import { triageCommand } from './triage.js';
+import { referenceCommand } from './reference.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const commands: CommandModule<any, any>[] = [
   prepareCommand,
   headerCommand,
   floatCommand,
+  referenceCommand,
   pcCommand,
   compareCommand,
   triageCommand,

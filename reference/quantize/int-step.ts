@@ -1,0 +1,182 @@
+/**
+ * The integer mode's per-node step for the executor (`RunOptions.execute`; SEMANTICS.md "Which
+ * tensors are quantized, and the execution driver"). Quantized feature tensors travel between
+ * nodes as their codes (uint8 for ≤ 8 bits, uint16 for 9..16); everything else (int64 shape
+ * tensors, constants) as the float executor has them. Per node:
+ *
+ * 1. Output without parameters (shape arithmetic): the float kernel on dequantized inputs.
+ * 2. The node's integer kernel (`kernel.int`), when it has one, the node is not skipped, and its
+ *    operands are in the form the kernel takes (Conv/Gemm/... need quantized weights).
+ * 3. Otherwise the exact-equivalent fallback: dequantize the quantized inputs, run the float kernel
+ *    (with the dequantized weights unless the node is skipped or weights stay float), quantize
+ *    each output with its own parameters. `skip_node_quant` / `skip_op_quant` nodes always run so.
+ *
+ * `feature_fake_quant: false` runs every node in float (features never quantized), with
+ * quantized-then-dequantized weights unless `weight_fake_quant` is false too.
+ */
+import { UserError } from '../../src/errors.js';
+import { sanitizeName } from '../../src/names.js';
+import type { OnnxNode } from '../../src/onnx/types.js';
+import type { ExecutionPlan, PlannedNode } from '../executor.js';
+import type { IntContext, Inputs } from '../ops/op.js';
+import type { FeatureQParams } from '../quant/feature-params.js';
+import { dequantizeTensor, quantizeTensor } from '../quant/quantize-tensor.js';
+import { makeTensor, type Tensor } from '../tensor.js';
+import type { PreparedQuant } from './prepare.js';
+
+export interface IntStepOptions {
+  /** false keeps weights in float (guide §8.2 C). Default true. */
+  weightFakeQuant?: boolean;
+  /** false keeps features in float. Default true. */
+  featureFakeQuant?: boolean;
+  /** Node names, output tensor names, or sanitized dump names (with or without `_Quantize` / `.bin`). */
+  skipNodeQuant?: readonly string[];
+  /** ONNX op types. */
+  skipOpQuant?: readonly string[];
+}
+
+/** How each node ran (for reports and tests). */
+export type NodeMode = 'int' | 'fallback' | 'skipped' | 'float' | 'shape';
+
+export interface IntStep {
+  execute: (step: PlannedNode, inputs: Inputs) => Tensor[];
+  /** Node name -> how it ran (filled while running). */
+  modes: Map<string, NodeMode>;
+  /** Names in the skip lists that matched nothing. */
+  warnings: string[];
+}
+
+/** True for a tensor holding feature codes. */
+export function isCodes(t: Tensor): boolean {
+  return t.dtype === 'uint8' || t.dtype === 'uint16';
+}
+
+/** The codes of a feature tensor (quantizing a float one, e.g. the graph input). */
+export function toCodes(t: Tensor, q: FeatureQParams): Tensor {
+  if (isCodes(t)) return t;
+  return makeTensor(q.bits <= 8 ? 'uint8' : 'uint16', t.dims, quantizeTensor(t.data as Float32Array, q));
+}
+
+/** The float value of a feature tensor: dequantized codes, or a float tensor fake-quantized. */
+export function toFloat(t: Tensor, q: FeatureQParams): Tensor {
+  const codes = toCodes(t, q);
+  return makeTensor('float32', t.dims, dequantizeTensor(codes.data as Uint8Array, q));
+}
+
+/** Names a skip entry can match for a node: its name, its outputs, their dump names. */
+function skipKeys(node: OnnxNode): string[] {
+  const keys = [node.name];
+  for (const o of node.outputs) {
+    if (!o) continue;
+    const s = sanitizeName(o);
+    keys.push(o, s, `${s}.bin`, `${s}_Quantize`, `${s}_Quantize.bin`);
+  }
+  return keys;
+}
+
+/** Builds the step for one prepared model and plan. */
+export function makeIntStep(prep: PreparedQuant, plan: ExecutionPlan, opts: IntStepOptions = {}): IntStep {
+  const weightQ = opts.weightFakeQuant !== false;
+  const featureQ = opts.featureFakeQuant !== false;
+  const warnings: string[] = [];
+  const skipped = new Set<string>();
+  const byKey = new Map<string, string>();
+  for (const n of prep.model.graph.nodes) for (const k of skipKeys(n)) if (!byKey.has(k)) byKey.set(k, n.name);
+  for (const f of prep.params.batchNormFolds) {
+    byKey.set(f.batchNorm, f.conv);
+    byKey.set(f.removedTensor, f.conv);
+    byKey.set(sanitizeName(f.removedTensor), f.conv);
+  }
+  for (const name of opts.skipNodeQuant ?? []) {
+    const hit = byKey.get(name);
+    if (hit) skipped.add(hit);
+    else warnings.push(`skip_node_quant: "${name}" names no node, tensor or dump file of ${prep.model.file}`);
+  }
+  const ops = new Set(prep.model.graph.nodes.map((n) => n.opType));
+  for (const op of opts.skipOpQuant ?? []) {
+    if (!ops.has(op)) warnings.push(`skip_op_quant: the model has no ${op} node`);
+    for (const n of prep.model.graph.nodes) if (n.opType === op) skipped.add(n.name);
+  }
+  const modes = new Map<string, NodeMode>();
+  const inputCodes = new WeakMap<Tensor, Tensor>();
+  const codesOf = (t: Tensor, q: FeatureQParams): Tensor => {
+    if (isCodes(t)) return t;
+    let c = inputCodes.get(t);
+    if (!c) inputCodes.set(t, (c = toCodes(t, q)));
+    return c;
+  };
+
+  const execute = (step: PlannedNode, inputs: Inputs): Tensor[] => {
+    const node = step.node;
+    const w = prep.weights.get(node.name);
+    const delta = prep.biasDelta.get(node.name);
+    let ins: (Tensor | null)[] = [...inputs];
+    if (delta) ins[2] = withDelta(ins[2] ?? null, delta, node.opType === 'Gemm' ? (step.attrs as { beta: number }).beta : 1);
+    if (!featureQ) {
+      if (w && weightQ) ins[w.input] = w.fake;
+      modes.set(node.name, 'float');
+      return step.kernel.float(ins, step.attrs, step.ctx);
+    }
+    const inQ = node.inputs.map((n) => prep.features.get(n) ?? null);
+    const outQ = node.outputs.map((n) => prep.features.get(n) ?? null);
+    if (outQ.every((q) => q === null)) {
+      modes.set(node.name, 'shape');
+      const args = node.opType === 'Shape' ? ins : ins.map((t, i) => (t && inQ[i] ? toFloat(t, inQ[i]!) : t));
+      return checkOutputs(node, step.kernel.float(args, step.attrs, step.ctx), outQ, plan);
+    }
+    const skip = skipped.has(node.name);
+    if (!skip && step.kernel.int && (weightQ || !w) && intEligible(step, ins, inQ, w !== undefined)) {
+      modes.set(node.name, 'int');
+      const args = ins.map((t, i) => (t && inQ[i] ? codesOf(t, inQ[i]!) : t));
+      const ctx: IntContext = { ...step.ctx, inputQuant: inQ, outputQuant: outQ, weightQuant: w ? node.inputs.map((_, i) => (i === w.input ? w.qw : null)) : undefined };
+      const outs = step.kernel.int(args, step.attrs, ctx);
+      return checkOutputs(node, outs.map((t, k) => (outQ[k] && !isCodes(t) ? toCodes(t, outQ[k]!) : t)), outQ, plan);
+    }
+    modes.set(node.name, skip ? 'skipped' : 'fallback');
+    const args = ins.map((t, i) => (t && inQ[i] ? toFloat(codesOf(t, inQ[i]!), inQ[i]!) : t));
+    if (w && weightQ && !skip) args[w.input] = w.fake;
+    const outs = step.kernel.float(args, step.attrs, step.ctx);
+    return checkOutputs(node, outs.map((t, k) => (outQ[k] ? toCodes(t, outQ[k]!) : t)), outQ, plan);
+  };
+  return { execute, modes, warnings };
+}
+
+/** A float output that should have been quantized but has no parameters means params.json does not fit. */
+function checkOutputs(node: OnnxNode, outs: Tensor[], outQ: readonly (FeatureQParams | null)[], plan: ExecutionPlan): Tensor[] {
+  outs.forEach((t, k) => {
+    const name = node.outputs[k];
+    if (t && name && !outQ[k] && t.dtype === 'float32' && !plan.valueIndependent.has(name)) {
+      throw new UserError('PARAMS_FORMAT', `${node.opType} node "${node.name}": output "${name}" is a feature tensor without quantization parameters`, 'the params.json does not fit this model; calibrate again (omit --params)');
+    }
+  });
+  return outs;
+}
+
+/** The float bias plus a correction (a Conv without bias gets one; Gemm's C is scaled by beta, a scalar C is broadcast). */
+function withDelta(bias: Tensor | null, delta: Float32Array, beta: number): Tensor {
+  const out = new Float32Array(delta.length);
+  const b = bias ? (bias.data as Float32Array) : null;
+  for (let c = 0; c < delta.length; c++) out[c] = (b ? b[b.length === 1 ? 0 : c]! : 0) + delta[c]! / beta;
+  return makeTensor('float32', [delta.length], out);
+}
+
+/** Whether the integer kernel of Conv/ConvTranspose/Gemm/MatMul can take these operands (other ops: always). */
+function intEligible(step: PlannedNode, ins: Inputs, inQ: readonly (FeatureQParams | null)[], hasWeights: boolean): boolean {
+  const op = step.node.opType;
+  switch (op) {
+    case 'Conv':
+    case 'ConvTranspose':
+      return inQ[0] !== null && hasWeights && inQ[2] == null && (ins[2] == null || ins[2].dtype === 'float32');
+    case 'Gemm': {
+      const a = step.attrs as { alpha: number; transB: boolean };
+      const c = ins[2];
+      const w = ins[1];
+      const n = w ? w.dims[a.transB ? 0 : 1]! : 0;
+      return inQ[0] !== null && hasWeights && a.alpha > 0 && inQ[2] == null && (c == null || (c.dtype === 'float32' && (c.data.length === 1 || (c.data.length === n && c.dims[c.dims.length - 1] === n))));
+    }
+    case 'MatMul':
+      return inQ[0] !== null && (hasWeights || inQ[1] !== null);
+    default:
+      return true;
+  }
+}
