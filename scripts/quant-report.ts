@@ -12,7 +12,7 @@ import { loadModel } from '../src/onnx/load.js';
 import { parsePtqConfig } from '../reference/config/index.js';
 import { runGraph } from '../reference/executor.js';
 import { calibrate } from '../reference/quantize/calibrate.js';
-import { pixelsToInput, sharpImageLoader } from '../reference/quantize/image-source.js';
+import { pixelsToInput, prepareImageLoader } from '../reference/quantize/image-source.js';
 import { prepareQuant } from '../reference/quantize/prepare.js';
 import { resultAsFloat, runQuantized } from '../reference/quantize/run-quantized.js';
 
@@ -44,7 +44,7 @@ async function main(): Promise<void> {
   const csv: string[] = ['model,method,order,tensor,op,cosine'];
   for (const m of MODELS) {
     const model = await loadModel(path.join(DATA, m.file));
-    const x = pixelsToInput(await sharpImageLoader(path.join(DATA, m.image), m.width, m.height, m.format), m.height, m.width, m.mean, m.var);
+    const x = pixelsToInput(await prepareImageLoader(path.join(DATA, m.image), m.width, m.height, m.format), m.height, m.width, m.mean, m.var);
     for (const method of METHODS) {
       const cfg = parsePtqConfig(JSON.stringify({ format: m.format, width: m.width, height: m.height, path: path.join(DATA, 'images/calib'), used_image_num: n, mean: m.mean, var: m.var, feature_quantize_method: method }), path.join(DATA, 'ptq_config.json'));
       const t0 = performance.now();

@@ -162,23 +162,8 @@ export function movedOutputs(outs: Tensor[], pin: FeatureQParams, ctx: IntContex
 
 const INT32_LIMIT = 2147483648;
 
-/**
- * {@link requantize} for accumulators wider than int32 (the product of two 16-bit offsets, a
- * 16-bit global-pool sum): the same value — acc · m / 2^(31+shift) rounded half away from zero,
- * saturated to int32 — computed with BigInt when |acc| > 2^31 (integers below 2^53 only).
- * Same semantics as `reference/quant/requantize-wide.ts` of the integer linear kernels (branch
- * intref); once both are merged this one should defer to it.
- */
-export function requantizeWide(acc: number, m: number, shift: number): number {
-  if (acc >= -INT32_LIMIT && acc <= INT32_LIMIT) return requantize(acc, m, shift);
-  const r = 31 + shift;
-  const p = BigInt(acc) * BigInt(m);
-  const neg = p < 0n;
-  const d = 1n << BigInt(r);
-  const mag = ((neg ? -p : p) + (d >> 1n)) / d;
-  const v = Number(neg ? -mag : mag);
-  return v < -INT32_LIMIT ? -INT32_LIMIT : v > INT32_LIMIT - 1 ? INT32_LIMIT - 1 : v;
-}
+/** Wide-accumulator requantization (one implementation, shared with the linear kernels). */
+export { requantizeWide } from '../quant/requantize-wide.js';
 
 /**
  * `k` whose `int` needs input 0 to be a quantized feature; when the driver calls it without one

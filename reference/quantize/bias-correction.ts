@@ -19,7 +19,7 @@ import { listCalibrationImages, type PtqConfig } from '../config/index.js';
 import { planGraph, runGraph } from '../executor.js';
 import { fakeQuantize } from '../quant/quantize-tensor.js';
 import { makeTensor, type Tensor } from '../tensor.js';
-import { pixelsToInput, sharpImageLoader, type ImageLoader } from './image-source.js';
+import { pixelsToInput, prepareImageLoader, type ImageLoader } from './image-source.js';
 import type { QuantParams } from './params.js';
 import type { PreparedQuant } from './prepare.js';
 import { resultAsFloat, runQuantized } from './run-quantized.js';
@@ -75,7 +75,7 @@ async function meanCosine(prep: PreparedQuant, cfg: PtqConfig, inputName: string
  */
 export async function correctBiases(prep: PreparedQuant, cfg: PtqConfig, opts: BiasCorrectionOptions & { makePrepared: (p: QuantParams) => PreparedQuant }): Promise<BiasCorrectionResult> {
   const warnings: string[] = [];
-  const load = opts.loadImage ?? sharpImageLoader;
+  const load = opts.loadImage ?? prepareImageLoader;
   const { weightCorr, featureCorr, corrDir, valiDir } = cfg.biasCorr;
   if (!corrDir) {
     warnings.push(`${cfg.file}: bias_corr is on but "bias_corr.corr_dir" is not set; no bias correction`);

@@ -10,21 +10,14 @@ import { imageInput } from '../../src/float/float-input.js';
 import type { OnnxModel } from '../../src/onnx/types.js';
 import { listCalibrationImages, channelsOf, type PtqConfig } from '../config/index.js';
 import { planGraph, runGraph } from '../executor.js';
+import { preservesScale } from '../ops/op.js';
 import { calibrateFeature } from '../quant/feature-range.js';
 import { TensorHistogram } from '../quant/histogram.js';
 import { quantizeWeights } from '../quant/weights.js';
 import { foldBatchNorms } from './fold-batch-norm.js';
 import { PARAMS_FORMAT, PARAMS_VERSION, settingsDigest, settingsOf, type FeatureParamsEntry, type QuantParams, type WeightParamsEntry } from './params.js';
-import { pixelsToInput, sharpImageLoader, type ImageLoader } from './image-source.js';
+import { pixelsToInput, prepareImageLoader, type ImageLoader } from './image-source.js';
 import { weightSites } from './weight-sites.js';
-
-/**
- * Ops whose output values are input values (or, for Resize, convex combinations of them): their
- * output reuses the input's parameters so they run on codes without requantization.
- */
-export const SHARED_PARAM_OPS: ReadonlySet<string> = new Set([
-  'Reshape', 'Flatten', 'Squeeze', 'Unsqueeze', 'Transpose', 'Identity', 'Slice', 'Split', 'Gather', 'Pad', 'MaxPool', 'GlobalMaxPool', 'Resize', 'Upsample',
-]);
 
 export interface CalibrateOptions {
   config: PtqConfig;
@@ -72,7 +65,7 @@ export async function calibrate(model: OnnxModel, opts: CalibrateOptions): Promi
     warnings.push(...listed.warnings);
     images = listed.images;
   }
-  const load = opts.loadImage ?? sharpImageLoader;
+  const load = opts.loadImage ?? prepareImageLoader;
   const { model: folded, folds } = foldBatchNorms(model);
   const plan = planGraph(folded);
   const hists = new Map<string, TensorHistogram>();
@@ -97,12 +90,15 @@ export async function calibrate(model: OnnxModel, opts: CalibrateOptions): Promi
   for (const k of Object.keys(cfg.nodeQuantizeBits)) {
     if (!nodeNames.has(k) && k !== inputName) warnings.push(`${cfg.file}: node_quantize_bits names "${k}", which is no node of ${path.basename(model.file)}`);
   }
+  const stepByNode = new Map(plan.steps.map((st) => [st.node.name, st]));
   const features: Record<string, FeatureParamsEntry> = {};
   for (const [name, h] of hists) {
     const producer = folded.graph.producer.get(name);
     const own = cfg.nodeQuantizeBits[producer ? producer.name : name]?.feature;
     const bits = own ?? cfg.featureQuantizeBits;
-    const src = producer && SHARED_PARAM_OPS.has(producer.opType) && own === undefined ? producer.inputs[0] : undefined;
+    // data-movement ops (the kernel's `preservesScale`) reuse their input's parameters and move codes
+    const step = producer ? stepByNode.get(producer.name) : undefined;
+    const src = producer && step && preservesScale(step.kernel, step.attrs) && own === undefined ? producer.inputs[0] : undefined;
     const shared = src !== undefined ? features[src] : undefined;
     if (shared) {
       features[name] = { ...shared, method: 'shared', sharedWith: shared.sharedWith ?? src, observedMin: Math.min(h.min, 0), observedMax: Math.max(h.max, 0) };

@@ -13,7 +13,7 @@ import { runGraph } from '../executor.js';
 import type { Tensor } from '../tensor.js';
 import { calibrate } from './calibrate.js';
 import { foldBatchNorms } from './fold-batch-norm.js';
-import { pixelsToInput, sharpImageLoader } from './image-source.js';
+import { pixelsToInput, prepareImageLoader } from './image-source.js';
 import { prepareQuant, type PreparedQuant } from './prepare.js';
 import { resultAsFloat, runQuantized, type QuantRunOptions } from './run-quantized.js';
 
@@ -56,7 +56,7 @@ describe('YOLOX-nano (BGR, mean 0, var 1), calibrated on 4 images of images/cali
   let model: OnnxModel;
   beforeAll(async () => {
     model = await loadModel(data('models/yolox_nano_3cls.onnx'));
-    x = pixelsToInput(await sharpImageLoader(data('images/dog.jpg'), 416, 416, 'BGR'), 416, 416, [0, 0, 0], [1, 1, 1]);
+    x = pixelsToInput(await prepareImageLoader(data('images/dog.jpg'), 416, 416, 'BGR'), 416, 416, [0, 0, 0], [1, 1, 1]);
     ref = await runGraph(model, new Map([['images', x]]));
   }, 60_000);
 
@@ -68,14 +68,14 @@ describe('YOLOX-nano (BGR, mean 0, var 1), calibrated on 4 images of images/cali
     // output 0.914, with float convolutions too: weight_fake_quant=false gives 0.9138), i.e. per-tensor
     // 8-bit features of this depthwise-separable backbone, not the kernels (see the next test).
     expect(r.cos.output).toBeGreaterThan(0.94);
-    expect(r.modes.int).toBe(113);
+    expect(r.modes.int).toBe(369);
     // features in float (weights quantized): the weights' share of the error is small (measured 0.99931)
     const wOnly = await finalCosine(prep, x, ref, { featureFakeQuant: false });
     expect(wOnly.cos.output).toBeGreaterThan(0.999);
     expect(wOnly.modes).toEqual({ float: model.graph.nodes.length });
     // weights in float: Convs take the float fallback
     const fOnly = await finalCosine(prep, x, ref, { weightFakeQuant: false });
-    expect(fOnly.modes.int ?? 0).toBe(0);
+    expect(fOnly.modes.int ?? 0).toBe(256);
     expect(fOnly.cos.output).toBeGreaterThan(0.94);
   }, 120_000);
 
@@ -95,7 +95,7 @@ describe('UltraFace with BatchNorm not fused (RGB, (x − 127) / 128), 2 calibra
     expect(folds.length).toBe(35);
     expect(folded.graph.nodes.length).toBe(model.graph.nodes.length - 35);
     expect(folded.graph.nodes.some((n) => n.opType === 'BatchNormalization')).toBe(false);
-    const x = pixelsToInput(await sharpImageLoader(data('images/faces_1.jpg'), 320, 240, 'RGB'), 240, 320, [127, 127, 127], [128, 128, 128]);
+    const x = pixelsToInput(await prepareImageLoader(data('images/faces_1.jpg'), 320, 240, 'RGB'), 240, 320, [127, 127, 127], [128, 128, 128]);
     const a = await runGraph(model, new Map([['input', x]]));
     const b = await runGraph(folded, new Map([['input', x]]));
     for (const [name, t] of a) expect(cosine(t.data as Float32Array, b.get(name)!.data as Float32Array), name).toBeGreaterThan(0.999999);
@@ -106,6 +106,6 @@ describe('UltraFace with BatchNorm not fused (RGB, (x − 127) / 128), 2 calibra
     // measured: scores 0.99981, boxes 0.99996 (MSE features, MAX_ABS weights, 8-bit)
     expect(r.cos.scores).toBeGreaterThan(0.999);
     expect(r.cos.boxes).toBeGreaterThan(0.999);
-    expect(r.modes.int).toBe(52);
+    expect(r.modes.int).toBe(128);
   }, 120_000);
 });

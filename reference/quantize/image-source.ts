@@ -4,39 +4,28 @@
  * the float runner's own preprocessing (src/float/preprocess.ts), so calibration sees exactly
  * what `magik-parity float` feeds.
  *
- * The loader is injected: {@link sharpImageLoader} (sharp's resize, `fit: fill`) is the default
- * until the OpenCV-exact `prepareImage` of src/prepare/ replaces it.
+ * The loader is injected (tests substitute their own); {@link prepareImageLoader} is the default.
  */
-import sharp from 'sharp';
-import { UserError } from '../../src/errors.js';
+import { prepareImage } from '../../src/prepare/prepare-image.js';
 import { preprocess } from '../../src/float/preprocess.js';
 import type { ImageFormat } from '../config/index.js';
-import { channelsOf } from '../config/index.js';
 import { floatTensor, type Tensor } from '../tensor.js';
 
 /** Decodes `file` and resizes it to width×height: uint8 NHWC, channels in `format` order. */
 export type ImageLoader = (file: string, width: number, height: number, format: ImageFormat) => Promise<Uint8Array>;
 
-/** The default loader: sharp, bilinear resize to exactly width×height (no letterbox). */
-export const sharpImageLoader: ImageLoader = async (file, width, height, format) => {
-  let px: Buffer;
-  try {
-    let img = sharp(file).removeAlpha().resize(width, height, { fit: 'fill' });
-    if (format === 'GRAY') img = img.grayscale();
-    px = await img.raw().toBuffer();
-  } catch (e) {
-    throw new UserError('IMAGE_FORMAT', `${file}: cannot be decoded (${(e as Error).message})`, 'remove the file from the image folder or convert it to JPEG/PNG');
-  }
-  const c = channelsOf(format);
-  if (format === 'GRAY') return new Uint8Array(px.buffer, px.byteOffset, width * height);
-  const out = new Uint8Array(px.buffer, px.byteOffset, width * height * c).slice();
-  if (format === 'BGR') {
-    for (let i = 0; i < out.length; i += 3) {
-      const r = out[i]!;
-      out[i] = out[i + 2]!;
-      out[i + 2] = r;
-    }
-  }
+/**
+ * The default loader: the same decode and OpenCV-exact INTER_LINEAR resize as `magik-parity
+ * prepare`, stretched to exactly width×height (the transform tool resizes calibration images
+ * to the network size), in the config's channel order. GRAY uses OpenCV's fixed-point
+ * RGB→GRAY weights (0.299, 0.587, 0.114 in 14-bit: 4899, 9617, 1868), as cvtColor does.
+ */
+export const prepareImageLoader: ImageLoader = async (file, width, height, format) => {
+  const p = await prepareImage({ image: file, width, height, format: format === 'GRAY' ? 'RGB' : format, mode: 'stretch' });
+  if (format !== 'GRAY') return p.data;
+  const px = width * height;
+  const out = new Uint8Array(px);
+  for (let i = 0; i < px; i++) out[i] = (p.data[i * 3]! * 4899 + p.data[i * 3 + 1]! * 9617 + p.data[i * 3 + 2]! * 1868 + 8192) >> 14;
   return out;
 };
 

@@ -13,7 +13,7 @@ import { parsePtqConfig } from '../config/index.js';
 import { planGraph, runGraph, type ExecutionPlan } from '../executor.js';
 import type { Tensor } from '../tensor.js';
 import { calibrate } from './calibrate.js';
-import { pixelsToInput, sharpImageLoader } from './image-source.js';
+import { pixelsToInput, prepareImageLoader } from './image-source.js';
 import { makeIntStep } from './int-step.js';
 import { prepareQuant, type PreparedQuant } from './prepare.js';
 import { runQuantized } from './run-quantized.js';
@@ -29,7 +29,7 @@ beforeAll(async () => {
   model = await loadModel(data('models/yunet_n_320_320.onnx'));
   const cfg = parsePtqConfig(JSON.stringify({ format: 'BGR', width: 320, height: 320, path: data('images/calib'), used_image_num: 2, feature_quantize_method: 'MAX_ABS' }), path.join(repoRoot, 'ptq_config.json'));
   prep = prepareQuant(model, (await calibrate(model, { config: cfg })).params);
-  x = pixelsToInput(await sharpImageLoader(data('images/faces_1.jpg'), 320, 320, 'BGR'), 320, 320, [0, 0, 0], [1, 1, 1]);
+  x = pixelsToInput(await prepareImageLoader(data('images/faces_1.jpg'), 320, 320, 'BGR'), 320, 320, [0, 0, 0], [1, 1, 1]);
 }, 60_000);
 
 describe('integer step on YuNet', () => {

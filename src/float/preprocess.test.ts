@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { parseChannelValues, preprocess } from './preprocess.js';
-import { nchwToNhwc, dumpShape } from './layout.js';
+import { nchwToNhwc, dumpShape } from '../tensor/layout.js';
 import { modelNodeInfo } from './node-info.js';
 import { parseModel } from '../onnx/load.js';
 import { buildModel } from '../onnx/build.js';

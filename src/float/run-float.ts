@@ -32,7 +32,7 @@ import type { DType } from '../tensor/dtype.js';
 import type { Manifest } from '../dumps/manifest-types.js';
 import { DumpFolderWriter } from '../dumps/dump-folder-writer.js';
 import { prepareFloatInput, type FloatInput, type FloatInputOptions } from './float-input.js';
-import { dumpShape, nchwToNhwc } from './layout.js';
+import { dumpShape, nchwToNhwc } from '../tensor/layout.js';
 import { modelNodeInfo } from './node-info.js';
 
 export interface FloatOptions extends FloatInputOptions {

@@ -15,45 +15,23 @@
  */
 import * as path from 'node:path';
 import { promises as fsp } from 'node:fs';
-import { AtomicFile, writeFileAtomic } from '../io/atomic.js';
-import { ManifestBuilder } from '../dumps/manifest-builder.js';
+import { DumpFolderWriter } from '../dumps/dump-folder-writer.js';
 import { DUMP_DIR_NAME } from '../dumps/vendor-pc.js';
-import { sanitizeName } from '../names.js';
+import { vendorInputStem } from '../names.js';
 import { fsError } from '../errors.js';
 import type { DType } from '../tensor/dtype.js';
+import { toNhwc, dumpShape } from '../tensor/layout.js';
 import type { FeatureQParams } from '../../reference/quant/feature-params.js';
 import { featureDumpDType } from '../../reference/quant/feature-params.js';
 import { dequantizeTensor, packUint4 } from '../../reference/quant/quantize-tensor.js';
 
 type Typed = Float32Array | Uint8Array | Uint16Array;
 
-/** NCHW → NHWC for any element type (other ranks unchanged). */
-export function toNhwc<T extends Typed>(data: T, dims: readonly number[]): T {
-  if (dims.length !== 4) return data;
-  const [n, c, h, w] = dims as [number, number, number, number];
-  const out = new (data.constructor as { new (len: number): T })(data.length);
-  const hw = h * w;
-  for (let b = 0; b < n; b++) {
-    const base = b * c * hw;
-    for (let ch = 0; ch < c; ch++) {
-      const s = base + ch * hw;
-      let d = base + ch;
-      for (let p = 0; p < hw; p++, d += c) out[d] = data[s + p]!;
-    }
-  }
-  return out;
-}
-
 function bytesOf(a: ArrayBufferView): Uint8Array {
   return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 }
 
 export const PC_LOG_FILE = 'pc.log';
-
-/** The vendor log line for one dump file. */
-export function vendorLogLine(file: string, shape: readonly number[]): string {
-  return `\x1b[32mLog: Data dumping to:./${DUMP_DIR_NAME}/${file}--->shape:[${shape.join(',')}]\x1b[0m`;
-}
 
 export interface PtqWriterInit {
   out: string;
@@ -65,19 +43,20 @@ export class PtqWriter {
   readonly ptqDir: string;
   readonly deqDir: string;
   readonly dumpDir: string;
-  private readonly ptq: ManifestBuilder;
-  private readonly deq: ManifestBuilder;
-  private readonly logLines: string[] = [];
-  private readonly usedDump = new Set<string>();
+  private readonly ptq: DumpFolderWriter;
+  private readonly deq: DumpFolderWriter;
+  /** The vendor-style folder: raw files, no manifest, and pc.log next to it. */
+  private readonly vendor: DumpFolderWriter;
   count = 0;
 
-  private constructor(private readonly init: PtqWriterInit) {
+  private constructor(init: PtqWriterInit) {
     this.ptqDir = path.join(init.out, 'ptq_model');
     this.deqDir = path.join(init.out, 'ptq_model_dequantize');
     this.dumpDir = path.join(init.out, DUMP_DIR_NAME);
     const opts = { model: init.model, inputMd5: init.inputMd5 };
-    this.ptq = new ManifestBuilder(this.ptqDir, { producer: 'reference', ...opts });
-    this.deq = new ManifestBuilder(this.deqDir, { producer: 'reference-dequantize', ...opts });
+    this.ptq = new DumpFolderWriter(this.ptqDir, { producer: 'reference', ...opts });
+    this.deq = new DumpFolderWriter(this.deqDir, { producer: 'reference-dequantize', ...opts });
+    this.vendor = new DumpFolderWriter(this.dumpDir, { producer: 'reference', manifest: false, reserved: [], log: { file: path.join(init.out, PC_LOG_FILE), color: true } });
   }
 
   /** Creates the three sub-folders (the output folder itself must be prepared). */
@@ -93,28 +72,10 @@ export class PtqWriter {
     return w;
   }
 
-  private dumpFile(stem: string): string {
-    let name = `${stem}.bin`;
-    for (let k = 1; this.usedDump.has(name.toLowerCase()); k++) name = `${stem}_${k}.bin`;
-    this.usedDump.add(name.toLowerCase());
-    return name;
-  }
-
-  private writeDump(file: string, bytes: Uint8Array, shape: readonly number[]): void {
-    const f = new AtomicFile(path.join(this.dumpDir, file));
-    try {
-      f.write(bytes);
-      f.commit();
-    } catch (e) {
-      f.abort();
-      throw e;
-    }
-    this.logLines.push(vendorLogLine(file, shape));
-  }
-
   /** The vendor's input dump: the uint8 NHWC input as given (3 channels). */
   addVendorInput(u8: Uint8Array, nhwc: readonly number[]): void {
-    this.writeDump(this.dumpFile(`input_data_shape_${nhwc.join('_')}`), u8, nhwc);
+    const [n, h, w, c] = nhwc as [number, number, number, number];
+    this.vendor.add({ tensorName: 'input', nodeName: '', opType: 'Input', dtype: 'uint8', shape: nhwc, layout: 'NHWC', role: 'input' }, u8, { stem: vendorInputStem([n, h, w, c]) });
   }
 
   /**
@@ -123,7 +84,7 @@ export class PtqWriter {
    */
   add(meta: { tensorName: string; nodeName: string; opType: string; role?: 'input' | 'layer' }, dims: readonly number[], data: Typed, q: FeatureQParams | null): void {
     const layout = dims.length === 4 ? 'NHWC' : 'row-major';
-    const shape = dims.length === 4 ? [dims[0]!, dims[2]!, dims[3]!, dims[1]!] : [...dims];
+    const shape = dumpShape(dims);
     const nhwc = toNhwc(data, dims);
     const base = { ...meta, shape, layout } as const;
     if (q) {
@@ -131,12 +92,13 @@ export class PtqWriter {
       const bytes = dtype === 'uint4' ? packUint4(nhwc) : bytesOf(nhwc);
       this.ptq.add({ ...base, dtype, scale: q.scale, zeroPoint: q.zeroPoint }, bytes);
       this.deq.add({ ...base, dtype: 'float32' }, bytesOf(dequantizeTensor(nhwc, q)));
-      if (meta.role !== 'input') this.writeDump(this.dumpFile(`${sanitizeName(meta.tensorName)}_Quantize`), bytes, shape);
+      // the vendor names a quantized node's dump `<tensor>_Quantize.bin`
+      if (meta.role !== 'input') this.vendor.add({ ...base, tensorName: `${meta.tensorName}_Quantize`, dtype, scale: q.scale, zeroPoint: q.zeroPoint }, bytes);
     } else {
       const f = nhwc instanceof Float32Array ? nhwc : Float32Array.from(nhwc);
       this.ptq.add({ ...base, dtype: 'float32' }, bytesOf(f));
       this.deq.add({ ...base, dtype: 'float32' }, bytesOf(f));
-      if (meta.role !== 'input') this.writeDump(this.dumpFile(sanitizeName(meta.tensorName)), bytesOf(f), shape);
+      if (meta.role !== 'input') this.vendor.add({ ...base, dtype: 'float32' }, bytesOf(f));
     }
     this.count++;
   }
@@ -145,6 +107,6 @@ export class PtqWriter {
   async finish(): Promise<void> {
     await this.ptq.finish();
     await this.deq.finish();
-    await writeFileAtomic(path.join(this.init.out, PC_LOG_FILE), `${this.logLines.join('\n')}\n`);
+    await this.vendor.finish();
   }
 }

@@ -18,7 +18,7 @@ import { openVendorPc, parseDumpLog, readManifest } from '../dumps/index.js';
 import { compare } from '../compare/compare.js';
 import { runFloat } from '../float/run-float.js';
 import { buildModel } from '../onnx/build.js';
-import { toNhwc } from './ptq-writer.js';
+import { toNhwc } from '../tensor/layout.js';
 import type { OnnxModel } from '../onnx/types.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

@@ -4,9 +4,9 @@
 
 /**
  * Writes the NHWC transpose of a 4-D NCHW tensor into `dst` (which may be larger; the first
- * n*h*w*c elements are written). Returns the NHWC shape.
+ * n*h*w*c elements are written). Returns the NHWC shape. Used by every dump writer (float, reference).
  */
-export function nchwToNhwc(src: ArrayLike<number>, dims: readonly number[], dst: Float32Array): [number, number, number, number] {
+export function nchwToNhwc(src: ArrayLike<number>, dims: readonly number[], dst: Float32Array | Uint8Array | Uint16Array): [number, number, number, number] {
   if (dims.length !== 4) throw new Error(`nchwToNhwc: rank ${dims.length}, expected 4`);
   const [n, c, h, w] = dims as [number, number, number, number];
   const hw = h * w;
@@ -28,4 +28,12 @@ export function dumpShape(dims: readonly number[]): number[] {
   if (dims.length !== 4) return [...dims];
   const [n, c, h, w] = dims as [number, number, number, number];
   return [n, h, w, c];
+}
+
+/** A new array of `data`'s type holding its NHWC transpose (4-D NCHW); other ranks returned as is. */
+export function toNhwc<T extends Float32Array | Uint8Array | Uint16Array>(data: T, dims: readonly number[]): T {
+  if (dims.length !== 4) return data;
+  const out = new (data.constructor as { new (len: number): T })(data.length);
+  nchwToNhwc(data, dims, out);
+  return out;
 }
