@@ -1,0 +1,229 @@
+/**
+ * Fast path of the integer core (conv-int-types.ts) on WebAssembly SIMD (conv-int.wat), bit-identical
+ * to the oracle (conv-int-oracle.ts).
+ *
+ * Layout decision (measured, see scripts/bench-wasm.ts): no im2col. Activations are packed per call
+ * to int16 with the zero point subtracted, channels innermost ([H+pads][W+pads][C rounded to even]),
+ * so a channel pair is one 32-bit word that `i32x4.dot_i16x8_s` multiplies against 4 output
+ * channels' weight pairs; the register tile is 4 output pixels × 8 output channels over the whole
+ * reduction (taps × channel pairs), read through a per-pixel and a per-tap offset table, which covers
+ * every kernel size, stride, dilation and padding with one kernel. Depthwise layers use a
+ * channels-in-lanes kernel (8 channels per vector, i32x4.extmul). 16-bit activations whose x − zx
+ * leaves int16 are split into high and low bytes and run twice: acc = (acc_hi << 8) + acc_lo.
+ * Work splits over output pixels (or output-channel blocks for small planes) across the engine's
+ * threads; the result does not depend on the thread count.
+ */
+import { FastEngine } from './engine.js';
+import { convIntOracle, matMulIntOracle } from './conv-int-oracle.js';
+import { convIntGeom, type ConvIntGeom, type ConvIntParams, type MatMulIntParams, type RequantParams } from './conv-int-types.js';
+import { accFitsInt32, minMax, packChannelsLast, prepareConvInt, type PackPart, type PreparedConvInt } from './pack.js';
+
+export { prepareConvInt, type PreparedConvInt } from './pack.js';
+
+/** Why the last call of a fast function ran on the oracle instead (null: it ran on WebAssembly). */
+export let lastFallback: string | null = null;
+
+interface Ranges {
+  /** [lo, hi) per job along pixels or blocks. */
+  jobs: Array<[number, number, number, number]>;
+}
+
+/** Splits (blocks × pixels) into ≤ threads jobs [b0, b1, p0, p1]; pixel ranges are multiples of 4. */
+function split(threads: number, blocks: number, plane: number, quantum: number): Ranges {
+  if (threads <= 1) return { jobs: [[0, blocks, 0, plane]] };
+  if (plane >= 32 * threads || blocks < threads) {
+    const chunk = Math.ceil(plane / threads / quantum) * quantum;
+    const jobs: Ranges['jobs'] = [];
+    for (let p = 0; p < plane; p += chunk) jobs.push([0, blocks, p, Math.min(plane, p + chunk)]);
+    return { jobs };
+  }
+  const chunk = Math.ceil(blocks / threads);
+  const jobs: Ranges['jobs'] = [];
+  for (let b = 0; b < blocks; b += chunk) jobs.push([b, Math.min(blocks, b + chunk), 0, plane]);
+  return { jobs };
+}
+
+/** How one image is packed and read: spatial padding and the offset tables (in elements of cp-wide pixels). */
+interface Layout {
+  hp: number;
+  wp: number;
+  plane: number;
+  pix: Int32Array;
+  tap: Int32Array;
+  /** Writes image/rows `b` (part) into dst at base. */
+  pack(dst: Int16Array, base: number, b: number, g: number, part: PackPart): void;
+}
+
+function convLayout(p: ConvIntParams, g: ConvIntGeom, cp: number): Layout {
+  const hp = Math.max(g.h + g.pt + g.pb, (g.oh - 1) * g.sh + (g.kh - 1) * g.dh + 1, g.h + g.pt);
+  const wp = Math.max(g.w + g.pl + g.pr, (g.ow - 1) * g.sw + (g.kw - 1) * g.dw + 1, g.w + g.pl);
+  const plane = g.oh * g.ow;
+  const pix = new Int32Array(plane);
+  for (let oy = 0; oy < g.oh; oy++) for (let ox = 0; ox < g.ow; ox++) pix[oy * g.ow + ox] = (oy * g.sh * wp + ox * g.sw) * cp * 2;
+  const tap = new Int32Array(g.kh * g.kw);
+  for (let ky = 0; ky < g.kh; ky++) for (let kx = 0; kx < g.kw; kx++) tap[ky * g.kw + kx] = (ky * g.dh * wp + kx * g.dw) * cp * 2;
+  const cn = g.cg === 1 && g.mg === 1 ? g.c : g.cg; // depthwise packs all channels together
+  return {
+    hp,
+    wp,
+    plane,
+    pix,
+    tap,
+    pack: (dst, base, b, gi, part) =>
+      packChannelsLast(dst, base, p.x, (b * g.c + gi * g.cg) * g.h * g.w, cn, g.h, g.w, p.zx, cp, hp, wp, g.pt, g.pl, part),
+  };
+}
+
+/**
+ * Runs prepared weights over `images` packed images; `out` receives [image][M][plane] int32.
+ * `parts` is ['all'] or ['hi', 'lo'] (17-bit activations).
+ */
+function runKernel(e: FastEngine, prep: PreparedConvInt, lay: Layout, images: number, parts: PackPart[], out: Int32Array): void {
+  const { plane } = lay;
+  const groups = prep.kind === 'dw' ? 1 : prep.group;
+  const regionElems = lay.hp * lay.wp * prep.cp;
+  const mgPad = prep.nob * 8;
+  const outRows = prep.kind === 'dw' ? mgPad : groups * mgPad;
+  e.reset();
+  const wA = e.alloc(prep.w.byteLength);
+  const bA = e.alloc(prep.bias.byteLength);
+  const zA = e.alloc(prep.bias.byteLength);
+  const pixA = e.alloc(plane * 4);
+  const tapA = e.alloc(lay.tap.length * 4);
+  const xA = e.alloc(groups * regionElems * 2);
+  const oA = e.alloc(outRows * plane * 4);
+  const buf = e.buffer;
+  new Int16Array(buf, wA, prep.w.length).set(prep.w);
+  new Int32Array(buf, bA, prep.bias.length).set(prep.bias);
+  new Int32Array(buf, zA, prep.bias.length).fill(0);
+  new Int32Array(buf, pixA, plane).set(lay.pix);
+  new Int32Array(buf, tapA, lay.tap.length).set(lay.tap);
+  const x16 = new Int16Array(buf);
+  const o32 = new Int32Array(buf, oA, outRows * plane);
+  const ntaps = prep.kh * prep.kw;
+  const ncp = prep.cp / 2;
+  const hiAcc = parts.length > 1 ? new Int32Array(prep.m * plane) : null;
+  for (let b = 0; b < images; b++) {
+    const dst = out.subarray(b * prep.m * plane, (b + 1) * prep.m * plane);
+    for (const part of parts) {
+      const biasA = part === 'hi' ? zA : bA;
+      for (let gi = 0; gi < groups; gi++) lay.pack(x16, (xA >> 1) + gi * regionElems, b, gi, part);
+      if (prep.kind === 'dw') {
+        const { jobs } = split(e.threads, prep.nob, plane, 1);
+        e.parallel('conv_dw', jobs.map(([b0, b1, p0, p1]) => [xA, wA, biasA, oA, pixA, tapA, ntaps, plane, b0, b1, p0, p1]));
+      } else {
+        const { jobs } = split(e.threads, prep.nob, plane, 4);
+        for (let gi = 0; gi < groups; gi++) {
+          const args = [xA + gi * regionElems * 2, wA + gi * prep.nob * ntaps * ncp * 32, biasA + gi * mgPad * 4, oA + gi * mgPad * plane * 4, pixA, tapA, ntaps, ncp, plane];
+          e.parallel('conv_pairs', jobs.map(([b0, b1, p0, p1]) => [...args, b0, b1, p0, p1]));
+        }
+      }
+      const target = part === 'hi' ? hiAcc! : dst;
+      if (prep.kind === 'dw' || mgPad === prep.mg) target.set(o32.subarray(0, prep.m * plane));
+      else for (let gi = 0; gi < groups; gi++) target.set(o32.subarray(gi * mgPad * plane, (gi * mgPad + prep.mg) * plane), gi * prep.mg * plane);
+    }
+    if (hiAcc) for (let i = 0; i < dst.length; i++) dst[i] = ((hiAcc[i]! << 8) + dst[i]!) | 0;
+  }
+}
+
+/** The packing parts for activations with range [lo, hi] and zero point zx. */
+function partsFor(lo: number, hi: number, zx: number): PackPart[] {
+  return lo - zx < -32768 || hi - zx > 32767 ? ['hi', 'lo'] : ['all'];
+}
+
+/**
+ * Integer convolution accumulators (NCHW [N][M][OH][OW], see conv-int-types.ts) on the fast engine.
+ * `prepared` (from {@link prepareConvInt} with the same weights) avoids re-packing weights per call.
+ * Layers whose int32 sums cannot be proven exact run on {@link convIntOracle} (see `lastFallback`).
+ */
+export function convIntFast(engine: FastEngine, p: ConvIntParams, prepared?: PreparedConvInt): Int32Array {
+  const g = convIntGeom(p);
+  const prep = prepared ?? prepareConvInt(p.w, p.wShape, p.bias, p.group);
+  const [lo, hi] = minMax(p.x);
+  const maxAbsX = Math.max(Math.abs(lo - p.zx), Math.abs(hi - p.zx));
+  if (!prep.fitsInt16 || !accFitsInt32(prep, maxAbsX)) {
+    lastFallback = prep.fitsInt16 ? 'int32 accumulator bound exceeded' : 'weights outside int16';
+    return convIntOracle(p);
+  }
+  lastFallback = null;
+  const out = new Int32Array(g.n * g.m * g.oh * g.ow);
+  runKernel(engine, prep, convLayout(p, g, prep.cp), g.n, partsFor(lo, hi, p.zx), out);
+  return out;
+}
+
+/** B as conv weights [N][K] (1×1 kernel). */
+export function prepareMatMulInt(p: Pick<MatMulIntParams, 'b' | 'k' | 'n' | 'bTransposed' | 'bias'>): PreparedConvInt {
+  let w: ArrayLike<number> = p.b;
+  if (!p.bTransposed) {
+    const t = new Int32Array(p.k * p.n);
+    for (let k = 0; k < p.k; k++) for (let j = 0; j < p.n; j++) t[j * p.k + k] = p.b[k * p.n + j]!;
+    w = t;
+  }
+  return prepareConvInt(w, [p.n, p.k, 1, 1], p.bias, 1);
+}
+
+/** Integer matrix product accumulators [M][N] (see MatMulIntParams) on the fast engine. */
+export function matMulIntFast(engine: FastEngine, p: MatMulIntParams, prepared?: PreparedConvInt): Int32Array {
+  const prep = prepared ?? prepareMatMulInt(p);
+  const [lo, hi] = minMax(p.a);
+  const maxAbsX = Math.max(Math.abs(lo - p.za), Math.abs(hi - p.za));
+  if (!prep.fitsInt16 || !accFitsInt32(prep, maxAbsX)) {
+    lastFallback = prep.fitsInt16 ? 'int32 accumulator bound exceeded' : 'weights outside int16';
+    return matMulIntOracle(p);
+  }
+  lastFallback = null;
+  const cp = prep.cp;
+  const pix = new Int32Array(p.m);
+  for (let i = 0; i < p.m; i++) pix[i] = i * cp * 2;
+  const lay: Layout = {
+    hp: 1,
+    wp: p.m,
+    plane: p.m,
+    pix,
+    tap: new Int32Array(1),
+    pack: (dst, base, _b, _g, part) => {
+      dst.fill(0, base, base + p.m * cp);
+      for (let i = 0; i < p.m; i++) {
+        const s = i * p.k;
+        const d = base + i * cp;
+        if (part === 'all') for (let k = 0; k < p.k; k++) dst[d + k] = p.a[s + k]! - p.za;
+        else if (part === 'hi') for (let k = 0; k < p.k; k++) dst[d + k] = (p.a[s + k]! - p.za) >> 8;
+        else for (let k = 0; k < p.k; k++) dst[d + k] = (p.a[s + k]! - p.za) & 255;
+      }
+    },
+  };
+  const nm = new Int32Array(p.n * p.m);
+  runKernel(engine, prep, lay, 1, partsFor(lo, hi, p.za), nm);
+  const out = new Int32Array(p.m * p.n);
+  for (let j = 0; j < p.n; j++) for (let i = 0; i < p.m; i++) out[i * p.n + j] = nm[j * p.m + i]!;
+  return out;
+}
+
+/**
+ * Requantizes accumulators [..][C][plane] (channel c = floor(i / plane) mod C, C = multipliers.length)
+ * to uint8/uint16 on the fast engine; equal to {@link requantizeOracle}.
+ */
+export function requantizeFast(engine: FastEngine, acc: Int32Array, plane: number, q: RequantParams): Uint8Array | Uint16Array {
+  const ch = q.multipliers.length;
+  if (plane < 1 || acc.length % (ch * plane) !== 0) throw new RangeError(`requantizeFast: ${acc.length} accumulators are not [..][${ch}][${plane}]`);
+  const rows = acc.length / plane;
+  const bytes = q.bits === 8 ? 1 : 2;
+  engine.reset();
+  const aA = engine.alloc(acc.byteLength);
+  const mA = engine.alloc(rows * 4);
+  const sA = engine.alloc(rows * 4);
+  const oA = engine.alloc(acc.length * bytes);
+  const buf = engine.buffer;
+  new Int32Array(buf, aA, acc.length).set(acc);
+  const mv = new Int32Array(buf, mA, rows);
+  const sv = new Int32Array(buf, sA, rows);
+  for (let r = 0; r < rows; r++) {
+    mv[r] = q.multipliers[r % ch]!;
+    sv[r] = q.shifts[r % ch]!;
+  }
+  const chunk = Math.ceil(rows / engine.threads);
+  const jobs: number[][] = [];
+  for (let r = 0; r < rows; r += chunk) jobs.push([aA, mA, sA, oA, bytes, plane, r, Math.min(rows, r + chunk), q.zpOut, q.qmin, q.qmax]);
+  engine.parallel('requant', jobs);
+  return bytes === 1 ? new Uint8Array(buf, oA, acc.length).slice() : new Uint16Array(buf, oA, acc.length).slice();
+}

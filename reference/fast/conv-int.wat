@@ -1,0 +1,229 @@
+;; Integer convolution / matrix-product core and requantization, WebAssembly SIMD (hand-written).
+;;
+;; Layouts are prepared by reference/fast/pack.ts; every address below is a byte offset into the
+;; one (shared) linear memory. All arithmetic is int32 with wrap-around (the JS side guarantees
+;; the exact sum fits int32, so modular arithmetic gives the exact result; see conv-int.ts).
+;;
+;; conv_pairs: the general kernel. Input of one group packed as int16 [HP][WP][Cgp] (zero point
+;; subtracted, spatial padding = 0, Cgp = channels rounded up to even). Weights packed per block
+;; of 8 output channels as [tap][channel pair][2 x v128], each v128 holding, for 4 output channels
+;; o, the pair (w[o][c], w[o][c+1]) as int16. i32x4.dot_i16x8_s of a splatted activation pair
+;; (x[c], x[c+1]) with such a vector adds 8 multiply-accumulates into 4 output-channel lanes.
+;; A register tile is 4 output pixels x 8 output channels (8 v128 accumulators). The pixel table
+;; gives each output pixel's byte offset to its top-left tap; the tap table each kernel tap's byte
+;; offset (so any kernel size, stride and dilation is just a table). Accumulators are stored
+;; NCHW: out + (oc * plane + pixel) * 4.
+;;
+;; conv_dw: depthwise (one input channel per group, one output channel per group). Input packed
+;; as int16 [HP][WP][C8] (C8 = channels rounded up to 8), weights [channel block][tap][8 x int16],
+;; 8 channels per v128 with i32x4.extmul_{low,high}_i16x8_s.
+;;
+;; requant: out = clamp(sat32(round_half_away(acc * m / 2^(31+shift))) + zp, qmin, qmax) per
+;; channel (m, shift) with the exact 64-bit product (reference/quant/fixed-point.ts requantize).
+(module
+  (memory (export "memory") (import "env" "memory") 1 32768 shared)
+
+  ;; Tables and buffers: x, w, bias, out, pix, tap are byte addresses.
+  ;; Computes output-channel blocks [ob0, ob1) for pixels [p0, p1) of one group.
+  (func (export "conv_pairs")
+    (param $x i32) (param $w i32) (param $bias i32) (param $out i32)
+    (param $pix i32) (param $tap i32) (param $ntaps i32) (param $ncp i32) (param $plane i32)
+    (param $ob0 i32) (param $ob1 i32) (param $p0 i32) (param $p1 i32)
+    (local $ob i32) (local $p i32) (local $i1 i32) (local $i2 i32) (local $i3 i32) (local $last i32)
+    (local $a0 i32) (local $a1 i32) (local $a2 i32) (local $a3 i32)
+    (local $c0 i32) (local $c1 i32) (local $c2 i32) (local $c3 i32)
+    (local $wb i32) (local $wp i32) (local $t i32) (local $to i32) (local $n i32)
+    (local $o i32) (local $pl4 i32)
+    (local $b0 v128) (local $b1 v128) (local $w0 v128) (local $w1 v128) (local $v v128)
+    (local $s00 v128) (local $s01 v128) (local $s10 v128) (local $s11 v128)
+    (local $s20 v128) (local $s21 v128) (local $s30 v128) (local $s31 v128)
+    (if (i32.ge_s (local.get $p0) (local.get $p1)) (then (return)))
+    (local.set $last (i32.sub (local.get $p1) (i32.const 1)))
+    (local.set $pl4 (i32.shl (local.get $plane) (i32.const 2)))
+    (local.set $ob (local.get $ob0))
+    (block $obdone
+      (loop $obloop
+        (br_if $obdone (i32.ge_s (local.get $ob) (local.get $ob1)))
+        ;; weights of this block: ntaps * ncp * 32 bytes
+        (local.set $wb (i32.add (local.get $w)
+          (i32.mul (local.get $ob) (i32.shl (i32.mul (local.get $ntaps) (local.get $ncp)) (i32.const 5)))))
+        (local.set $b0 (v128.load (i32.add (local.get $bias) (i32.shl (local.get $ob) (i32.const 5)))))
+        (local.set $b1 (v128.load offset=16 (i32.add (local.get $bias) (i32.shl (local.get $ob) (i32.const 5)))))
+        ;; first output row of this block
+        (local.set $o (i32.add (local.get $out) (i32.mul (i32.shl (local.get $ob) (i32.const 3)) (local.get $pl4))))
+        (local.set $p (local.get $p0))
+        (block $pdone
+          (loop $ploop
+            (br_if $pdone (i32.ge_s (local.get $p) (local.get $p1)))
+            ;; 4 pixels p, i1, i2, i3 (clamped to the last pixel: duplicates store equal values)
+            (local.set $i1 (select (i32.add (local.get $p) (i32.const 1)) (local.get $last)
+              (i32.lt_s (i32.add (local.get $p) (i32.const 1)) (local.get $last))))
+            (local.set $i2 (select (i32.add (local.get $p) (i32.const 2)) (local.get $last)
+              (i32.lt_s (i32.add (local.get $p) (i32.const 2)) (local.get $last))))
+            (local.set $i3 (select (i32.add (local.get $p) (i32.const 3)) (local.get $last)
+              (i32.lt_s (i32.add (local.get $p) (i32.const 3)) (local.get $last))))
+            (local.set $a0 (i32.add (local.get $x) (i32.load (i32.add (local.get $pix) (i32.shl (local.get $p) (i32.const 2))))))
+            (local.set $a1 (i32.add (local.get $x) (i32.load (i32.add (local.get $pix) (i32.shl (local.get $i1) (i32.const 2))))))
+            (local.set $a2 (i32.add (local.get $x) (i32.load (i32.add (local.get $pix) (i32.shl (local.get $i2) (i32.const 2))))))
+            (local.set $a3 (i32.add (local.get $x) (i32.load (i32.add (local.get $pix) (i32.shl (local.get $i3) (i32.const 2))))))
+            (local.set $s00 (local.get $b0)) (local.set $s01 (local.get $b1))
+            (local.set $s10 (local.get $b0)) (local.set $s11 (local.get $b1))
+            (local.set $s20 (local.get $b0)) (local.set $s21 (local.get $b1))
+            (local.set $s30 (local.get $b0)) (local.set $s31 (local.get $b1))
+            (local.set $wp (local.get $wb))
+            (local.set $t (i32.const 0))
+            (block $tdone
+              (loop $tloop
+                (br_if $tdone (i32.ge_s (local.get $t) (local.get $ntaps)))
+                (local.set $to (i32.load (i32.add (local.get $tap) (i32.shl (local.get $t) (i32.const 2)))))
+                (local.set $c0 (i32.add (local.get $a0) (local.get $to)))
+                (local.set $c1 (i32.add (local.get $a1) (local.get $to)))
+                (local.set $c2 (i32.add (local.get $a2) (local.get $to)))
+                (local.set $c3 (i32.add (local.get $a3) (local.get $to)))
+                (local.set $n (local.get $ncp))
+                (loop $cloop
+                  (local.set $w0 (v128.load (local.get $wp)))
+                  (local.set $w1 (v128.load offset=16 (local.get $wp)))
+                  (local.set $v (i32x4.splat (i32.load (local.get $c0))))
+                  (local.set $s00 (i32x4.add (local.get $s00) (i32x4.dot_i16x8_s (local.get $v) (local.get $w0))))
+                  (local.set $s01 (i32x4.add (local.get $s01) (i32x4.dot_i16x8_s (local.get $v) (local.get $w1))))
+                  (local.set $v (i32x4.splat (i32.load (local.get $c1))))
+                  (local.set $s10 (i32x4.add (local.get $s10) (i32x4.dot_i16x8_s (local.get $v) (local.get $w0))))
+                  (local.set $s11 (i32x4.add (local.get $s11) (i32x4.dot_i16x8_s (local.get $v) (local.get $w1))))
+                  (local.set $v (i32x4.splat (i32.load (local.get $c2))))
+                  (local.set $s20 (i32x4.add (local.get $s20) (i32x4.dot_i16x8_s (local.get $v) (local.get $w0))))
+                  (local.set $s21 (i32x4.add (local.get $s21) (i32x4.dot_i16x8_s (local.get $v) (local.get $w1))))
+                  (local.set $v (i32x4.splat (i32.load (local.get $c3))))
+                  (local.set $s30 (i32x4.add (local.get $s30) (i32x4.dot_i16x8_s (local.get $v) (local.get $w0))))
+                  (local.set $s31 (i32x4.add (local.get $s31) (i32x4.dot_i16x8_s (local.get $v) (local.get $w1))))
+                  (local.set $wp (i32.add (local.get $wp) (i32.const 32)))
+                  (local.set $c0 (i32.add (local.get $c0) (i32.const 4)))
+                  (local.set $c1 (i32.add (local.get $c1) (i32.const 4)))
+                  (local.set $c2 (i32.add (local.get $c2) (i32.const 4)))
+                  (local.set $c3 (i32.add (local.get $c3) (i32.const 4)))
+                  (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+                  (br_if $cloop (i32.gt_s (local.get $n) (i32.const 0))))
+                (local.set $t (i32.add (local.get $t) (i32.const 1)))
+                (br $tloop)))
+            ;; scatter: pixel k, lanes of s_k0 -> channels 0..3, of s_k1 -> 4..7
+            (call $store8 (i32.add (local.get $o) (i32.shl (local.get $p) (i32.const 2))) (local.get $pl4) (local.get $s00) (local.get $s01))
+            (call $store8 (i32.add (local.get $o) (i32.shl (local.get $i1) (i32.const 2))) (local.get $pl4) (local.get $s10) (local.get $s11))
+            (call $store8 (i32.add (local.get $o) (i32.shl (local.get $i2) (i32.const 2))) (local.get $pl4) (local.get $s20) (local.get $s21))
+            (call $store8 (i32.add (local.get $o) (i32.shl (local.get $i3) (i32.const 2))) (local.get $pl4) (local.get $s30) (local.get $s31))
+            (local.set $p (i32.add (local.get $p) (i32.const 4)))
+            (br $ploop)))
+        (local.set $ob (i32.add (local.get $ob) (i32.const 1)))
+        (br $obloop))))
+
+  ;; Stores the 8 lanes of (lo, hi) at a, a+stride, ..., a+7*stride.
+  (func $store8 (param $a i32) (param $stride i32) (param $lo v128) (param $hi v128)
+    (i32.store (local.get $a) (i32x4.extract_lane 0 (local.get $lo)))
+    (local.set $a (i32.add (local.get $a) (local.get $stride)))
+    (i32.store (local.get $a) (i32x4.extract_lane 1 (local.get $lo)))
+    (local.set $a (i32.add (local.get $a) (local.get $stride)))
+    (i32.store (local.get $a) (i32x4.extract_lane 2 (local.get $lo)))
+    (local.set $a (i32.add (local.get $a) (local.get $stride)))
+    (i32.store (local.get $a) (i32x4.extract_lane 3 (local.get $lo)))
+    (local.set $a (i32.add (local.get $a) (local.get $stride)))
+    (i32.store (local.get $a) (i32x4.extract_lane 0 (local.get $hi)))
+    (local.set $a (i32.add (local.get $a) (local.get $stride)))
+    (i32.store (local.get $a) (i32x4.extract_lane 1 (local.get $hi)))
+    (local.set $a (i32.add (local.get $a) (local.get $stride)))
+    (i32.store (local.get $a) (i32x4.extract_lane 2 (local.get $hi)))
+    (local.set $a (i32.add (local.get $a) (local.get $stride)))
+    (i32.store (local.get $a) (i32x4.extract_lane 3 (local.get $hi))))
+
+  ;; Depthwise: channel blocks [cb0, cb1) (8 channels each) for pixels [p0, p1).
+  (func (export "conv_dw")
+    (param $x i32) (param $w i32) (param $bias i32) (param $out i32)
+    (param $pix i32) (param $tap i32) (param $ntaps i32) (param $plane i32)
+    (param $cb0 i32) (param $cb1 i32) (param $p0 i32) (param $p1 i32)
+    (local $cb i32) (local $p i32) (local $a i32) (local $wb i32) (local $wp i32) (local $t i32)
+    (local $o i32) (local $pl4 i32)
+    (local $b0 v128) (local $b1 v128) (local $s0 v128) (local $s1 v128) (local $xv v128) (local $wv v128)
+    (local.set $pl4 (i32.shl (local.get $plane) (i32.const 2)))
+    (local.set $cb (local.get $cb0))
+    (block $cbdone
+      (loop $cbloop
+        (br_if $cbdone (i32.ge_s (local.get $cb) (local.get $cb1)))
+        (local.set $wb (i32.add (local.get $w) (i32.mul (local.get $cb) (i32.shl (local.get $ntaps) (i32.const 4)))))
+        (local.set $b0 (v128.load (i32.add (local.get $bias) (i32.shl (local.get $cb) (i32.const 5)))))
+        (local.set $b1 (v128.load offset=16 (i32.add (local.get $bias) (i32.shl (local.get $cb) (i32.const 5)))))
+        (local.set $o (i32.add (local.get $out) (i32.mul (i32.shl (local.get $cb) (i32.const 3)) (local.get $pl4))))
+        (local.set $p (local.get $p0))
+        (block $pdone
+          (loop $ploop
+            (br_if $pdone (i32.ge_s (local.get $p) (local.get $p1)))
+            (local.set $a (i32.add (i32.add (local.get $x) (i32.shl (local.get $cb) (i32.const 4)))
+              (i32.load (i32.add (local.get $pix) (i32.shl (local.get $p) (i32.const 2))))))
+            (local.set $s0 (local.get $b0))
+            (local.set $s1 (local.get $b1))
+            (local.set $wp (local.get $wb))
+            (local.set $t (i32.const 0))
+            (block $tdone
+              (loop $tloop
+                (br_if $tdone (i32.ge_s (local.get $t) (local.get $ntaps)))
+                (local.set $xv (v128.load (i32.add (local.get $a)
+                  (i32.load (i32.add (local.get $tap) (i32.shl (local.get $t) (i32.const 2)))))))
+                (local.set $wv (v128.load (local.get $wp)))
+                (local.set $s0 (i32x4.add (local.get $s0) (i32x4.extmul_low_i16x8_s (local.get $xv) (local.get $wv))))
+                (local.set $s1 (i32x4.add (local.get $s1) (i32x4.extmul_high_i16x8_s (local.get $xv) (local.get $wv))))
+                (local.set $wp (i32.add (local.get $wp) (i32.const 16)))
+                (local.set $t (i32.add (local.get $t) (i32.const 1)))
+                (br $tloop)))
+            (call $store8 (i32.add (local.get $o) (i32.shl (local.get $p) (i32.const 2))) (local.get $pl4) (local.get $s0) (local.get $s1))
+            (local.set $p (i32.add (local.get $p) (i32.const 1)))
+            (br $ploop)))
+        (local.set $cb (i32.add (local.get $cb) (i32.const 1)))
+        (br $cbloop))))
+
+  ;; Requantizes rows [c0, c1) of acc [C][plane] (int32) into out [C][plane] (uint8 when
+  ;; $bytes = 1, uint16 when 2): per channel c, m = mult[c], r = 31 + shift[c] (>= 0).
+  (func (export "requant")
+    (param $acc i32) (param $mult i32) (param $shift i32) (param $out i32) (param $bytes i32)
+    (param $plane i32) (param $c0 i32) (param $c1 i32) (param $zp i32) (param $qmin i32) (param $qmax i32)
+    (local $c i32) (local $i i32) (local $r i32) (local $m i64) (local $half i64) (local $rr i64)
+    (local $ap i32) (local $op i32) (local $a i64) (local $prod i64) (local $v i64)
+    (local $zp64 i64) (local $lo i64) (local $hi i64)
+    (local.set $zp64 (i64.extend_i32_s (local.get $zp)))
+    (local.set $lo (i64.extend_i32_s (local.get $qmin)))
+    (local.set $hi (i64.extend_i32_s (local.get $qmax)))
+    (local.set $c (local.get $c0))
+    (block $cdone
+      (loop $cloop
+        (br_if $cdone (i32.ge_s (local.get $c) (local.get $c1)))
+        (local.set $m (i64.extend_i32_u (i32.load (i32.add (local.get $mult) (i32.shl (local.get $c) (i32.const 2))))))
+        (local.set $r (i32.add (i32.const 31) (i32.load (i32.add (local.get $shift) (i32.shl (local.get $c) (i32.const 2))))))
+        ;; r >= 63: |acc * m| < 2^62 rounds to 0
+        (if (i32.ge_s (local.get $r) (i32.const 63)) (then (local.set $m (i64.const 0)) (local.set $r (i32.const 0))))
+        (local.set $rr (i64.extend_i32_u (local.get $r)))
+        (local.set $half (select (i64.shl (i64.const 1) (i64.sub (local.get $rr) (i64.const 1))) (i64.const 0)
+          (i32.gt_s (local.get $r) (i32.const 0))))
+        (local.set $ap (i32.add (local.get $acc) (i32.mul (i32.shl (local.get $c) (i32.const 2)) (local.get $plane))))
+        (local.set $op (i32.add (local.get $out) (i32.mul (i32.mul (local.get $c) (local.get $bytes)) (local.get $plane))))
+        (local.set $i (i32.const 0))
+        (block $idone
+          (loop $iloop
+            (br_if $idone (i32.ge_s (local.get $i) (local.get $plane)))
+            (local.set $a (i64.load32_s (local.get $ap)))
+            (local.set $prod (i64.mul (local.get $a) (local.get $m)))
+            ;; round half away from zero on the magnitude
+            (local.set $v (i64.shr_u (i64.add (select (i64.sub (i64.const 0) (local.get $prod)) (local.get $prod)
+              (i64.lt_s (local.get $prod) (i64.const 0))) (local.get $half)) (local.get $rr)))
+            (if (i64.lt_s (local.get $prod) (i64.const 0)) (then (local.set $v (i64.sub (i64.const 0) (local.get $v)))))
+            ;; saturate to int32, add the zero point, clamp
+            (if (i64.gt_s (local.get $v) (i64.const 2147483647)) (then (local.set $v (i64.const 2147483647))))
+            (if (i64.lt_s (local.get $v) (i64.const -2147483648)) (then (local.set $v (i64.const -2147483648))))
+            (local.set $v (i64.add (local.get $v) (local.get $zp64)))
+            (if (i64.gt_s (local.get $v) (local.get $hi)) (then (local.set $v (local.get $hi))))
+            (if (i64.lt_s (local.get $v) (local.get $lo)) (then (local.set $v (local.get $lo))))
+            (if (i32.eq (local.get $bytes) (i32.const 1))
+              (then (i64.store8 (local.get $op) (local.get $v)))
+              (else (i64.store16 (local.get $op) (local.get $v))))
+            (local.set $ap (i32.add (local.get $ap) (i32.const 4)))
+            (local.set $op (i32.add (local.get $op) (local.get $bytes)))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $iloop)))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $cloop))))
+)
