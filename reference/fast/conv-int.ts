@@ -16,13 +16,14 @@
 import { FastEngine } from './engine.js';
 import { convIntOracle, matMulIntOracle } from './conv-int-oracle.js';
 import { convIntGeom, type ConvIntGeom, type ConvIntParams, type MatMulIntParams, type RequantParams } from './conv-int-types.js';
-import { accFitsInt32, minMax, packChannelsLast, prepareConvInt, type PackPart, type PreparedConvInt } from './pack.js';
+import { accFitsInt32, minMax, packChannelsLast, packPhases, prepareConvInt, type PackPart, type PreparedConvInt } from './pack.js';
 
 export { prepareConvInt, type PreparedConvInt } from './pack.js';
 
 /** Why the last call of a fast function ran on the oracle instead (null: it ran on WebAssembly). */
 export let lastFallback: string | null = null;
 
+export const PROF = { pack: 0, kernel: 0, copy: 0 };
 interface Ranges {
   /** [lo, hi) per job along pixels or blocks. */
   jobs: Array<[number, number, number, number]>;
@@ -62,7 +63,6 @@ function convLayout(p: ConvIntParams, g: ConvIntGeom, cp: number): Layout {
   for (let oy = 0; oy < g.oh; oy++) for (let ox = 0; ox < g.ow; ox++) pix[oy * g.ow + ox] = (oy * g.sh * wp + ox * g.sw) * cp * 2;
   const tap = new Int32Array(g.kh * g.kw);
   for (let ky = 0; ky < g.kh; ky++) for (let kx = 0; kx < g.kw; kx++) tap[ky * g.kw + kx] = (ky * g.dh * wp + kx * g.dw) * cp * 2;
-  const cn = g.cg === 1 && g.mg === 1 ? g.c : g.cg; // depthwise packs all channels together
   return {
     hp,
     wp,
@@ -70,7 +70,7 @@ function convLayout(p: ConvIntParams, g: ConvIntGeom, cp: number): Layout {
     pix,
     tap,
     pack: (dst, base, b, gi, part) =>
-      packChannelsLast(dst, base, p.x, (b * g.c + gi * g.cg) * g.h * g.w, cn, g.h, g.w, p.zx, cp, hp, wp, g.pt, g.pl, part),
+      packChannelsLast(dst, base, p.x, (b * g.c + gi * g.cg) * g.h * g.w, g.cg, g.h, g.w, p.zx, cp, hp, wp, g.pt, g.pl, part),
   };
 }
 
@@ -80,10 +80,10 @@ function convLayout(p: ConvIntParams, g: ConvIntGeom, cp: number): Layout {
  */
 function runKernel(e: FastEngine, prep: PreparedConvInt, lay: Layout, images: number, parts: PackPart[], out: Int32Array): void {
   const { plane } = lay;
-  const groups = prep.kind === 'dw' ? 1 : prep.group;
+  const groups = prep.group;
   const regionElems = lay.hp * lay.wp * prep.cp;
   const mgPad = prep.nob * 8;
-  const outRows = prep.kind === 'dw' ? mgPad : groups * mgPad;
+  const outRows = groups * mgPad;
   e.reset();
   const wA = e.alloc(prep.w.byteLength);
   const bA = e.alloc(prep.bias.byteLength);
@@ -107,20 +107,67 @@ function runKernel(e: FastEngine, prep: PreparedConvInt, lay: Layout, images: nu
     const dst = out.subarray(b * prep.m * plane, (b + 1) * prep.m * plane);
     for (const part of parts) {
       const biasA = part === 'hi' ? zA : bA;
+      let T0 = performance.now();
       for (let gi = 0; gi < groups; gi++) lay.pack(x16, (xA >> 1) + gi * regionElems, b, gi, part);
-      if (prep.kind === 'dw') {
-        const { jobs } = split(e.threads, prep.nob, plane, 1);
-        e.parallel('conv_dw', jobs.map(([b0, b1, p0, p1]) => [xA, wA, biasA, oA, pixA, tapA, ntaps, plane, b0, b1, p0, p1]));
-      } else {
-        const { jobs } = split(e.threads, prep.nob, plane, 4);
-        for (let gi = 0; gi < groups; gi++) {
-          const args = [xA + gi * regionElems * 2, wA + gi * prep.nob * ntaps * ncp * 32, biasA + gi * mgPad * 4, oA + gi * mgPad * plane * 4, pixA, tapA, ntaps, ncp, plane];
-          e.parallel('conv_pairs', jobs.map(([b0, b1, p0, p1]) => [...args, b0, b1, p0, p1]));
-        }
+      PROF.pack += performance.now() - T0; T0 = performance.now();
+      const { jobs } = split(e.threads, prep.nob, plane, 4);
+      for (let gi = 0; gi < groups; gi++) {
+        const args = [xA + gi * regionElems * 2, wA + gi * prep.nob * ntaps * ncp * 32, biasA + gi * mgPad * 4, oA + gi * mgPad * plane * 4, pixA, tapA, ntaps, ncp, plane];
+        e.parallel('conv_pairs', jobs.map(([b0, b1, p0, p1]) => [...args, b0, b1, p0, p1]));
       }
+      PROF.kernel += performance.now() - T0; T0 = performance.now();
       const target = part === 'hi' ? hiAcc! : dst;
-      if (prep.kind === 'dw' || mgPad === prep.mg) target.set(o32.subarray(0, prep.m * plane));
+      if (mgPad === prep.mg) target.set(o32.subarray(0, prep.m * plane));
       else for (let gi = 0; gi < groups; gi++) target.set(o32.subarray(gi * mgPad * plane, (gi * mgPad + prep.mg) * plane), gi * prep.mg * plane);
+      PROF.copy += performance.now() - T0;
+    }
+    PROF.copy += 0;
+    if (hiAcc) for (let i = 0; i < dst.length; i++) dst[i] = ((hiAcc[i]! << 8) + dst[i]!) | 0;
+  }
+}
+
+/** Depthwise convolution (conv_dw): `out` receives [image][C][OH][OW]. */
+function runDepthwise(e: FastEngine, prep: PreparedConvInt, p: ConvIntParams, g: ConvIntGeom, parts: PackPart[], out: Int32Array): void {
+  const { c, oh, ow, sh, sw, dh, dw, kh, kw } = g;
+  const hp = Math.max(g.h + g.pt + g.pb, (oh - 1) * sh + (kh - 1) * dh + 1, g.h + g.pt);
+  const wp = Math.max(g.w + g.pl + g.pr, (ow - 1) * sw + (kw - 1) * dw + 1, g.w + g.pl);
+  const wps = Math.ceil(wp / sw) + 8;
+  const tiles = Math.ceil(ow / 8);
+  const ow8 = tiles * 8;
+  const region = sw * hp * wps;
+  const ntaps = kh * kw;
+  e.reset();
+  const wA = e.alloc(prep.w.byteLength);
+  const bA = e.alloc(c * 4);
+  const zA = e.alloc(c * 4);
+  const rowA = e.alloc(oh * 4);
+  const tapA = e.alloc(ntaps * 4);
+  const xA = e.alloc(c * region * 2);
+  const oA = e.alloc(c * oh * ow8 * 4);
+  const buf = e.buffer;
+  new Int16Array(buf, wA, prep.w.length).set(prep.w);
+  new Int32Array(buf, bA, c).set(prep.bias);
+  new Int32Array(buf, zA, c).fill(0);
+  const rows = new Int32Array(buf, rowA, oh);
+  for (let oy = 0; oy < oh; oy++) rows[oy] = oy * sh * wps * 2;
+  const taps = new Int32Array(buf, tapA, ntaps);
+  for (let ky = 0; ky < kh; ky++) {
+    for (let kx = 0; kx < kw; kx++) taps[ky * kw + kx] = ((((kx * dw) % sw) * hp + ky * dh) * wps + Math.floor((kx * dw) / sw)) * 2;
+  }
+  const x16 = new Int16Array(buf);
+  const o32 = new Int32Array(buf, oA, c * oh * ow8);
+  const plane = oh * ow;
+  const hiAcc = parts.length > 1 ? new Int32Array(c * plane) : null;
+  const { jobs } = split(e.threads, c, oh, 1);
+  for (let b = 0; b < g.n; b++) {
+    const dst = out.subarray(b * c * plane, (b + 1) * c * plane);
+    for (const part of parts) {
+      for (let ci = 0; ci < c; ci++) packPhases(x16, (xA >> 1) + ci * region, p.x, (b * c + ci) * g.h * g.w, g.h, g.w, p.zx, sw, hp, wps, g.pt, g.pl, part);
+      const biasA = part === 'hi' ? zA : bA;
+      e.parallel('conv_dw', jobs.map(([c0, c1, r0, r1]) => [xA, wA, biasA, oA, rowA, tapA, ntaps, region * 2, tiles, oh, c0, c1, r0, r1]));
+      const target = part === 'hi' ? hiAcc! : dst;
+      if (ow8 === ow) target.set(o32.subarray(0, c * plane));
+      else for (let r = 0; r < c * oh; r++) target.set(o32.subarray(r * ow8, r * ow8 + ow), r * ow);
     }
     if (hiAcc) for (let i = 0; i < dst.length; i++) dst[i] = ((hiAcc[i]! << 8) + dst[i]!) | 0;
   }
@@ -147,7 +194,8 @@ export function convIntFast(engine: FastEngine, p: ConvIntParams, prepared?: Pre
   }
   lastFallback = null;
   const out = new Int32Array(g.n * g.m * g.oh * g.ow);
-  runKernel(engine, prep, convLayout(p, g, prep.cp), g.n, partsFor(lo, hi, p.zx), out);
+  if (prep.kind === 'dw') runDepthwise(engine, prep, p, g, partsFor(lo, hi, p.zx), out);
+  else runKernel(engine, prep, convLayout(p, g, prep.cp), g.n, partsFor(lo, hi, p.zx), out);
   return out;
 }
 

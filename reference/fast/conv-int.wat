@@ -14,9 +14,8 @@
 ;; offset (so any kernel size, stride and dilation is just a table). Accumulators are stored
 ;; NCHW: out + (oc * plane + pixel) * 4.
 ;;
-;; conv_dw: depthwise (one input channel per group, one output channel per group). Input packed
-;; as int16 [HP][WP][C8] (C8 = channels rounded up to 8), weights [channel block][tap][8 x int16],
-;; 8 channels per v128 with i32x4.extmul_{low,high}_i16x8_s.
+;; conv_dw: depthwise (one input and one output channel per group): 8 output pixels of a row per
+;; v128 pair, i32x4.extmul_{low,high}_i16x8_s with the splatted tap weight (layout at the function).
 ;;
 ;; requant: out = clamp(sat32(round_half_away(acc * m / 2^(31+shift))) + zp, qmin, qmax) per
 ;; channel (m, shift) with the exact 64-bit product (reference/quant/fixed-point.ts requantize).
@@ -133,49 +132,59 @@
     (local.set $a (i32.add (local.get $a) (local.get $stride)))
     (i32.store (local.get $a) (i32x4.extract_lane 3 (local.get $hi))))
 
-  ;; Depthwise: channel blocks [cb0, cb1) (8 channels each) for pixels [p0, p1).
+;; Depthwise: channels [c0, c1), output rows [r0, r1). Pixels in lanes: each channel is packed
+  ;; as int16 [sw phases][HP][WPs] (column X of the padded image at phase X mod sw, index X / sw,
+  ;; so the 8 output pixels of a tile read 8 consecutive int16 at every tap, for any stride);
+  ;; rowoff[oy] and tap[t] are byte offsets into a channel; weights [C][ntaps] int16; output
+  ;; [C][OH][ow8] int32 (ow8 = tiles * 8; lanes past OW are discarded by the caller).
   (func (export "conv_dw")
     (param $x i32) (param $w i32) (param $bias i32) (param $out i32)
-    (param $pix i32) (param $tap i32) (param $ntaps i32) (param $plane i32)
-    (param $cb0 i32) (param $cb1 i32) (param $p0 i32) (param $p1 i32)
-    (local $cb i32) (local $p i32) (local $a i32) (local $wb i32) (local $wp i32) (local $t i32)
-    (local $o i32) (local $pl4 i32)
-    (local $b0 v128) (local $b1 v128) (local $s0 v128) (local $s1 v128) (local $xv v128) (local $wv v128)
-    (local.set $pl4 (i32.shl (local.get $plane) (i32.const 2)))
-    (local.set $cb (local.get $cb0))
-    (block $cbdone
-      (loop $cbloop
-        (br_if $cbdone (i32.ge_s (local.get $cb) (local.get $cb1)))
-        (local.set $wb (i32.add (local.get $w) (i32.mul (local.get $cb) (i32.shl (local.get $ntaps) (i32.const 4)))))
-        (local.set $b0 (v128.load (i32.add (local.get $bias) (i32.shl (local.get $cb) (i32.const 5)))))
-        (local.set $b1 (v128.load offset=16 (i32.add (local.get $bias) (i32.shl (local.get $cb) (i32.const 5)))))
-        (local.set $o (i32.add (local.get $out) (i32.mul (i32.shl (local.get $cb) (i32.const 3)) (local.get $pl4))))
-        (local.set $p (local.get $p0))
-        (block $pdone
-          (loop $ploop
-            (br_if $pdone (i32.ge_s (local.get $p) (local.get $p1)))
-            (local.set $a (i32.add (i32.add (local.get $x) (i32.shl (local.get $cb) (i32.const 4)))
-              (i32.load (i32.add (local.get $pix) (i32.shl (local.get $p) (i32.const 2))))))
-            (local.set $s0 (local.get $b0))
-            (local.set $s1 (local.get $b1))
-            (local.set $wp (local.get $wb))
-            (local.set $t (i32.const 0))
-            (block $tdone
-              (loop $tloop
-                (br_if $tdone (i32.ge_s (local.get $t) (local.get $ntaps)))
-                (local.set $xv (v128.load (i32.add (local.get $a)
-                  (i32.load (i32.add (local.get $tap) (i32.shl (local.get $t) (i32.const 2)))))))
-                (local.set $wv (v128.load (local.get $wp)))
-                (local.set $s0 (i32x4.add (local.get $s0) (i32x4.extmul_low_i16x8_s (local.get $xv) (local.get $wv))))
-                (local.set $s1 (i32x4.add (local.get $s1) (i32x4.extmul_high_i16x8_s (local.get $xv) (local.get $wv))))
-                (local.set $wp (i32.add (local.get $wp) (i32.const 16)))
-                (local.set $t (i32.add (local.get $t) (i32.const 1)))
-                (br $tloop)))
-            (call $store8 (i32.add (local.get $o) (i32.shl (local.get $p) (i32.const 2))) (local.get $pl4) (local.get $s0) (local.get $s1))
-            (local.set $p (i32.add (local.get $p) (i32.const 1)))
-            (br $ploop)))
-        (local.set $cb (i32.add (local.get $cb) (i32.const 1)))
-        (br $cbloop))))
+    (param $rowoff i32) (param $tap i32) (param $ntaps i32) (param $cstride i32)
+    (param $tiles i32) (param $oh i32) (param $c0 i32) (param $c1 i32) (param $r0 i32) (param $r1 i32)
+    (local $c i32) (local $oy i32) (local $k i32) (local $t i32)
+    (local $xc i32) (local $wc i32) (local $oc i32) (local $xr i32) (local $xt i32) (local $or i32) (local $rowb i32)
+    (local $bv v128) (local $s0 v128) (local $s1 v128) (local $xv v128) (local $wv v128)
+    (local.set $rowb (i32.shl (local.get $tiles) (i32.const 5)))
+    (local.set $c (local.get $c0))
+    (block $cdone
+      (loop $cloop
+        (br_if $cdone (i32.ge_s (local.get $c) (local.get $c1)))
+        (local.set $xc (i32.add (local.get $x) (i32.mul (local.get $c) (local.get $cstride))))
+        (local.set $wc (i32.add (local.get $w) (i32.shl (i32.mul (local.get $c) (local.get $ntaps)) (i32.const 1))))
+        (local.set $bv (v128.load32_splat (i32.add (local.get $bias) (i32.shl (local.get $c) (i32.const 2)))))
+        (local.set $oc (i32.add (local.get $out) (i32.mul (i32.mul (local.get $c) (local.get $oh)) (local.get $rowb))))
+        (local.set $oy (local.get $r0))
+        (block $ydone
+          (loop $yloop
+            (br_if $ydone (i32.ge_s (local.get $oy) (local.get $r1)))
+            (local.set $xr (i32.add (local.get $xc) (i32.load (i32.add (local.get $rowoff) (i32.shl (local.get $oy) (i32.const 2))))))
+            (local.set $or (i32.add (local.get $oc) (i32.mul (local.get $oy) (local.get $rowb))))
+            (local.set $k (i32.const 0))
+            (block $kdone
+              (loop $kloop
+                (br_if $kdone (i32.ge_s (local.get $k) (local.get $tiles)))
+                (local.set $xt (i32.add (local.get $xr) (i32.shl (local.get $k) (i32.const 4))))
+                (local.set $s0 (local.get $bv))
+                (local.set $s1 (local.get $bv))
+                (local.set $t (i32.const 0))
+                (block $tdone
+                  (loop $tloop
+                    (br_if $tdone (i32.ge_s (local.get $t) (local.get $ntaps)))
+                    (local.set $xv (v128.load (i32.add (local.get $xt)
+                      (i32.load (i32.add (local.get $tap) (i32.shl (local.get $t) (i32.const 2)))))))
+                    (local.set $wv (v128.load16_splat (i32.add (local.get $wc) (i32.shl (local.get $t) (i32.const 1)))))
+                    (local.set $s0 (i32x4.add (local.get $s0) (i32x4.extmul_low_i16x8_s (local.get $xv) (local.get $wv))))
+                    (local.set $s1 (i32x4.add (local.get $s1) (i32x4.extmul_high_i16x8_s (local.get $xv) (local.get $wv))))
+                    (local.set $t (i32.add (local.get $t) (i32.const 1)))
+                    (br $tloop)))
+                (v128.store (i32.add (local.get $or) (i32.shl (local.get $k) (i32.const 5))) (local.get $s0))
+                (v128.store offset=16 (i32.add (local.get $or) (i32.shl (local.get $k) (i32.const 5))) (local.get $s1))
+                (local.set $k (i32.add (local.get $k) (i32.const 1)))
+                (br $kloop)))
+            (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
+            (br $yloop)))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $cloop))))
 
   ;; Requantizes rows [c0, c1) of acc [C][plane] (int32) into out [C][plane] (uint8 when
   ;; $bytes = 1, uint16 when 2): per channel c, m = mult[c], r = 31 + shift[c] (>= 0).

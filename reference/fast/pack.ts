@@ -16,13 +16,13 @@ export interface PreparedConvInt {
   group: number;
   /** Output channels per group. */
   mg: number;
-  /** pairs: channels per group rounded up to even; dw: channels rounded up to 8. */
+  /** pairs: channels per group rounded up to even; dw: 1. */
   cp: number;
-  /** pairs: output-channel blocks of 8 per group (mgPad = 8·nob); dw: channel blocks of 8. */
+  /** pairs: output-channel blocks of 8 per group (mgPad = 8·nob); dw: channels. */
   nob: number;
-  /** Packed int16 weights (layouts in conv-int.wat). */
+  /** Packed int16 weights (layouts in conv-int.wat; dw: [C][KH·KW]). */
   w: Int16Array;
-  /** Bias padded to the blocks: pairs [group][8·nob], dw [8·nob]. */
+  /** Bias padded to the blocks: pairs [group][8·nob], dw [C]. */
   bias: Int32Array;
   /** Σ|w[oc, ·]| + |bias[oc]| / max|x − zx| bound pieces, per output channel. */
   sumAbsW: Float64Array;
@@ -55,14 +55,11 @@ export function prepareConvInt(
     absBias[oc] = bias ? Math.abs(bias[oc]!) : 0;
   }
   if (cg === 1 && mg === 1) {
-    const nob = Math.ceil(m / 8);
-    const pw = new Int16Array(nob * ntaps * 8);
-    for (let ch = 0; ch < m; ch++) {
-      for (let t = 0; t < ntaps; t++) pw[((ch >> 3) * ntaps + t) * 8 + (ch & 7)] = w[ch * ntaps + t]!;
-    }
-    const pb = new Int32Array(nob * 8);
+    const pw = new Int16Array(m * ntaps);
+    for (let i = 0; i < pw.length; i++) pw[i] = w[i]!;
+    const pb = new Int32Array(m);
     if (bias) pb.set(bias);
-    return { kind: 'dw', m, cg, kh, kw, group, mg, cp: nob * 8, nob, w: pw, bias: pb, sumAbsW, absBias, fitsInt16 };
+    return { kind: 'dw', m, cg, kh, kw, group, mg, cp: 1, nob: m, w: pw, bias: pb, sumAbsW, absBias, fitsInt16 };
   }
   const cp = cg + (cg & 1);
   const ncp = cp / 2;
@@ -138,6 +135,36 @@ export function packChannelsLast(
       if (part === 'all') for (; s < end; s++, d += cp) dst[d] = x[s]! - zx;
       else if (part === 'hi') for (; s < end; s++, d += cp) dst[d] = (x[s]! - zx) >> 8;
       else for (; s < end; s++, d += cp) dst[d] = (x[s]! - zx) & 255;
+    }
+  }
+}
+
+/**
+ * Depthwise layout: channel `ci` of image `b` into dst at `base` as [sw][hp][wps] int16 (padded
+ * column X at phase X mod sw, index floor(X / sw)); everything else 0.
+ */
+export function packPhases(
+  dst: Int16Array,
+  base: number,
+  x: Uint8Array | Uint16Array,
+  xOff: number,
+  h: number,
+  w: number,
+  zx: number,
+  sw: number,
+  hp: number,
+  wps: number,
+  pt: number,
+  pl: number,
+  part: PackPart,
+): void {
+  dst.fill(0, base, base + sw * hp * wps);
+  let s = xOff;
+  for (let iy = 0; iy < h; iy++) {
+    for (let ix = 0; ix < w; ix++, s++) {
+      const X = ix + pl;
+      const v = x[s]! - zx;
+      dst[base + ((X % sw) * hp + iy + pt) * wps + Math.floor(X / sw)] = part === 'all' ? v : part === 'hi' ? v >> 8 : v & 255;
     }
   }
 }
