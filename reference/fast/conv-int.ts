@@ -53,6 +53,8 @@ interface Layout {
   tap: Int32Array;
   /** Writes image/rows `b` (part) into dst at base. */
   pack(dst: Int16Array, base: number, b: number, g: number, part: PackPart): void;
+  /** uint8 NCHW source for the WebAssembly packer (pack_u8), used for part 'all'. */
+  raw?: { x: Uint8Array; c: number; cg: number; h: number; w: number; zx: number; pt: number; pl: number };
 }
 
 function convLayout(p: ConvIntParams, g: ConvIntGeom, cp: number): Layout {
@@ -69,6 +71,7 @@ function convLayout(p: ConvIntParams, g: ConvIntGeom, cp: number): Layout {
     plane,
     pix,
     tap,
+    raw: p.x instanceof Uint8Array ? { x: p.x, c: g.c, cg: g.cg, h: g.h, w: g.w, zx: p.zx, pt: g.pt, pl: g.pl } : undefined,
     pack: (dst, base, b, gi, part) =>
       packChannelsLast(dst, base, p.x, (b * g.c + gi * g.cg) * g.h * g.w, g.cg, g.h, g.w, p.zx, cp, hp, wp, g.pt, g.pl, part),
   };
@@ -92,6 +95,8 @@ function runKernel(e: FastEngine, prep: PreparedConvInt, lay: Layout, images: nu
   const tapA = e.alloc(lay.tap.length * 4);
   const xA = e.alloc(groups * regionElems * 2);
   const oA = e.alloc(outRows * plane * 4);
+  const raw = lay.raw;
+  const srcA = raw ? e.alloc(raw.c * raw.h * raw.w) : 0;
   const buf = e.buffer;
   new Int16Array(buf, wA, prep.w.length).set(prep.w);
   new Int32Array(buf, bA, prep.bias.length).set(prep.bias);
@@ -108,7 +113,23 @@ function runKernel(e: FastEngine, prep: PreparedConvInt, lay: Layout, images: nu
     for (const part of parts) {
       const biasA = part === 'hi' ? zA : bA;
       let T0 = performance.now();
-      for (let gi = 0; gi < groups; gi++) lay.pack(x16, (xA >> 1) + gi * regionElems, b, gi, part);
+      if (raw && part === 'all') {
+        const hw = raw.h * raw.w;
+        new Uint8Array(buf, srcA, raw.c * hw).set(raw.x.subarray(b * raw.c * hw, (b + 1) * raw.c * hw));
+        x16.fill(0, xA >> 1, (xA >> 1) + groups * regionElems);
+        // channel blocks of 8 split over the threads (each block is packed by exactly one thread)
+        const per = Math.ceil(raw.cg / 8 / e.threads) * 8;
+        const jobs: number[][] = [];
+        for (let gi = 0; gi < groups; gi++) {
+          for (let c0 = 0; c0 < raw.cg; c0 += per) {
+            const cn = Math.min(per, raw.cg - c0);
+            jobs.push([srcA + (gi * raw.cg + c0) * hw, xA + (gi * regionElems + c0) * 2, cn, raw.h, raw.w, raw.zx, prep.cp, lay.wp, raw.pt, raw.pl]);
+          }
+        }
+        for (let j = 0; j < jobs.length; j += e.threads) e.parallel('pack_u8', jobs.slice(j, j + e.threads));
+      } else {
+        for (let gi = 0; gi < groups; gi++) lay.pack(x16, (xA >> 1) + gi * regionElems, b, gi, part);
+      }
       PROF.pack += performance.now() - T0; T0 = performance.now();
       const { jobs } = split(e.threads, prep.nob, plane, 4);
       for (let gi = 0; gi < groups; gi++) {
@@ -173,6 +194,15 @@ function runDepthwise(e: FastEngine, prep: PreparedConvInt, p: ConvIntParams, g:
   }
 }
 
+/**
+ * Range of x − zx: from the dtype for uint8 (no scan), else scanned, so 16-bit data only splits
+ * (and only falls back) when its actual values need it.
+ */
+function xRange(x: Uint8Array | Uint16Array, zx: number, prep: PreparedConvInt): [number, number] {
+  if (x instanceof Uint8Array && accFitsInt32(prep, Math.max(zx, 255 - zx))) return [0, 255];
+  return minMax(x);
+}
+
 /** The packing parts for activations with range [lo, hi] and zero point zx. */
 function partsFor(lo: number, hi: number, zx: number): PackPart[] {
   return lo - zx < -32768 || hi - zx > 32767 ? ['hi', 'lo'] : ['all'];
@@ -186,7 +216,7 @@ function partsFor(lo: number, hi: number, zx: number): PackPart[] {
 export function convIntFast(engine: FastEngine, p: ConvIntParams, prepared?: PreparedConvInt): Int32Array {
   const g = convIntGeom(p);
   const prep = prepared ?? prepareConvInt(p.w, p.wShape, p.bias, p.group);
-  const [lo, hi] = minMax(p.x);
+  const [lo, hi] = xRange(p.x, p.zx, prep);
   const maxAbsX = Math.max(Math.abs(lo - p.zx), Math.abs(hi - p.zx));
   if (!prep.fitsInt16 || !accFitsInt32(prep, maxAbsX)) {
     lastFallback = prep.fitsInt16 ? 'int32 accumulator bound exceeded' : 'weights outside int16';
@@ -213,7 +243,7 @@ export function prepareMatMulInt(p: Pick<MatMulIntParams, 'b' | 'k' | 'n' | 'bTr
 /** Integer matrix product accumulators [M][N] (see MatMulIntParams) on the fast engine. */
 export function matMulIntFast(engine: FastEngine, p: MatMulIntParams, prepared?: PreparedConvInt): Int32Array {
   const prep = prepared ?? prepareMatMulInt(p);
-  const [lo, hi] = minMax(p.a);
+  const [lo, hi] = xRange(p.a, p.za, prep);
   const maxAbsX = Math.max(Math.abs(lo - p.za), Math.abs(hi - p.za));
   if (!prep.fitsInt16 || !accFitsInt32(prep, maxAbsX)) {
     lastFallback = prep.fitsInt16 ? 'int32 accumulator bound exceeded' : 'weights outside int16';

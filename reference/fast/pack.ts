@@ -159,12 +159,15 @@ export function packPhases(
   part: PackPart,
 ): void {
   dst.fill(0, base, base + sw * hp * wps);
-  let s = xOff;
   for (let iy = 0; iy < h; iy++) {
-    for (let ix = 0; ix < w; ix++, s++) {
-      const X = ix + pl;
-      const v = x[s]! - zx;
-      dst[base + ((X % sw) * hp + iy + pt) * wps + Math.floor(X / sw)] = part === 'all' ? v : part === 'hi' ? v >> 8 : v & 255;
+    const s0 = xOff + iy * w;
+    for (let ph = 0; ph < sw; ph++) {
+      // columns ix with (ix + pl) mod sw = ph, i.e. ix = ix0, ix0 + sw, ...; index (ix + pl - ph) / sw
+      const ix0 = (((ph - pl) % sw) + sw) % sw;
+      let d = base + (ph * hp + iy + pt) * wps + (ix0 + pl - ph) / sw;
+      if (part === 'all') for (let ix = ix0; ix < w; ix += sw, d++) dst[d] = x[s0 + ix]! - zx;
+      else if (part === 'hi') for (let ix = ix0; ix < w; ix += sw, d++) dst[d] = (x[s0 + ix]! - zx) >> 8;
+      else for (let ix = ix0; ix < w; ix += sw, d++) dst[d] = (x[s0 + ix]! - zx) & 255;
     }
   }
 }
