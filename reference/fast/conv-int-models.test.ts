@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModel } from '../../src/onnx/load.js';
 import { FastEngine } from './engine.js';
-import { convIntFast, lastFallback, prepareConvInt, requantizeFast } from './conv-int.js';
+import { convIntFast, convIntRequantFast, lastFallback, prepareConvInt, requantizeFast } from './conv-int.js';
 import { convIntOracle, requantizeOracle } from './conv-int-oracle.js';
 import { convLayers, type ConvLayer } from './model-conv-layers.js';
 import type { ConvIntParams, RequantParams } from './conv-int-types.js';
@@ -37,13 +37,14 @@ function layerData(l: ConvLayer, seed: number): { p: ConvIntParams; q: RequantPa
   const x = Uint8Array.from({ length: l.xShape.reduce((a, b) => a * b, 1) }, () => Math.floor(r() * 256));
   const w = Int8Array.from({ length: l.wShape.reduce((a, b) => a * b, 1) }, () => Math.floor(r() * 255) - 127);
   const m = l.wShape[0];
-  const bias = l.hasBias ? Int32Array.from({ length: m }, () => Math.floor(r() * 400001) - 200000) : null;
   const taps = l.wShape[1] * l.wShape[2] * l.wShape[3];
+  const spread = Math.sqrt(taps) * 74 * 73; // std of Σ (x − zx)·w for uniform x and w
+  const bias = l.hasBias ? Int32Array.from({ length: m }, () => Math.round((r() - 0.5) * 4 * spread)) : null;
   const multipliers: number[] = [];
   const shifts: number[] = [];
   for (let c = 0; c < m; c++) {
-    // output scale ~ the accumulator's spread, so both saturation and mid-range values occur
-    const qm = quantizeMultiplier((0.5 + r()) / (Math.sqrt(taps) * 127 * 30));
+    // about 40 output steps per standard deviation: mid-range values and some saturation
+    const qm = quantizeMultiplier((40 * (0.5 + r())) / spread);
     multipliers.push(qm.m);
     shifts.push(qm.shift);
   }
@@ -66,6 +67,7 @@ describe.skipIf(!existsSync(MODELS))('every Conv layer of the shared models', ()
         const want = convIntOracle(p);
         const plane = l.out[0] * l.out[1];
         const wantQ = requantizeOracle(want, plane, q);
+        expect(new Set(wantQ).size, `${l.node}: requantized values not all saturated`).toBeGreaterThan(20);
         const prep = prepareConvInt(p.w, p.wShape, p.bias, p.group);
         for (const e of [e1, e2]) {
           const got = convIntFast(e, p, prep);
@@ -74,6 +76,7 @@ describe.skipIf(!existsSync(MODELS))('every Conv layer of the shared models', ()
           for (let j = 0; j < got.length && bad < 0; j++) if (got[j] !== want[j]) bad = j;
           expect(bad, `${file} ${l.node} (${e.threads} threads)`).toBe(-1);
           expect(Buffer.compare(requantizeFast(e, got, plane, q), wantQ), `${file} ${l.node} requantized`).toBe(0);
+          expect(Buffer.compare(convIntRequantFast(e, p, q, prep), wantQ), `${file} ${l.node} fused`).toBe(0);
         }
         checked++;
       }

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FastEngine } from './engine.js';
-import { convIntFast, lastFallback, matMulIntFast, prepareConvInt, requantizeFast } from './conv-int.js';
+import { convIntFast, convIntRequantFast, lastFallback, matMulIntFast, prepareConvInt, requantizeFast } from './conv-int.js';
 import { convIntOracle, matMulIntOracle, requantizeOracle } from './conv-int-oracle.js';
 import type { ConvIntParams, RequantParams } from './conv-int-types.js';
 import { conv2dImpl } from '../ops/conv2d.js';
@@ -122,6 +122,33 @@ describe('convIntFast == convIntOracle', () => {
     expect(fallbacks).toBeLessThan(30); // nearly all on WebAssembly (16-bit data with int8 weights fit int32)
   });
 
+  it('fused convolution + requantization on 100 randomized layers equals oracle conv then oracle requant', () => {
+    for (let s = 200; s < 300; s++) {
+      const p = randomCase(s);
+      const r = rng(s);
+      const m = p.wShape[0];
+      const taps = p.wShape[1] * p.wShape[2] * p.wShape[3];
+      const multipliers: number[] = [];
+      const shifts: number[] = [];
+      for (let c = 0; c < m; c++) {
+        const qm = quantizeMultiplier((0.2 + 2 * r()) / (Math.sqrt(taps) * (p.x instanceof Uint16Array ? 30000 : 127) * 60));
+        multipliers.push(qm.m);
+        shifts.push(qm.shift);
+      }
+      const bits = pick(r, [8, 16] as const);
+      const qmax = bits === 8 ? 255 : 65535;
+      const q: RequantParams = { multipliers, shifts, zpOut: int(r, 0, qmax), qmin: 0, qmax, bits };
+      const acc = convIntOracle(p);
+      const want = requantizeOracle(acc, acc.length / p.xShape[0] / m, q);
+      for (const e of [e1, e2]) {
+        const got = convIntRequantFast(e, p, q);
+        expect(got.constructor, p.label).toBe(want.constructor);
+        const i = firstDiff(got, want);
+        expect(i, `${p.label}, ${e.threads} thread(s), index ${i}: ${got[i]} vs ${want[i]}`).toBe(-1);
+      }
+    }
+  });
+
   it('16-bit activations beyond int16 after the zero point use the high/low split', () => {
     const r = rng(77);
     const x = Uint16Array.from({ length: 2 * 5 * 9 * 8 }, () => pick(r, [0, 65535, int(r, 0, 65535)]));
@@ -154,6 +181,12 @@ describe('convIntFast == convIntOracle', () => {
 });
 
 describe('requantizeFast == requantizeOracle', () => {
+  it('refuses output ranges the kernels do not support', () => {
+    const q: RequantParams = { multipliers: [2 ** 30], shifts: [0], zpOut: 0, qmin: 0, qmax: 300, bits: 8 };
+    expect(() => requantizeFast(e1, Int32Array.of(1), 1, q)).toThrow(/qmax <= 255/);
+    expect(() => requantizeFast(e1, Int32Array.of(1), 1, { ...q, qmax: 255, zpOut: -1 })).toThrow(RangeError);
+  });
+
   it('rounds half away from zero (hand-computed)', () => {
     const q: RequantParams = { multipliers: [2 ** 30], shifts: [0], zpOut: 10, qmin: 0, qmax: 255, bits: 8 }; // × 0.5
     const acc = Int32Array.of(5, -5, 4, -3, 1000, -1000);

@@ -23,7 +23,6 @@ export { prepareConvInt, type PreparedConvInt } from './pack.js';
 /** Why the last call of a fast function ran on the oracle instead (null: it ran on WebAssembly). */
 export let lastFallback: string | null = null;
 
-export const PROF = { pack: 0, kernel: 0, copy: 0 };
 interface Ranges {
   /** [lo, hi) per job along pixels or blocks. */
   jobs: Array<[number, number, number, number]>;
@@ -81,7 +80,7 @@ function convLayout(p: ConvIntParams, g: ConvIntGeom, cp: number): Layout {
  * Runs prepared weights over `images` packed images; `out` receives [image][M][plane] int32.
  * `parts` is ['all'] or ['hi', 'lo'] (17-bit activations).
  */
-function runKernel(e: FastEngine, prep: PreparedConvInt, lay: Layout, images: number, parts: PackPart[], out: Int32Array): void {
+function runKernel(e: FastEngine, prep: PreparedConvInt, lay: Layout, images: number, parts: PackPart[], out: Int32Array | null, fused: Fused | null = null): void {
   const { plane } = lay;
   const groups = prep.group;
   const regionElems = lay.hp * lay.wp * prep.cp;
@@ -97,6 +96,7 @@ function runKernel(e: FastEngine, prep: PreparedConvInt, lay: Layout, images: nu
   const oA = e.alloc(outRows * plane * 4);
   const raw = lay.raw;
   const srcA = raw ? e.alloc(raw.c * raw.h * raw.w) : 0;
+  const qs = fused ? allocRequant(e, outRows, plane, fused.q, (r) => (r % mgPad < prep.mg ? Math.floor(r / mgPad) * prep.mg + (r % mgPad) : -1)) : null;
   const buf = e.buffer;
   new Int16Array(buf, wA, prep.w.length).set(prep.w);
   new Int32Array(buf, bA, prep.bias.length).set(prep.bias);
@@ -109,10 +109,9 @@ function runKernel(e: FastEngine, prep: PreparedConvInt, lay: Layout, images: nu
   const ncp = prep.cp / 2;
   const hiAcc = parts.length > 1 ? new Int32Array(prep.m * plane) : null;
   for (let b = 0; b < images; b++) {
-    const dst = out.subarray(b * prep.m * plane, (b + 1) * prep.m * plane);
+    const dst = out ? out.subarray(b * prep.m * plane, (b + 1) * prep.m * plane) : new Int32Array(0);
     for (const part of parts) {
       const biasA = part === 'hi' ? zA : bA;
-      let T0 = performance.now();
       if (raw && part === 'all') {
         const hw = raw.h * raw.w;
         new Uint8Array(buf, srcA, raw.c * hw).set(raw.x.subarray(b * raw.c * hw, (b + 1) * raw.c * hw));
@@ -130,25 +129,28 @@ function runKernel(e: FastEngine, prep: PreparedConvInt, lay: Layout, images: nu
       } else {
         for (let gi = 0; gi < groups; gi++) lay.pack(x16, (xA >> 1) + gi * regionElems, b, gi, part);
       }
-      PROF.pack += performance.now() - T0; T0 = performance.now();
       const { jobs } = split(e.threads, prep.nob, plane, 4);
       for (let gi = 0; gi < groups; gi++) {
         const args = [xA + gi * regionElems * 2, wA + gi * prep.nob * ntaps * ncp * 32, biasA + gi * mgPad * 4, oA + gi * mgPad * plane * 4, pixA, tapA, ntaps, ncp, plane];
         e.parallel('conv_pairs', jobs.map(([b0, b1, p0, p1]) => [...args, b0, b1, p0, p1]));
       }
-      PROF.kernel += performance.now() - T0; T0 = performance.now();
+      if (fused && qs) {
+        const q8 = requantRows(e, oA, outRows, plane, fused.q, qs);
+        const qd = fused.out.subarray(b * prep.m * plane, (b + 1) * prep.m * plane);
+        if (mgPad === prep.mg) qd.set(q8.subarray(0, prep.m * plane));
+        else for (let gi = 0; gi < groups; gi++) qd.set(q8.subarray(gi * mgPad * plane, (gi * mgPad + prep.mg) * plane), gi * prep.mg * plane);
+        continue;
+      }
       const target = part === 'hi' ? hiAcc! : dst;
       if (mgPad === prep.mg) target.set(o32.subarray(0, prep.m * plane));
       else for (let gi = 0; gi < groups; gi++) target.set(o32.subarray(gi * mgPad * plane, (gi * mgPad + prep.mg) * plane), gi * prep.mg * plane);
-      PROF.copy += performance.now() - T0;
     }
-    PROF.copy += 0;
     if (hiAcc) for (let i = 0; i < dst.length; i++) dst[i] = ((hiAcc[i]! << 8) + dst[i]!) | 0;
   }
 }
 
 /** Depthwise convolution (conv_dw): `out` receives [image][C][OH][OW]. */
-function runDepthwise(e: FastEngine, prep: PreparedConvInt, p: ConvIntParams, g: ConvIntGeom, parts: PackPart[], out: Int32Array): void {
+function runDepthwise(e: FastEngine, prep: PreparedConvInt, p: ConvIntParams, g: ConvIntGeom, parts: PackPart[], out: Int32Array | null, fused: Fused | null = null): void {
   const { c, oh, ow, sh, sw, dh, dw, kh, kw } = g;
   const hp = Math.max(g.h + g.pt + g.pb, (oh - 1) * sh + (kh - 1) * dh + 1, g.h + g.pt);
   const wp = Math.max(g.w + g.pl + g.pr, (ow - 1) * sw + (kw - 1) * dw + 1, g.w + g.pl);
@@ -165,6 +167,9 @@ function runDepthwise(e: FastEngine, prep: PreparedConvInt, p: ConvIntParams, g:
   const tapA = e.alloc(ntaps * 4);
   const xA = e.alloc(c * region * 2);
   const oA = e.alloc(c * oh * ow8 * 4);
+  const raw = p.x instanceof Uint8Array ? p.x : null;
+  const srcA = raw ? e.alloc(c * g.h * g.w) : 0;
+  const qs = fused ? allocRequant(e, c * oh, ow8, fused.q, (r) => Math.floor(r / oh)) : null;
   const buf = e.buffer;
   new Int16Array(buf, wA, prep.w.length).set(prep.w);
   new Int32Array(buf, bA, c).set(prep.bias);
@@ -181,17 +186,78 @@ function runDepthwise(e: FastEngine, prep: PreparedConvInt, p: ConvIntParams, g:
   const hiAcc = parts.length > 1 ? new Int32Array(c * plane) : null;
   const { jobs } = split(e.threads, c, oh, 1);
   for (let b = 0; b < g.n; b++) {
-    const dst = out.subarray(b * c * plane, (b + 1) * c * plane);
+    const dst = out ? out.subarray(b * c * plane, (b + 1) * c * plane) : new Int32Array(0);
     for (const part of parts) {
-      for (let ci = 0; ci < c; ci++) packPhases(x16, (xA >> 1) + ci * region, p.x, (b * c + ci) * g.h * g.w, g.h, g.w, p.zx, sw, hp, wps, g.pt, g.pl, part);
+      if (raw && part === 'all') {
+        const hw = g.h * g.w;
+        new Uint8Array(buf, srcA, c * hw).set(raw.subarray(b * c * hw, (b + 1) * c * hw));
+        const per = Math.ceil(c / e.threads);
+        const pj: number[][] = [];
+        for (let c0 = 0; c0 < c; c0 += per) pj.push([srcA, xA, g.h, g.w, p.zx, sw, hp, wps, g.pt, g.pl, region * 2, c0, Math.min(c, c0 + per)]);
+        e.parallel('pack_dw_u8', pj);
+      } else for (let ci = 0; ci < c; ci++) packPhases(x16, (xA >> 1) + ci * region, p.x, (b * c + ci) * g.h * g.w, g.h, g.w, p.zx, sw, hp, wps, g.pt, g.pl, part);
       const biasA = part === 'hi' ? zA : bA;
       e.parallel('conv_dw', jobs.map(([c0, c1, r0, r1]) => [xA, wA, biasA, oA, rowA, tapA, ntaps, region * 2, tiles, oh, c0, c1, r0, r1]));
+      if (fused && qs) {
+        const q8 = requantRows(e, oA, c * oh, ow8, fused.q, qs);
+        const qd = fused.out.subarray(b * c * plane, (b + 1) * c * plane);
+        if (ow8 === ow) qd.set(q8.subarray(0, c * plane));
+        else for (let r = 0; r < c * oh; r++) qd.set(q8.subarray(r * ow8, r * ow8 + ow), r * ow);
+        continue;
+      }
       const target = part === 'hi' ? hiAcc! : dst;
       if (ow8 === ow) target.set(o32.subarray(0, c * plane));
       else for (let r = 0; r < c * oh; r++) target.set(o32.subarray(r * ow8, r * ow8 + ow), r * ow);
     }
     if (hiAcc) for (let i = 0; i < dst.length; i++) dst[i] = ((hiAcc[i]! << 8) + dst[i]!) | 0;
   }
+}
+
+/** Fused requantization target: the kernels requantize their accumulator region in place. */
+interface Fused {
+  q: RequantParams;
+  out: Uint8Array | Uint16Array;
+}
+
+/** Addresses of the per-row multipliers/shifts and the quantized rows. */
+interface RequantSpace {
+  mA: number;
+  sA: number;
+  qA: number;
+}
+
+/** Checks the output range the requantization kernels rely on (see conv-int.wat requant). */
+export function checkRequant(q: RequantParams): void {
+  const top = q.bits === 8 ? 255 : 65535;
+  if (!(q.bits === 8 || q.bits === 16) || !(0 <= q.qmin && q.qmin <= q.qmax && q.qmax <= top) || !(q.zpOut >= 0 && q.zpOut <= 65535) || q.multipliers.length !== q.shifts.length) {
+    throw new RangeError(`requantize: need 0 <= qmin <= qmax <= ${top} and 0 <= zpOut <= 65535 (got ${q.qmin}..${q.qmax}, zp ${q.zpOut})`);
+  }
+}
+
+/** Allocates and fills per-row multipliers (row → channel via `chOf`, −1 = padding row, multiplier 0). */
+function allocRequant(e: FastEngine, rows: number, rowLen: number, q: RequantParams, chOf: (r: number) => number): RequantSpace {
+  const mA = e.alloc(rows * 4);
+  const sA = e.alloc(rows * 4);
+  const qA = e.alloc(rows * rowLen * (q.bits === 8 ? 1 : 2));
+  const buf = e.buffer;
+  const mv = new Int32Array(buf, mA, rows);
+  const sv = new Int32Array(buf, sA, rows);
+  for (let r = 0; r < rows; r++) {
+    const ch = chOf(r);
+    mv[r] = ch < 0 ? 0 : q.multipliers[ch]!;
+    sv[r] = ch < 0 ? 0 : q.shifts[ch]!;
+  }
+  return { mA, sA, qA };
+}
+
+/** Requantizes `rows` rows of `rowLen` int32 at oA (split over threads); returns a view of the result. */
+function requantRows(e: FastEngine, oA: number, rows: number, rowLen: number, q: RequantParams, s: RequantSpace): Uint8Array | Uint16Array {
+  const bytes = q.bits === 8 ? 1 : 2;
+  const chunk = Math.ceil(rows / e.threads);
+  const jobs: number[][] = [];
+  for (let r = 0; r < rows; r += chunk) jobs.push([oA, s.mA, s.sA, s.qA, bytes, rowLen, r, Math.min(rows, r + chunk), q.zpOut, q.qmin, q.qmax]);
+  e.parallel('requant', jobs);
+  return bytes === 1 ? new Uint8Array(e.buffer, s.qA, rows * rowLen) : new Uint16Array(e.buffer, s.qA, rows * rowLen);
 }
 
 /**
@@ -227,6 +293,29 @@ export function convIntFast(engine: FastEngine, p: ConvIntParams, prepared?: Pre
   if (prep.kind === 'dw') runDepthwise(engine, prep, p, g, partsFor(lo, hi, p.zx), out);
   else runKernel(engine, prep, convLayout(p, g, prep.cp), g.n, partsFor(lo, hi, p.zx), out);
   return out;
+}
+
+/**
+ * Convolution and requantization in one pass (NCHW [N][M][OH][OW] uint8/uint16 output): equal to
+ * requantizeOracle(convIntOracle(p), OH·OW, q) and to requantizeFast(convIntFast(p)); the int32
+ * accumulators never leave WebAssembly memory. `q.multipliers` has one entry per output channel.
+ */
+export function convIntRequantFast(engine: FastEngine, p: ConvIntParams, q: RequantParams, prepared?: PreparedConvInt): Uint8Array | Uint16Array {
+  const g = convIntGeom(p);
+  checkRequant(q);
+  if (q.multipliers.length !== g.m || q.shifts.length !== g.m) throw new RangeError(`convIntRequantFast: ${q.multipliers.length} multipliers for ${g.m} output channels`);
+  const prep = prepared ?? prepareConvInt(p.w, p.wShape, p.bias, p.group);
+  const [lo, hi] = xRange(p.x, p.zx, prep);
+  const parts = partsFor(lo, hi, p.zx);
+  const maxAbsX = Math.max(Math.abs(lo - p.zx), Math.abs(hi - p.zx));
+  if (!prep.fitsInt16 || !accFitsInt32(prep, maxAbsX) || parts.length > 1) {
+    return requantizeFast(engine, convIntFast(engine, p, prep), g.oh * g.ow, q);
+  }
+  lastFallback = null;
+  const fused: Fused = { q, out: q.bits === 8 ? new Uint8Array(g.n * g.m * g.oh * g.ow) : new Uint16Array(g.n * g.m * g.oh * g.ow) };
+  if (prep.kind === 'dw') runDepthwise(engine, prep, p, g, parts, null, fused);
+  else runKernel(engine, prep, convLayout(p, g, prep.cp), g.n, parts, null, fused);
+  return fused.out;
 }
 
 /** B as conv weights [N][K] (1×1 kernel). */
@@ -282,6 +371,7 @@ export function matMulIntFast(engine: FastEngine, p: MatMulIntParams, prepared?:
  * to uint8/uint16 on the fast engine; equal to {@link requantizeOracle}.
  */
 export function requantizeFast(engine: FastEngine, acc: Int32Array, plane: number, q: RequantParams): Uint8Array | Uint16Array {
+  checkRequant(q);
   const ch = q.multipliers.length;
   if (plane < 1 || acc.length % (ch * plane) !== 0) throw new RangeError(`requantizeFast: ${acc.length} accumulators are not [..][${ch}][${plane}]`);
   const rows = acc.length / plane;

@@ -194,7 +194,15 @@
     (local $c i32) (local $i i32) (local $r i32) (local $m i64) (local $half i64) (local $rr i64)
     (local $ap i32) (local $op i32) (local $a i64) (local $prod i64) (local $v i64)
     (local $zp64 i64) (local $lo i64) (local $hi i64)
+    (local $mv v128) (local $halfv v128) (local $lov v128) (local $hiv v128) (local $zpv v128) (local $zero v128)
+    (local $va v128) (local $vb v128) (local $e0 v128) (local $e1 v128) (local $e2 v128) (local $e3 v128)
+    (local $vp v128) (local $mag v128)
     (local.set $zp64 (i64.extend_i32_s (local.get $zp)))
+    ;; vector path clamps to [qmin − zp, qmax − zp] before adding zp: equal to saturating to int32,
+    ;; adding zp and clamping, because 0 ≤ zp and [qmin, qmax] ⊂ [0, 65535]
+    (local.set $lov (i64x2.splat (i64.sub (i64.extend_i32_s (local.get $qmin)) (local.get $zp64))))
+    (local.set $hiv (i64x2.splat (i64.sub (i64.extend_i32_s (local.get $qmax)) (local.get $zp64))))
+    (local.set $zpv (i32x4.splat (local.get $zp)))
     (local.set $lo (i64.extend_i32_s (local.get $qmin)))
     (local.set $hi (i64.extend_i32_s (local.get $qmax)))
     (local.set $c (local.get $c0))
@@ -211,6 +219,48 @@
         (local.set $ap (i32.add (local.get $acc) (i32.mul (i32.shl (local.get $c) (i32.const 2)) (local.get $plane))))
         (local.set $op (i32.add (local.get $out) (i32.mul (i32.mul (local.get $c) (local.get $bytes)) (local.get $plane))))
         (local.set $i (i32.const 0))
+        (local.set $mv (i64x2.splat (local.get $m)))
+        (local.set $halfv (i64x2.splat (local.get $half)))
+        ;; 8 outputs per step: four i64x2 lanes pairs, exact 64-bit products (same rule as below)
+        (block $vdone
+          (loop $vloop
+            (br_if $vdone (i32.gt_s (i32.add (local.get $i) (i32.const 8)) (local.get $plane)))
+            (local.set $va (v128.load (local.get $ap)))
+            (local.set $vb (v128.load offset=16 (local.get $ap)))
+            (local.set $e0 (i64x2.extend_low_i32x4_s (local.get $va)))
+            (local.set $e1 (i64x2.extend_high_i32x4_s (local.get $va)))
+            (local.set $e2 (i64x2.extend_low_i32x4_s (local.get $vb)))
+            (local.set $e3 (i64x2.extend_high_i32x4_s (local.get $vb)))
+            (local.set $vp (i64x2.mul (local.get $e0) (local.get $mv)))
+            (local.set $mag (i64x2.shr_u (i64x2.add (i64x2.abs (local.get $vp)) (local.get $halfv)) (local.get $r)))
+            (local.set $mag (v128.bitselect (i64x2.neg (local.get $mag)) (local.get $mag) (i64x2.lt_s (local.get $vp) (local.get $zero))))
+            (local.set $mag (v128.bitselect (local.get $lov) (local.get $mag) (i64x2.lt_s (local.get $mag) (local.get $lov))))
+            (local.set $e0 (v128.bitselect (local.get $hiv) (local.get $mag) (i64x2.gt_s (local.get $mag) (local.get $hiv))))
+            (local.set $vp (i64x2.mul (local.get $e1) (local.get $mv)))
+            (local.set $mag (i64x2.shr_u (i64x2.add (i64x2.abs (local.get $vp)) (local.get $halfv)) (local.get $r)))
+            (local.set $mag (v128.bitselect (i64x2.neg (local.get $mag)) (local.get $mag) (i64x2.lt_s (local.get $vp) (local.get $zero))))
+            (local.set $mag (v128.bitselect (local.get $lov) (local.get $mag) (i64x2.lt_s (local.get $mag) (local.get $lov))))
+            (local.set $e1 (v128.bitselect (local.get $hiv) (local.get $mag) (i64x2.gt_s (local.get $mag) (local.get $hiv))))
+            (local.set $vp (i64x2.mul (local.get $e2) (local.get $mv)))
+            (local.set $mag (i64x2.shr_u (i64x2.add (i64x2.abs (local.get $vp)) (local.get $halfv)) (local.get $r)))
+            (local.set $mag (v128.bitselect (i64x2.neg (local.get $mag)) (local.get $mag) (i64x2.lt_s (local.get $vp) (local.get $zero))))
+            (local.set $mag (v128.bitselect (local.get $lov) (local.get $mag) (i64x2.lt_s (local.get $mag) (local.get $lov))))
+            (local.set $e2 (v128.bitselect (local.get $hiv) (local.get $mag) (i64x2.gt_s (local.get $mag) (local.get $hiv))))
+            (local.set $vp (i64x2.mul (local.get $e3) (local.get $mv)))
+            (local.set $mag (i64x2.shr_u (i64x2.add (i64x2.abs (local.get $vp)) (local.get $halfv)) (local.get $r)))
+            (local.set $mag (v128.bitselect (i64x2.neg (local.get $mag)) (local.get $mag) (i64x2.lt_s (local.get $vp) (local.get $zero))))
+            (local.set $mag (v128.bitselect (local.get $lov) (local.get $mag) (i64x2.lt_s (local.get $mag) (local.get $lov))))
+            (local.set $e3 (v128.bitselect (local.get $hiv) (local.get $mag) (i64x2.gt_s (local.get $mag) (local.get $hiv))))
+            (local.set $va (i32x4.add (local.get $zpv) (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $e0) (local.get $e1))))
+            (local.set $vb (i32x4.add (local.get $zpv) (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $e2) (local.get $e3))))
+            (local.set $va (i16x8.narrow_i32x4_u (local.get $va) (local.get $vb)))
+            (if (i32.eq (local.get $bytes) (i32.const 1))
+              (then (v128.store64_lane 0 (local.get $op) (i8x16.narrow_i16x8_u (local.get $va) (local.get $va))))
+              (else (v128.store (local.get $op) (local.get $va))))
+            (local.set $ap (i32.add (local.get $ap) (i32.const 32)))
+            (local.set $op (i32.add (local.get $op) (i32.shl (local.get $bytes) (i32.const 3))))
+            (local.set $i (i32.add (local.get $i) (i32.const 8)))
+            (br $vloop)))
         (block $idone
           (loop $iloop
             (br_if $idone (i32.ge_s (local.get $i) (local.get $plane)))
@@ -345,4 +395,58 @@
             (br $yloop2)))
         (local.set $c0 (i32.add (local.get $c0) (i32.const 1)))
         (br $cloop2))))
+
+  ;; Depthwise packing: uint8 NCHW channels [c0, c1) of one image (src, channel stride h*w bytes)
+  ;; into int16 [C][sw][HP][WPs] at dst (channel stride $region bytes), zero point subtracted,
+  ;; padded column X = ix + pl at phase X mod sw, index X / sw; the rest of each channel is zeroed.
+  (func (export "pack_dw_u8")
+    (param $src i32) (param $dst i32) (param $h i32) (param $w i32) (param $zx i32) (param $sw i32)
+    (param $hp i32) (param $wps i32) (param $pt i32) (param $pl i32) (param $region i32)
+    (param $c0 i32) (param $c1 i32)
+    (local $c i32) (local $iy i32) (local $ph i32) (local $ix i32) (local $sp i32) (local $dp i32)
+    (local $srow i32) (local $cd i32) (local $zv v128)
+    (local.set $zv (i16x8.splat (local.get $zx)))
+    (local.set $c (local.get $c0))
+    (block $cdone
+      (loop $cloop
+        (br_if $cdone (i32.ge_s (local.get $c) (local.get $c1)))
+        (local.set $cd (i32.add (local.get $dst) (i32.mul (local.get $c) (local.get $region))))
+        (memory.fill (local.get $cd) (i32.const 0) (local.get $region))
+        (local.set $iy (i32.const 0))
+        (block $ydone
+          (loop $yloop
+            (br_if $ydone (i32.ge_s (local.get $iy) (local.get $h)))
+            (local.set $srow (i32.add (local.get $src) (i32.mul (i32.add (i32.mul (local.get $c) (local.get $h)) (local.get $iy)) (local.get $w))))
+            (local.set $ph (i32.const 0))
+            (block $pdone
+              (loop $ploop
+                (br_if $pdone (i32.ge_s (local.get $ph) (local.get $sw)))
+                ;; first ix with (ix + pl) mod sw = ph
+                (local.set $ix (i32.rem_u (i32.add (i32.sub (local.get $ph) (i32.rem_u (local.get $pl) (local.get $sw))) (local.get $sw)) (local.get $sw)))
+                (local.set $dp (i32.add (local.get $cd) (i32.shl (i32.add
+                  (i32.mul (i32.add (i32.mul (local.get $ph) (local.get $hp)) (i32.add (local.get $iy) (local.get $pt))) (local.get $wps))
+                  (i32.div_u (i32.add (local.get $ix) (local.get $pl)) (local.get $sw))) (i32.const 1))))
+                (if (i32.eq (local.get $sw) (i32.const 1))
+                  (then
+                    (block $vdone
+                      (loop $vloop
+                        (br_if $vdone (i32.gt_s (i32.add (local.get $ix) (i32.const 8)) (local.get $w)))
+                        (v128.store (local.get $dp) (i16x8.sub (i16x8.extend_low_i8x16_u
+                          (v128.load64_zero (i32.add (local.get $srow) (local.get $ix)))) (local.get $zv)))
+                        (local.set $dp (i32.add (local.get $dp) (i32.const 16)))
+                        (local.set $ix (i32.add (local.get $ix) (i32.const 8)))
+                        (br $vloop)))))
+                (block $xdone
+                  (loop $xloop
+                    (br_if $xdone (i32.ge_s (local.get $ix) (local.get $w)))
+                    (i32.store16 (local.get $dp) (i32.sub (i32.load8_u (i32.add (local.get $srow) (local.get $ix))) (local.get $zx)))
+                    (local.set $dp (i32.add (local.get $dp) (i32.const 2)))
+                    (local.set $ix (i32.add (local.get $ix) (local.get $sw)))
+                    (br $xloop)))
+                (local.set $ph (i32.add (local.get $ph) (i32.const 1)))
+                (br $ploop)))
+            (local.set $iy (i32.add (local.get $iy) (i32.const 1)))
+            (br $yloop)))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $cloop))))
 )
