@@ -104,15 +104,38 @@
                   (br_if $cloop (i32.gt_s (local.get $n) (i32.const 0))))
                 (local.set $t (i32.add (local.get $t) (i32.const 1)))
                 (br $tloop)))
-            ;; scatter: pixel k, lanes of s_k0 -> channels 0..3, of s_k1 -> 4..7
-            (call $store8 (i32.add (local.get $o) (i32.shl (local.get $p) (i32.const 2))) (local.get $pl4) (local.get $s00) (local.get $s01))
-            (call $store8 (i32.add (local.get $o) (i32.shl (local.get $i1) (i32.const 2))) (local.get $pl4) (local.get $s10) (local.get $s11))
-            (call $store8 (i32.add (local.get $o) (i32.shl (local.get $i2) (i32.const 2))) (local.get $pl4) (local.get $s20) (local.get $s21))
-            (call $store8 (i32.add (local.get $o) (i32.shl (local.get $i3) (i32.const 2))) (local.get $pl4) (local.get $s30) (local.get $s31))
+            ;; a full tile of 4 distinct consecutive pixels: 4x4 transposes, one v128 store per channel;
+            ;; otherwise scatter lane by lane (lanes of s_k0 -> channels 0..3 of pixel k, s_k1 -> 4..7)
+            (if (i32.lt_s (i32.add (local.get $p) (i32.const 3)) (local.get $p1))
+              (then
+                (call $store4x4 (i32.add (local.get $o) (i32.shl (local.get $p) (i32.const 2))) (local.get $pl4)
+                  (local.get $s00) (local.get $s10) (local.get $s20) (local.get $s30))
+                (call $store4x4 (i32.add (i32.add (local.get $o) (i32.shl (local.get $p) (i32.const 2))) (i32.shl (local.get $pl4) (i32.const 2))) (local.get $pl4)
+                  (local.get $s01) (local.get $s11) (local.get $s21) (local.get $s31)))
+              (else
+                (call $store8 (i32.add (local.get $o) (i32.shl (local.get $p) (i32.const 2))) (local.get $pl4) (local.get $s00) (local.get $s01))
+                (call $store8 (i32.add (local.get $o) (i32.shl (local.get $i1) (i32.const 2))) (local.get $pl4) (local.get $s10) (local.get $s11))
+                (call $store8 (i32.add (local.get $o) (i32.shl (local.get $i2) (i32.const 2))) (local.get $pl4) (local.get $s20) (local.get $s21))
+                (call $store8 (i32.add (local.get $o) (i32.shl (local.get $i3) (i32.const 2))) (local.get $pl4) (local.get $s30) (local.get $s31))))
             (local.set $p (i32.add (local.get $p) (i32.const 4)))
             (br $ploop)))
         (local.set $ob (i32.add (local.get $ob) (i32.const 1)))
         (br $obloop))))
+
+  ;; a, b, c, d: 4 pixels x 4 channels (lane = channel); stores channel j's 4 pixels at addr + j*stride.
+  (func $store4x4 (param $addr i32) (param $stride i32) (param $a v128) (param $b v128) (param $c v128) (param $d v128)
+    (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
+    (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $a) (local.get $b)))
+    (local.set $t1 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $a) (local.get $b)))
+    (local.set $t2 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $c) (local.get $d)))
+    (local.set $t3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $c) (local.get $d)))
+    (v128.store (local.get $addr) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t2)))
+    (local.set $addr (i32.add (local.get $addr) (local.get $stride)))
+    (v128.store (local.get $addr) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t2)))
+    (local.set $addr (i32.add (local.get $addr) (local.get $stride)))
+    (v128.store (local.get $addr) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t1) (local.get $t3)))
+    (local.set $addr (i32.add (local.get $addr) (local.get $stride)))
+    (v128.store (local.get $addr) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t1) (local.get $t3))))
 
   ;; Stores the 8 lanes of (lo, hi) at a, a+stride, ..., a+7*stride.
   (func $store8 (param $a i32) (param $stride i32) (param $lo v128) (param $hi v128)
@@ -186,6 +209,19 @@
         (local.set $c (i32.add (local.get $c) (i32.const 1)))
         (br $cloop))))
 
+  ;; 4 requantized int32 lanes (before narrowing) for r in [31, 62]: sign-magnitude, exact unsigned
+  ;; 32x32->64 products, round half away from zero, clamp to [qmin − zp, qmax − zp], add zp.
+  (func $rq4 (param $acc v128) (param $mv32 v128) (param $halfv v128) (param $r i32) (param $lo32 v128) (param $hi32 v128) (param $zpv v128) (result v128)
+    (local $sgn v128) (local $abs v128) (local $p0 v128) (local $p1 v128) (local $mag v128)
+    (local.set $sgn (i32x4.shr_s (local.get $acc) (i32.const 31)))
+    (local.set $abs (i32x4.abs (local.get $acc)))  ;; |−2^31| wraps to 0x80000000 = 2^31 as unsigned: still right
+    (local.set $p0 (i64x2.shr_u (i64x2.add (i64x2.extmul_low_i32x4_u (local.get $abs) (local.get $mv32)) (local.get $halfv)) (local.get $r)))
+    (local.set $p1 (i64x2.shr_u (i64x2.add (i64x2.extmul_high_i32x4_u (local.get $abs) (local.get $mv32)) (local.get $halfv)) (local.get $r)))
+    (local.set $mag (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $p0) (local.get $p1)))
+    (i32x4.add (local.get $zpv)
+      (i32x4.min_s (local.get $hi32) (i32x4.max_s (local.get $lo32)
+        (i32x4.sub (v128.xor (local.get $mag) (local.get $sgn)) (local.get $sgn))))))
+
   ;; Requantizes rows [c0, c1) of acc [C][plane] (int32) into out [C][plane] (uint8 when
   ;; $bytes = 1, uint16 when 2): per channel c, m = mult[c], r = 31 + shift[c] (>= 0).
   (func (export "requant")
@@ -196,13 +232,15 @@
     (local $zp64 i64) (local $lo i64) (local $hi i64)
     (local $mv v128) (local $halfv v128) (local $lov v128) (local $hiv v128) (local $zpv v128) (local $zero v128)
     (local $va v128) (local $vb v128) (local $e0 v128) (local $e1 v128) (local $e2 v128) (local $e3 v128)
-    (local $vp v128) (local $mag v128)
+    (local $vp v128) (local $mag v128) (local $mv32 v128) (local $lo32 v128) (local $hi32 v128)
     (local.set $zp64 (i64.extend_i32_s (local.get $zp)))
     ;; vector path clamps to [qmin − zp, qmax − zp] before adding zp: equal to saturating to int32,
     ;; adding zp and clamping, because 0 ≤ zp and [qmin, qmax] ⊂ [0, 65535]
     (local.set $lov (i64x2.splat (i64.sub (i64.extend_i32_s (local.get $qmin)) (local.get $zp64))))
     (local.set $hiv (i64x2.splat (i64.sub (i64.extend_i32_s (local.get $qmax)) (local.get $zp64))))
     (local.set $zpv (i32x4.splat (local.get $zp)))
+    (local.set $lo32 (i32x4.splat (i32.sub (local.get $qmin) (local.get $zp))))
+    (local.set $hi32 (i32x4.splat (i32.sub (local.get $qmax) (local.get $zp))))
     (local.set $lo (i64.extend_i32_s (local.get $qmin)))
     (local.set $hi (i64.extend_i32_s (local.get $qmax)))
     (local.set $c (local.get $c0))
@@ -221,6 +259,24 @@
         (local.set $i (i32.const 0))
         (local.set $mv (i64x2.splat (local.get $m)))
         (local.set $halfv (i64x2.splat (local.get $half)))
+        ;; r >= 31 (multiplier < 1, the usual case): |acc|·m >> r < 2^31, so after the exact unsigned
+        ;; 32x32->64 products the rounding, sign and clamp are done on int32 lanes
+        (if (i32.ge_s (local.get $r) (i32.const 31))
+          (then
+            (local.set $mv32 (i32x4.splat (i32.wrap_i64 (local.get $m))))
+            (block $fdone
+              (loop $floop
+                (br_if $fdone (i32.gt_s (i32.add (local.get $i) (i32.const 8)) (local.get $plane)))
+                (local.set $va (call $rq4 (v128.load (local.get $ap)) (local.get $mv32) (local.get $halfv) (local.get $r) (local.get $lo32) (local.get $hi32) (local.get $zpv)))
+                (local.set $vb (call $rq4 (v128.load offset=16 (local.get $ap)) (local.get $mv32) (local.get $halfv) (local.get $r) (local.get $lo32) (local.get $hi32) (local.get $zpv)))
+                (local.set $va (i16x8.narrow_i32x4_u (local.get $va) (local.get $vb)))
+                (if (i32.eq (local.get $bytes) (i32.const 1))
+                  (then (v128.store64_lane 0 (local.get $op) (i8x16.narrow_i16x8_u (local.get $va) (local.get $va))))
+                  (else (v128.store (local.get $op) (local.get $va))))
+                (local.set $ap (i32.add (local.get $ap) (i32.const 32)))
+                (local.set $op (i32.add (local.get $op) (i32.shl (local.get $bytes) (i32.const 3))))
+                (local.set $i (i32.add (local.get $i) (i32.const 8)))
+                (br $floop)))))
         ;; 8 outputs per step: four i64x2 lanes pairs, exact 64-bit products (same rule as below)
         (block $vdone
           (loop $vloop
