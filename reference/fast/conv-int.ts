@@ -96,7 +96,7 @@ function runKernel(e: FastEngine, prep: PreparedConvInt, lay: Layout, images: nu
   const oA = e.alloc(outRows * plane * 4);
   const raw = lay.raw;
   const srcA = raw ? e.alloc(raw.c * raw.h * raw.w) : 0;
-  const qs = fused ? allocRequant(e, outRows, plane, fused.q, (r) => (r % mgPad < prep.mg ? Math.floor(r / mgPad) * prep.mg + (r % mgPad) : -1)) : null;
+  const qs = fused ? allocRequant(e, outRows, prep.m * plane, fused.q, (r) => (r % mgPad < prep.mg ? Math.floor(r / mgPad) * prep.mg + (r % mgPad) : -1)) : null;
   const buf = e.buffer;
   new Int16Array(buf, wA, prep.w.length).set(prep.w);
   new Int32Array(buf, bA, prep.bias.length).set(prep.bias);
@@ -115,7 +115,7 @@ function runKernel(e: FastEngine, prep: PreparedConvInt, lay: Layout, images: nu
       if (raw && part === 'all') {
         const hw = raw.h * raw.w;
         new Uint8Array(buf, srcA, raw.c * hw).set(raw.x.subarray(b * raw.c * hw, (b + 1) * raw.c * hw));
-        x16.fill(0, xA >> 1, (xA >> 1) + groups * regionElems);
+        e.call('zero', [xA, groups * regionElems * 2]);
         // channel blocks of 8 split over the threads (each block is packed by exactly one thread)
         const per = Math.ceil(raw.cg / 8 / e.threads) * 8;
         const jobs: number[][] = [];
@@ -135,10 +135,11 @@ function runKernel(e: FastEngine, prep: PreparedConvInt, lay: Layout, images: nu
         e.parallel('conv_pairs', jobs.map(([b0, b1, p0, p1]) => [...args, b0, b1, p0, p1]));
       }
       if (fused && qs) {
-        const q8 = requantRows(e, oA, outRows, plane, fused.q, qs);
-        const qd = fused.out.subarray(b * prep.m * plane, (b + 1) * prep.m * plane);
-        if (mgPad === prep.mg) qd.set(q8.subarray(0, prep.m * plane));
-        else for (let gi = 0; gi < groups; gi++) qd.set(q8.subarray(gi * mgPad * plane, (gi * mgPad + prep.mg) * plane), gi * prep.mg * plane);
+        // per group: rows [0, mg) of its accumulator block -> rows gi·mg.. of the output (no padding rows)
+        for (let gi = 0; gi < groups; gi++) {
+          requantRows(e, oA + gi * mgPad * plane * 4, qs.mA + gi * mgPad * 4, qs.sA + gi * mgPad * 4, qs.qA + gi * prep.mg * plane * qs.bytes, prep.mg, plane, plane, plane, fused.q);
+        }
+        fused.out.set(qs.view(prep.m * plane), b * prep.m * plane);
         continue;
       }
       const target = part === 'hi' ? hiAcc! : dst;
@@ -158,7 +159,7 @@ function runDepthwise(e: FastEngine, prep: PreparedConvInt, p: ConvIntParams, g:
   const tiles = Math.ceil(ow / 8);
   const ow8 = tiles * 8;
   const region = sw * hp * wps;
-  const ntaps = kh * kw;
+  const ntaps = kh * kw + ((kh * kw) & 1); // even: conv_dw reads tap pairs (extra tap: offset 0, weight 0)
   e.reset();
   const wA = e.alloc(prep.w.byteLength);
   const bA = e.alloc(c * 4);
@@ -169,7 +170,7 @@ function runDepthwise(e: FastEngine, prep: PreparedConvInt, p: ConvIntParams, g:
   const oA = e.alloc(c * oh * ow8 * 4);
   const raw = p.x instanceof Uint8Array ? p.x : null;
   const srcA = raw ? e.alloc(c * g.h * g.w) : 0;
-  const qs = fused ? allocRequant(e, c * oh, ow8, fused.q, (r) => Math.floor(r / oh)) : null;
+  const qs = fused ? allocRequant(e, c * oh, c * oh * ow, fused.q, (r) => Math.floor(r / oh)) : null;
   const buf = e.buffer;
   new Int16Array(buf, wA, prep.w.length).set(prep.w);
   new Int32Array(buf, bA, c).set(prep.bias);
@@ -177,6 +178,7 @@ function runDepthwise(e: FastEngine, prep: PreparedConvInt, p: ConvIntParams, g:
   const rows = new Int32Array(buf, rowA, oh);
   for (let oy = 0; oy < oh; oy++) rows[oy] = oy * sh * wps * 2;
   const taps = new Int32Array(buf, tapA, ntaps);
+  taps.fill(0);
   for (let ky = 0; ky < kh; ky++) {
     for (let kx = 0; kx < kw; kx++) taps[ky * kw + kx] = ((((kx * dw) % sw) * hp + ky * dh) * wps + Math.floor((kx * dw) / sw)) * 2;
   }
@@ -199,10 +201,8 @@ function runDepthwise(e: FastEngine, prep: PreparedConvInt, p: ConvIntParams, g:
       const biasA = part === 'hi' ? zA : bA;
       e.parallel('conv_dw', jobs.map(([c0, c1, r0, r1]) => [xA, wA, biasA, oA, rowA, tapA, ntaps, region * 2, tiles, oh, c0, c1, r0, r1]));
       if (fused && qs) {
-        const q8 = requantRows(e, oA, c * oh, ow8, fused.q, qs);
-        const qd = fused.out.subarray(b * c * plane, (b + 1) * c * plane);
-        if (ow8 === ow) qd.set(q8.subarray(0, c * plane));
-        else for (let r = 0; r < c * oh; r++) qd.set(q8.subarray(r * ow8, r * ow8 + ow), r * ow);
+        requantRows(e, oA, qs.mA, qs.sA, qs.qA, c * oh, ow, ow8, ow, fused.q);
+        fused.out.set(qs.view(c * plane), b * c * plane);
         continue;
       }
       const target = part === 'hi' ? hiAcc! : dst;
@@ -219,13 +219,6 @@ interface Fused {
   out: Uint8Array | Uint16Array;
 }
 
-/** Addresses of the per-row multipliers/shifts and the quantized rows. */
-interface RequantSpace {
-  mA: number;
-  sA: number;
-  qA: number;
-}
-
 /** Checks the output range the requantization kernels rely on (see conv-int.wat requant). */
 export function checkRequant(q: RequantParams): void {
   const top = q.bits === 8 ? 255 : 65535;
@@ -234,11 +227,22 @@ export function checkRequant(q: RequantParams): void {
   }
 }
 
-/** Allocates and fills per-row multipliers (row → channel via `chOf`, −1 = padding row, multiplier 0). */
-function allocRequant(e: FastEngine, rows: number, rowLen: number, q: RequantParams, chOf: (r: number) => number): RequantSpace {
+/** Addresses of the per-row multipliers/shifts and of the quantized output. */
+interface RequantSpace {
+  mA: number;
+  sA: number;
+  qA: number;
+  bytes: number;
+  /** Copy of the first `count` quantized values. */
+  view(count: number): Uint8Array | Uint16Array;
+}
+
+/** Allocates per-row multipliers (row → channel via `chOf`, −1 = padding row) and `outCount` outputs. */
+function allocRequant(e: FastEngine, rows: number, outCount: number, q: RequantParams, chOf: (r: number) => number): RequantSpace {
+  const bytes = q.bits === 8 ? 1 : 2;
   const mA = e.alloc(rows * 4);
   const sA = e.alloc(rows * 4);
-  const qA = e.alloc(rows * rowLen * (q.bits === 8 ? 1 : 2));
+  const qA = e.alloc(outCount * bytes);
   const buf = e.buffer;
   const mv = new Int32Array(buf, mA, rows);
   const sv = new Int32Array(buf, sA, rows);
@@ -247,17 +251,25 @@ function allocRequant(e: FastEngine, rows: number, rowLen: number, q: RequantPar
     mv[r] = ch < 0 ? 0 : q.multipliers[ch]!;
     sv[r] = ch < 0 ? 0 : q.shifts[ch]!;
   }
-  return { mA, sA, qA };
+  return {
+    mA,
+    sA,
+    qA,
+    bytes,
+    view: (count) => (bytes === 1 ? new Uint8Array(e.buffer, qA, count) : new Uint16Array(e.buffer, qA, count)),
+  };
 }
 
-/** Requantizes `rows` rows of `rowLen` int32 at oA (split over threads); returns a view of the result. */
-function requantRows(e: FastEngine, oA: number, rows: number, rowLen: number, q: RequantParams, s: RequantSpace): Uint8Array | Uint16Array {
+/**
+ * Requantizes `rows` rows (the first `len` values of each; accumulator rows `inStride` apart, output
+ * rows `outStride` apart) with per-row multipliers at mA/sA, split over the threads by rows.
+ */
+function requantRows(e: FastEngine, oA: number, mA: number, sA: number, qA: number, rows: number, len: number, inStride: number, outStride: number, q: RequantParams): void {
   const bytes = q.bits === 8 ? 1 : 2;
   const chunk = Math.ceil(rows / e.threads);
   const jobs: number[][] = [];
-  for (let r = 0; r < rows; r += chunk) jobs.push([oA, s.mA, s.sA, s.qA, bytes, rowLen, r, Math.min(rows, r + chunk), q.zpOut, q.qmin, q.qmax]);
+  for (let r = 0; r < rows; r += chunk) jobs.push([oA, mA, sA, qA, bytes, len, r, Math.min(rows, r + chunk), q.zpOut, q.qmin, q.qmax, inStride, outStride]);
   e.parallel('requant', jobs);
-  return bytes === 1 ? new Uint8Array(e.buffer, s.qA, rows * rowLen) : new Uint16Array(e.buffer, s.qA, rows * rowLen);
 }
 
 /**
@@ -391,7 +403,7 @@ export function requantizeFast(engine: FastEngine, acc: Int32Array, plane: numbe
   }
   const chunk = Math.ceil(rows / engine.threads);
   const jobs: number[][] = [];
-  for (let r = 0; r < rows; r += chunk) jobs.push([aA, mA, sA, oA, bytes, plane, r, Math.min(rows, r + chunk), q.zpOut, q.qmin, q.qmax]);
+  for (let r = 0; r < rows; r += chunk) jobs.push([aA, mA, sA, oA, bytes, plane, r, Math.min(rows, r + chunk), q.zpOut, q.qmin, q.qmax, plane, plane]);
   engine.parallel('requant', jobs);
   return bytes === 1 ? new Uint8Array(buf, oA, acc.length).slice() : new Uint16Array(buf, oA, acc.length).slice();
 }

@@ -158,7 +158,8 @@
 ;; Depthwise: channels [c0, c1), output rows [r0, r1). Pixels in lanes: each channel is packed
   ;; as int16 [sw phases][HP][WPs] (column X of the padded image at phase X mod sw, index X / sw,
   ;; so the 8 output pixels of a tile read 8 consecutive int16 at every tap, for any stride);
-  ;; rowoff[oy] and tap[t] are byte offsets into a channel; weights [C][ntaps] int16; output
+  ;; rowoff[oy] and tap[t] are byte offsets into a channel; $ntaps is even (an odd kernel gets a
+  ;; zero-weight tap at offset 0), weights [C][ntaps] int16, read as (w[t], w[t+1]) pairs; output
   ;; [C][OH][ow8] int32 (ow8 = tiles * 8; lanes past OW are discarded by the caller).
   (func (export "conv_dw")
     (param $x i32) (param $w i32) (param $bias i32) (param $out i32)
@@ -166,7 +167,7 @@
     (param $tiles i32) (param $oh i32) (param $c0 i32) (param $c1 i32) (param $r0 i32) (param $r1 i32)
     (local $c i32) (local $oy i32) (local $k i32) (local $t i32)
     (local $xc i32) (local $wc i32) (local $oc i32) (local $xr i32) (local $xt i32) (local $or i32) (local $rowb i32)
-    (local $bv v128) (local $s0 v128) (local $s1 v128) (local $xv v128) (local $wv v128)
+    (local $bv v128) (local $s0 v128) (local $s1 v128) (local $xv v128) (local $xw v128) (local $wv v128)
     (local.set $rowb (i32.shl (local.get $tiles) (i32.const 5)))
     (local.set $c (local.get $c0))
     (block $cdone
@@ -193,12 +194,17 @@
                 (block $tdone
                   (loop $tloop
                     (br_if $tdone (i32.ge_s (local.get $t) (local.get $ntaps)))
+                    ;; taps t, t+1: interleave their 8 pixels and dot with (w[t], w[t+1]) pairs
                     (local.set $xv (v128.load (i32.add (local.get $xt)
                       (i32.load (i32.add (local.get $tap) (i32.shl (local.get $t) (i32.const 2)))))))
-                    (local.set $wv (v128.load16_splat (i32.add (local.get $wc) (i32.shl (local.get $t) (i32.const 1)))))
-                    (local.set $s0 (i32x4.add (local.get $s0) (i32x4.extmul_low_i16x8_s (local.get $xv) (local.get $wv))))
-                    (local.set $s1 (i32x4.add (local.get $s1) (i32x4.extmul_high_i16x8_s (local.get $xv) (local.get $wv))))
-                    (local.set $t (i32.add (local.get $t) (i32.const 1)))
+                    (local.set $xw (v128.load (i32.add (local.get $xt)
+                      (i32.load offset=4 (i32.add (local.get $tap) (i32.shl (local.get $t) (i32.const 2)))))))
+                    (local.set $wv (v128.load32_splat (i32.add (local.get $wc) (i32.shl (local.get $t) (i32.const 1)))))
+                    (local.set $s0 (i32x4.add (local.get $s0) (i32x4.dot_i16x8_s
+                      (i8x16.shuffle 0 1 16 17 2 3 18 19 4 5 20 21 6 7 22 23 (local.get $xv) (local.get $xw)) (local.get $wv))))
+                    (local.set $s1 (i32x4.add (local.get $s1) (i32x4.dot_i16x8_s
+                      (i8x16.shuffle 8 9 24 25 10 11 26 27 12 13 28 29 14 15 30 31 (local.get $xv) (local.get $xw)) (local.get $wv))))
+                    (local.set $t (i32.add (local.get $t) (i32.const 2)))
                     (br $tloop)))
                 (v128.store (i32.add (local.get $or) (i32.shl (local.get $k) (i32.const 5))) (local.get $s0))
                 (v128.store offset=16 (i32.add (local.get $or) (i32.shl (local.get $k) (i32.const 5))) (local.get $s1))
@@ -222,11 +228,13 @@
       (i32x4.min_s (local.get $hi32) (i32x4.max_s (local.get $lo32)
         (i32x4.sub (v128.xor (local.get $mag) (local.get $sgn)) (local.get $sgn))))))
 
-  ;; Requantizes rows [c0, c1) of acc [C][plane] (int32) into out [C][plane] (uint8 when
-  ;; $bytes = 1, uint16 when 2): per channel c, m = mult[c], r = 31 + shift[c] (>= 0).
+  ;; Requantizes the first $plane values of rows [c0, c1) of acc (int32 rows $inStride apart) into
+  ;; out (rows $outStride apart; uint8 when $bytes = 1, uint16 when 2): per row c, m = mult[c],
+  ;; r = 31 + shift[c] (>= 0).
   (func (export "requant")
     (param $acc i32) (param $mult i32) (param $shift i32) (param $out i32) (param $bytes i32)
     (param $plane i32) (param $c0 i32) (param $c1 i32) (param $zp i32) (param $qmin i32) (param $qmax i32)
+    (param $inStride i32) (param $outStride i32)
     (local $c i32) (local $i i32) (local $r i32) (local $m i64) (local $half i64) (local $rr i64)
     (local $ap i32) (local $op i32) (local $a i64) (local $prod i64) (local $v i64)
     (local $zp64 i64) (local $lo i64) (local $hi i64)
@@ -254,8 +262,8 @@
         (local.set $rr (i64.extend_i32_u (local.get $r)))
         (local.set $half (select (i64.shl (i64.const 1) (i64.sub (local.get $rr) (i64.const 1))) (i64.const 0)
           (i32.gt_s (local.get $r) (i32.const 0))))
-        (local.set $ap (i32.add (local.get $acc) (i32.mul (i32.shl (local.get $c) (i32.const 2)) (local.get $plane))))
-        (local.set $op (i32.add (local.get $out) (i32.mul (i32.mul (local.get $c) (local.get $bytes)) (local.get $plane))))
+        (local.set $ap (i32.add (local.get $acc) (i32.mul (i32.shl (local.get $c) (i32.const 2)) (local.get $inStride))))
+        (local.set $op (i32.add (local.get $out) (i32.mul (i32.mul (local.get $c) (local.get $bytes)) (local.get $outStride))))
         (local.set $i (i32.const 0))
         (local.set $mv (i64x2.splat (local.get $m)))
         (local.set $halfv (i64x2.splat (local.get $half)))
@@ -451,6 +459,10 @@
             (br $yloop2)))
         (local.set $c0 (i32.add (local.get $c0) (i32.const 1)))
         (br $cloop2))))
+
+  ;; Zeroes $n bytes at $a.
+  (func (export "zero") (param $a i32) (param $n i32)
+    (memory.fill (local.get $a) (i32.const 0) (local.get $n)))
 
   ;; Depthwise packing: uint8 NCHW channels [c0, c1) of one image (src, channel stride h*w bytes)
   ;; into int16 [C][sw][HP][WPs] at dst (channel stride $region bytes), zero point subtracted,

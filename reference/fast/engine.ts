@@ -16,7 +16,7 @@ import { Worker } from 'node:worker_threads';
 import { loadConvIntModule } from './wasm-module.js';
 
 /** Exports of conv-int.wat, by index in the control block. */
-export const FN = { conv_pairs: 0, conv_dw: 1, requant: 2, pack_u8: 3, pack_dw_u8: 4 } as const;
+export const FN = { conv_pairs: 0, conv_dw: 1, requant: 2, pack_u8: 3, pack_dw_u8: 4, zero: 5 } as const;
 export type FnName = keyof typeof FN;
 const FN_NAMES = Object.keys(FN) as FnName[];
 

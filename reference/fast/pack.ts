@@ -20,7 +20,7 @@ export interface PreparedConvInt {
   cp: number;
   /** pairs: output-channel blocks of 8 per group (mgPad = 8·nob); dw: channels. */
   nob: number;
-  /** Packed int16 weights (layouts in conv-int.wat; dw: [C][KH·KW]). */
+  /** Packed int16 weights (layouts in conv-int.wat; dw: [C][KH·KW rounded up to even]). */
   w: Int16Array;
   /** Bias padded to the blocks: pairs [group][8·nob], dw [C]. */
   bias: Int32Array;
@@ -55,8 +55,10 @@ export function prepareConvInt(
     absBias[oc] = bias ? Math.abs(bias[oc]!) : 0;
   }
   if (cg === 1 && mg === 1) {
-    const pw = new Int16Array(m * ntaps);
-    for (let i = 0; i < pw.length; i++) pw[i] = w[i]!;
+    // [C][taps rounded up to even] (conv_dw reads tap pairs; the extra tap has weight 0)
+    const nte = ntaps + (ntaps & 1);
+    const pw = new Int16Array(m * nte);
+    for (let ch = 0; ch < m; ch++) for (let t = 0; t < ntaps; t++) pw[ch * nte + t] = w[ch * ntaps + t]!;
     const pb = new Int32Array(m);
     if (bias) pb.set(bias);
     return { kind: 'dw', m, cg, kh, kw, group, mg, cp: 1, nob: m, w: pw, bias: pb, sumAbsW, absBias, fitsInt16 };

@@ -5,7 +5,7 @@
  * compiled loader is used. Running from source (vitest) compiles the `.wat` on the fly, so tests
  * always exercise the current source, never a stale binary.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as path from 'node:path';
 import { packageRoot } from '../../src/version.js';
@@ -38,6 +38,15 @@ interface WabtApi {
   ): { validate(o: object): void; toBinary(o: object): { buffer: Uint8Array }; destroy(): void };
 }
 
+async function wabtAvailable(): Promise<boolean> {
+  try {
+    await import('wabt');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Source `.wat` path of a kernel module. */
 export function watPath(name: string): string {
   return path.join(packageRoot(), 'reference', 'fast', name);
@@ -50,10 +59,12 @@ export function watPath(name: string): string {
 export async function loadConvIntModule(options: { fromSource?: boolean } = {}): Promise<WebAssembly.Module> {
   const here = fileURLToPath(import.meta.url);
   const built = path.join(path.dirname(here), 'conv-int.wasm');
-  if (!options.fromSource && here.endsWith('.js') && existsSync(built)) {
+  const src = watPath('conv-int.wat');
+  // a binary older than its source (edited without `npm run build`) is not used when wabt can rebuild it
+  const stale = existsSync(built) && existsSync(src) && statSync(src).mtimeMs > statSync(built).mtimeMs;
+  if (!options.fromSource && here.endsWith('.js') && existsSync(built) && !(stale && (await wabtAvailable()))) {
     return WebAssembly.compile(readFileSync(built));
   }
-  const src = watPath('conv-int.wat');
   let bytes: Uint8Array;
   try {
     bytes = await compileWat('conv-int.wat', readFileSync(src, 'utf8'));
