@@ -69,9 +69,9 @@ export class FastEngine {
   }
 
   /** Starts an engine with `threads` computing threads (default 2; 1 = no workers). */
-  static async create(options: { threads?: number; fromSource?: boolean } = {}): Promise<FastEngine> {
+  static async create(options: { threads?: number; fromSource?: boolean; module?: WebAssembly.Module } = {}): Promise<FastEngine> {
     const threads = Math.max(1, Math.floor(options.threads ?? 2));
-    const module = await loadConvIntModule({ fromSource: options.fromSource });
+    const module = options.module ?? (await loadConvIntModule({ fromSource: options.fromSource }));
     const memory = new WebAssembly.Memory({ initial: 16, maximum: MAX_PAGES, shared: true });
     const inst = await WebAssembly.instantiate(module, { env: { memory } });
     const fns = FN_NAMES.map((n) => inst.exports[n] as unknown as Kernel);
