@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { loadModel } from '../src/onnx/load.js';
 import { createSession, floatTensor, runSession } from '../src/onnx/ort-session.js';
 import { FastEngine } from '../reference/fast/engine.js';
-import { convIntFast, prepareConvInt, requantizeFast } from '../reference/fast/conv-int.js';
+import { convIntFast, convIntRequantFast, prepareConvInt } from '../reference/fast/conv-int.js';
 import { convIntOracle } from '../reference/fast/conv-int-oracle.js';
 import { convIntGeom, type ConvIntParams } from '../reference/fast/conv-int-types.js';
 import { convLayers } from '../reference/fast/model-conv-layers.js';
@@ -29,7 +29,7 @@ export interface BenchWasmResult {
   yolox: {
     convLayers: number;
     gmac: number;
-    /** Sum over the Conv layers of convIntFast + requantizeFast, median ms, per thread count. */
+    /** Sum over the Conv layers of convIntRequantFast (pack, accumulate, requantize to uint8), median ms, per thread count. */
     convMs: Record<1 | 2, number>;
     /** onnxruntime float, whole model, final output only, run time (median ms). */
     ortMs: Record<1 | 2, number>;
@@ -96,10 +96,10 @@ export async function benchWasm(options: { model?: string } = {}): Promise<Bench
         q.multipliers.push(qm.m);
         q.shifts.push(qm.shift);
       }
-      return { p, prep: prepareConvInt(p.w, p.wShape, p.bias, p.group), q, plane: l.out[0] * l.out[1] };
+      return { p, prep: prepareConvInt(p.w, p.wShape, p.bias, p.group), q };
     });
     const runAll = (e: FastEngine) => {
-      for (const l of prepared) requantizeFast(e, convIntFast(e, l.p, l.prep), l.plane, l.q);
+      for (const l of prepared) convIntRequantFast(e, l.p, l.q, l.prep);
     };
     const convMs = { 1: timeIt(() => runAll(e1), 1000), 2: timeIt(() => runAll(e2), 1000) };
     const [n, c, h, w] = model.graph.inputs[0]!.shape as number[];

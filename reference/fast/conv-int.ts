@@ -405,5 +405,8 @@ export function requantizeFast(engine: FastEngine, acc: Int32Array, plane: numbe
   const jobs: number[][] = [];
   for (let r = 0; r < rows; r += chunk) jobs.push([aA, mA, sA, oA, bytes, plane, r, Math.min(rows, r + chunk), q.zpOut, q.qmin, q.qmax, plane, plane]);
   engine.parallel('requant', jobs);
-  return bytes === 1 ? new Uint8Array(buf, oA, acc.length).slice() : new Uint16Array(buf, oA, acc.length).slice();
+  // allocate + set: TypedArray.prototype.slice on shared memory is several times slower than set
+  const out = bytes === 1 ? new Uint8Array(acc.length) : new Uint16Array(acc.length);
+  out.set(bytes === 1 ? new Uint8Array(engine.buffer, oA, acc.length) : new Uint16Array(engine.buffer, oA, acc.length));
+  return out;
 }
