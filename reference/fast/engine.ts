@@ -80,11 +80,18 @@ export class FastEngine {
     try {
       for (let slot = 0; slot < threads - 1; slot++) {
         const w = new Worker(WORKER_SOURCE, { eval: true });
-        await new Promise<void>((resolve, reject) => {
-          w.once('message', () => resolve());
-          w.once('error', reject);
-          w.postMessage({ module, memory, ctrl: ctrl.buffer, slot, names: FN_NAMES });
-        });
+        try {
+          await new Promise<void>((resolve, reject) => {
+            w.once('message', () => resolve());
+            w.once('error', reject);
+            w.once('exit', () => reject(new Error('worker exited during start-up')));
+            w.postMessage({ module, memory, ctrl: ctrl.buffer, slot, names: FN_NAMES });
+          });
+        } catch (e) {
+          void w.terminate();
+          throw e;
+        }
+        w.removeAllListeners('exit');
         w.unref();
         workers.push(w);
       }
