@@ -1,0 +1,412 @@
+/**
+ * Fast path of the integer core (conv-int-types.ts) on WebAssembly SIMD (conv-int.wat), bit-identical
+ * to the oracle (conv-int-oracle.ts).
+ *
+ * Layout decision (measured, see scripts/bench-wasm.ts): no im2col. Activations are packed per call
+ * to int16 with the zero point subtracted, channels innermost ([H+pads][W+pads][C rounded to even]),
+ * so a channel pair is one 32-bit word that `i32x4.dot_i16x8_s` multiplies against 4 output
+ * channels' weight pairs; the register tile is 4 output pixels × 8 output channels over the whole
+ * reduction (taps × channel pairs), read through a per-pixel and a per-tap offset table, which covers
+ * every kernel size, stride, dilation and padding with one kernel. Depthwise layers use a
+ * channels-in-lanes kernel (8 channels per vector, i32x4.extmul). 16-bit activations whose x − zx
+ * leaves int16 are split into high and low bytes and run twice: acc = (acc_hi << 8) + acc_lo.
+ * Work splits over output pixels (or output-channel blocks for small planes) across the engine's
+ * threads; the result does not depend on the thread count.
+ */
+import { FastEngine } from './engine.js';
+import { convIntOracle, matMulIntOracle } from './conv-int-oracle.js';
+import { convIntGeom, type ConvIntGeom, type ConvIntParams, type MatMulIntParams, type RequantParams } from './conv-int-types.js';
+import { accFitsInt32, minMax, packChannelsLast, packPhases, prepareConvInt, type PackPart, type PreparedConvInt } from './pack.js';
+
+export { prepareConvInt, type PreparedConvInt } from './pack.js';
+
+/** Why the last call of a fast function ran on the oracle instead (null: it ran on WebAssembly). */
+export let lastFallback: string | null = null;
+
+interface Ranges {
+  /** [lo, hi) per job along pixels or blocks. */
+  jobs: Array<[number, number, number, number]>;
+}
+
+/** Splits (blocks × pixels) into ≤ threads jobs [b0, b1, p0, p1]; pixel ranges are multiples of 4. */
+function split(threads: number, blocks: number, plane: number, quantum: number): Ranges {
+  if (threads <= 1) return { jobs: [[0, blocks, 0, plane]] };
+  if (plane >= 32 * threads || blocks < threads) {
+    const chunk = Math.ceil(plane / threads / quantum) * quantum;
+    const jobs: Ranges['jobs'] = [];
+    for (let p = 0; p < plane; p += chunk) jobs.push([0, blocks, p, Math.min(plane, p + chunk)]);
+    return { jobs };
+  }
+  const chunk = Math.ceil(blocks / threads);
+  const jobs: Ranges['jobs'] = [];
+  for (let b = 0; b < blocks; b += chunk) jobs.push([b, Math.min(blocks, b + chunk), 0, plane]);
+  return { jobs };
+}
+
+/** How one image is packed and read: spatial padding and the offset tables (in elements of cp-wide pixels). */
+interface Layout {
+  hp: number;
+  wp: number;
+  plane: number;
+  pix: Int32Array;
+  tap: Int32Array;
+  /** Writes image/rows `b` (part) into dst at base. */
+  pack(dst: Int16Array, base: number, b: number, g: number, part: PackPart): void;
+  /** uint8 NCHW source for the WebAssembly packer (pack_u8), used for part 'all'. */
+  raw?: { x: Uint8Array; c: number; cg: number; h: number; w: number; zx: number; pt: number; pl: number };
+}
+
+function convLayout(p: ConvIntParams, g: ConvIntGeom, cp: number): Layout {
+  const hp = Math.max(g.h + g.pt + g.pb, (g.oh - 1) * g.sh + (g.kh - 1) * g.dh + 1, g.h + g.pt);
+  const wp = Math.max(g.w + g.pl + g.pr, (g.ow - 1) * g.sw + (g.kw - 1) * g.dw + 1, g.w + g.pl);
+  const plane = g.oh * g.ow;
+  const pix = new Int32Array(plane);
+  for (let oy = 0; oy < g.oh; oy++) for (let ox = 0; ox < g.ow; ox++) pix[oy * g.ow + ox] = (oy * g.sh * wp + ox * g.sw) * cp * 2;
+  const tap = new Int32Array(g.kh * g.kw);
+  for (let ky = 0; ky < g.kh; ky++) for (let kx = 0; kx < g.kw; kx++) tap[ky * g.kw + kx] = (ky * g.dh * wp + kx * g.dw) * cp * 2;
+  return {
+    hp,
+    wp,
+    plane,
+    pix,
+    tap,
+    raw: p.x instanceof Uint8Array ? { x: p.x, c: g.c, cg: g.cg, h: g.h, w: g.w, zx: p.zx, pt: g.pt, pl: g.pl } : undefined,
+    pack: (dst, base, b, gi, part) =>
+      packChannelsLast(dst, base, p.x, (b * g.c + gi * g.cg) * g.h * g.w, g.cg, g.h, g.w, p.zx, cp, hp, wp, g.pt, g.pl, part),
+  };
+}
+
+/**
+ * Runs prepared weights over `images` packed images; `out` receives [image][M][plane] int32.
+ * `parts` is ['all'] or ['hi', 'lo'] (17-bit activations).
+ */
+function runKernel(e: FastEngine, prep: PreparedConvInt, lay: Layout, images: number, parts: PackPart[], out: Int32Array | null, fused: Fused | null = null): void {
+  const { plane } = lay;
+  const groups = prep.group;
+  const regionElems = lay.hp * lay.wp * prep.cp;
+  const mgPad = prep.nob * 8;
+  const outRows = groups * mgPad;
+  e.reset();
+  const wA = e.alloc(prep.w.byteLength);
+  const bA = e.alloc(prep.bias.byteLength);
+  const zA = e.alloc(prep.bias.byteLength);
+  const pixA = e.alloc(plane * 4);
+  const tapA = e.alloc(lay.tap.length * 4);
+  const xA = e.alloc(groups * regionElems * 2);
+  const oA = e.alloc(outRows * plane * 4);
+  const raw = lay.raw;
+  const srcA = raw ? e.alloc(raw.c * raw.h * raw.w) : 0;
+  const qs = fused ? allocRequant(e, outRows, prep.m * plane, fused.q, (r) => (r % mgPad < prep.mg ? Math.floor(r / mgPad) * prep.mg + (r % mgPad) : -1)) : null;
+  const buf = e.buffer;
+  new Int16Array(buf, wA, prep.w.length).set(prep.w);
+  new Int32Array(buf, bA, prep.bias.length).set(prep.bias);
+  new Int32Array(buf, zA, prep.bias.length).fill(0);
+  new Int32Array(buf, pixA, plane).set(lay.pix);
+  new Int32Array(buf, tapA, lay.tap.length).set(lay.tap);
+  const x16 = new Int16Array(buf);
+  const o32 = new Int32Array(buf, oA, outRows * plane);
+  const ntaps = prep.kh * prep.kw;
+  const ncp = prep.cp / 2;
+  const hiAcc = parts.length > 1 ? new Int32Array(prep.m * plane) : null;
+  for (let b = 0; b < images; b++) {
+    const dst = out ? out.subarray(b * prep.m * plane, (b + 1) * prep.m * plane) : new Int32Array(0);
+    for (const part of parts) {
+      const biasA = part === 'hi' ? zA : bA;
+      if (raw && part === 'all') {
+        const hw = raw.h * raw.w;
+        new Uint8Array(buf, srcA, raw.c * hw).set(raw.x.subarray(b * raw.c * hw, (b + 1) * raw.c * hw));
+        e.call('zero', [xA, groups * regionElems * 2]);
+        // channel blocks of 8 split over the threads (each block is packed by exactly one thread)
+        const per = Math.ceil(raw.cg / 8 / e.threads) * 8;
+        const jobs: number[][] = [];
+        for (let gi = 0; gi < groups; gi++) {
+          for (let c0 = 0; c0 < raw.cg; c0 += per) {
+            const cn = Math.min(per, raw.cg - c0);
+            jobs.push([srcA + (gi * raw.cg + c0) * hw, xA + (gi * regionElems + c0) * 2, cn, raw.h, raw.w, raw.zx, prep.cp, lay.wp, raw.pt, raw.pl]);
+          }
+        }
+        for (let j = 0; j < jobs.length; j += e.threads) e.parallel('pack_u8', jobs.slice(j, j + e.threads));
+      } else {
+        for (let gi = 0; gi < groups; gi++) lay.pack(x16, (xA >> 1) + gi * regionElems, b, gi, part);
+      }
+      const { jobs } = split(e.threads, prep.nob, plane, 4);
+      for (let gi = 0; gi < groups; gi++) {
+        const args = [xA + gi * regionElems * 2, wA + gi * prep.nob * ntaps * ncp * 32, biasA + gi * mgPad * 4, oA + gi * mgPad * plane * 4, pixA, tapA, ntaps, ncp, plane];
+        e.parallel('conv_pairs', jobs.map(([b0, b1, p0, p1]) => [...args, b0, b1, p0, p1]));
+      }
+      if (fused && qs) {
+        // per group: rows [0, mg) of its accumulator block -> rows gi·mg.. of the output (no padding rows)
+        for (let gi = 0; gi < groups; gi++) {
+          requantRows(e, oA + gi * mgPad * plane * 4, qs.mA + gi * mgPad * 4, qs.sA + gi * mgPad * 4, qs.qA + gi * prep.mg * plane * qs.bytes, prep.mg, plane, plane, plane, fused.q);
+        }
+        fused.out.set(qs.view(prep.m * plane), b * prep.m * plane);
+        continue;
+      }
+      const target = part === 'hi' ? hiAcc! : dst;
+      if (mgPad === prep.mg) target.set(o32.subarray(0, prep.m * plane));
+      else for (let gi = 0; gi < groups; gi++) target.set(o32.subarray(gi * mgPad * plane, (gi * mgPad + prep.mg) * plane), gi * prep.mg * plane);
+    }
+    if (hiAcc) for (let i = 0; i < dst.length; i++) dst[i] = ((hiAcc[i]! << 8) + dst[i]!) | 0;
+  }
+}
+
+/** Depthwise convolution (conv_dw): `out` receives [image][C][OH][OW]. */
+function runDepthwise(e: FastEngine, prep: PreparedConvInt, p: ConvIntParams, g: ConvIntGeom, parts: PackPart[], out: Int32Array | null, fused: Fused | null = null): void {
+  const { c, oh, ow, sh, sw, dh, dw, kh, kw } = g;
+  const hp = Math.max(g.h + g.pt + g.pb, (oh - 1) * sh + (kh - 1) * dh + 1, g.h + g.pt);
+  const wp = Math.max(g.w + g.pl + g.pr, (ow - 1) * sw + (kw - 1) * dw + 1, g.w + g.pl);
+  const wps = Math.ceil(wp / sw) + 8;
+  const tiles = Math.ceil(ow / 8);
+  const ow8 = tiles * 8;
+  const region = sw * hp * wps;
+  const ntaps = kh * kw + ((kh * kw) & 1); // even: conv_dw reads tap pairs (extra tap: offset 0, weight 0)
+  e.reset();
+  const wA = e.alloc(prep.w.byteLength);
+  const bA = e.alloc(c * 4);
+  const zA = e.alloc(c * 4);
+  const rowA = e.alloc(oh * 4);
+  const tapA = e.alloc(ntaps * 4);
+  const xA = e.alloc(c * region * 2);
+  const oA = e.alloc(c * oh * ow8 * 4);
+  const raw = p.x instanceof Uint8Array ? p.x : null;
+  const srcA = raw ? e.alloc(c * g.h * g.w) : 0;
+  const qs = fused ? allocRequant(e, c * oh, c * oh * ow, fused.q, (r) => Math.floor(r / oh)) : null;
+  const buf = e.buffer;
+  new Int16Array(buf, wA, prep.w.length).set(prep.w);
+  new Int32Array(buf, bA, c).set(prep.bias);
+  new Int32Array(buf, zA, c).fill(0);
+  const rows = new Int32Array(buf, rowA, oh);
+  for (let oy = 0; oy < oh; oy++) rows[oy] = oy * sh * wps * 2;
+  const taps = new Int32Array(buf, tapA, ntaps);
+  taps.fill(0);
+  for (let ky = 0; ky < kh; ky++) {
+    for (let kx = 0; kx < kw; kx++) taps[ky * kw + kx] = ((((kx * dw) % sw) * hp + ky * dh) * wps + Math.floor((kx * dw) / sw)) * 2;
+  }
+  const x16 = new Int16Array(buf);
+  const o32 = new Int32Array(buf, oA, c * oh * ow8);
+  const plane = oh * ow;
+  const hiAcc = parts.length > 1 ? new Int32Array(c * plane) : null;
+  const { jobs } = split(e.threads, c, oh, 1);
+  for (let b = 0; b < g.n; b++) {
+    const dst = out ? out.subarray(b * c * plane, (b + 1) * c * plane) : new Int32Array(0);
+    for (const part of parts) {
+      if (raw && part === 'all') {
+        const hw = g.h * g.w;
+        new Uint8Array(buf, srcA, c * hw).set(raw.subarray(b * c * hw, (b + 1) * c * hw));
+        const per = Math.ceil(c / e.threads);
+        const pj: number[][] = [];
+        for (let c0 = 0; c0 < c; c0 += per) pj.push([srcA, xA, g.h, g.w, p.zx, sw, hp, wps, g.pt, g.pl, region * 2, c0, Math.min(c, c0 + per)]);
+        e.parallel('pack_dw_u8', pj);
+      } else for (let ci = 0; ci < c; ci++) packPhases(x16, (xA >> 1) + ci * region, p.x, (b * c + ci) * g.h * g.w, g.h, g.w, p.zx, sw, hp, wps, g.pt, g.pl, part);
+      const biasA = part === 'hi' ? zA : bA;
+      e.parallel('conv_dw', jobs.map(([c0, c1, r0, r1]) => [xA, wA, biasA, oA, rowA, tapA, ntaps, region * 2, tiles, oh, c0, c1, r0, r1]));
+      if (fused && qs) {
+        requantRows(e, oA, qs.mA, qs.sA, qs.qA, c * oh, ow, ow8, ow, fused.q);
+        fused.out.set(qs.view(c * plane), b * c * plane);
+        continue;
+      }
+      const target = part === 'hi' ? hiAcc! : dst;
+      if (ow8 === ow) target.set(o32.subarray(0, c * plane));
+      else for (let r = 0; r < c * oh; r++) target.set(o32.subarray(r * ow8, r * ow8 + ow), r * ow);
+    }
+    if (hiAcc) for (let i = 0; i < dst.length; i++) dst[i] = ((hiAcc[i]! << 8) + dst[i]!) | 0;
+  }
+}
+
+/** Fused requantization target: the kernels requantize their accumulator region in place. */
+interface Fused {
+  q: RequantParams;
+  out: Uint8Array | Uint16Array;
+}
+
+/** Checks the output range the requantization kernels rely on (see conv-int.wat requant). */
+export function checkRequant(q: RequantParams): void {
+  const top = q.bits === 8 ? 255 : 65535;
+  if (!(q.bits === 8 || q.bits === 16) || !(0 <= q.qmin && q.qmin <= q.qmax && q.qmax <= top) || !(q.zpOut >= 0 && q.zpOut <= 65535) || q.multipliers.length !== q.shifts.length) {
+    throw new RangeError(`requantize: need 0 <= qmin <= qmax <= ${top} and 0 <= zpOut <= 65535 (got ${q.qmin}..${q.qmax}, zp ${q.zpOut})`);
+  }
+}
+
+/** Addresses of the per-row multipliers/shifts and of the quantized output. */
+interface RequantSpace {
+  mA: number;
+  sA: number;
+  qA: number;
+  bytes: number;
+  /** Copy of the first `count` quantized values. */
+  view(count: number): Uint8Array | Uint16Array;
+}
+
+/** Allocates per-row multipliers (row → channel via `chOf`, −1 = padding row) and `outCount` outputs. */
+function allocRequant(e: FastEngine, rows: number, outCount: number, q: RequantParams, chOf: (r: number) => number): RequantSpace {
+  const bytes = q.bits === 8 ? 1 : 2;
+  const mA = e.alloc(rows * 4);
+  const sA = e.alloc(rows * 4);
+  const qA = e.alloc(outCount * bytes);
+  const buf = e.buffer;
+  const mv = new Int32Array(buf, mA, rows);
+  const sv = new Int32Array(buf, sA, rows);
+  for (let r = 0; r < rows; r++) {
+    const ch = chOf(r);
+    mv[r] = ch < 0 ? 0 : q.multipliers[ch]!;
+    sv[r] = ch < 0 ? 0 : q.shifts[ch]!;
+  }
+  return {
+    mA,
+    sA,
+    qA,
+    bytes,
+    view: (count) => (bytes === 1 ? new Uint8Array(e.buffer, qA, count) : new Uint16Array(e.buffer, qA, count)),
+  };
+}
+
+/**
+ * Requantizes `rows` rows (the first `len` values of each; accumulator rows `inStride` apart, output
+ * rows `outStride` apart) with per-row multipliers at mA/sA, split over the threads by rows.
+ */
+function requantRows(e: FastEngine, oA: number, mA: number, sA: number, qA: number, rows: number, len: number, inStride: number, outStride: number, q: RequantParams): void {
+  const bytes = q.bits === 8 ? 1 : 2;
+  const chunk = Math.ceil(rows / e.threads);
+  const jobs: number[][] = [];
+  for (let r = 0; r < rows; r += chunk) jobs.push([oA, mA, sA, qA, bytes, len, r, Math.min(rows, r + chunk), q.zpOut, q.qmin, q.qmax, inStride, outStride]);
+  e.parallel('requant', jobs);
+}
+
+/**
+ * Range of x − zx: from the dtype for uint8 (no scan), else scanned, so 16-bit data only splits
+ * (and only falls back) when its actual values need it.
+ */
+function xRange(x: Uint8Array | Uint16Array, zx: number, prep: PreparedConvInt): [number, number] {
+  if (x instanceof Uint8Array && accFitsInt32(prep, Math.max(zx, 255 - zx))) return [0, 255];
+  return minMax(x);
+}
+
+/** The packing parts for activations with range [lo, hi] and zero point zx. */
+function partsFor(lo: number, hi: number, zx: number): PackPart[] {
+  return lo - zx < -32768 || hi - zx > 32767 ? ['hi', 'lo'] : ['all'];
+}
+
+/**
+ * Integer convolution accumulators (NCHW [N][M][OH][OW], see conv-int-types.ts) on the fast engine.
+ * `prepared` (from {@link prepareConvInt} with the same weights) avoids re-packing weights per call.
+ * Layers whose int32 sums cannot be proven exact run on {@link convIntOracle} (see `lastFallback`).
+ */
+export function convIntFast(engine: FastEngine, p: ConvIntParams, prepared?: PreparedConvInt): Int32Array {
+  const g = convIntGeom(p);
+  const prep = prepared ?? prepareConvInt(p.w, p.wShape, p.bias, p.group);
+  const [lo, hi] = xRange(p.x, p.zx, prep);
+  const maxAbsX = Math.max(Math.abs(lo - p.zx), Math.abs(hi - p.zx));
+  if (!prep.fitsInt16 || !accFitsInt32(prep, maxAbsX)) {
+    lastFallback = prep.fitsInt16 ? 'int32 accumulator bound exceeded' : 'weights outside int16';
+    return convIntOracle(p);
+  }
+  lastFallback = null;
+  const out = new Int32Array(g.n * g.m * g.oh * g.ow);
+  if (prep.kind === 'dw') runDepthwise(engine, prep, p, g, partsFor(lo, hi, p.zx), out);
+  else runKernel(engine, prep, convLayout(p, g, prep.cp), g.n, partsFor(lo, hi, p.zx), out);
+  return out;
+}
+
+/**
+ * Convolution and requantization in one pass (NCHW [N][M][OH][OW] uint8/uint16 output): equal to
+ * requantizeOracle(convIntOracle(p), OH·OW, q) and to requantizeFast(convIntFast(p)); the int32
+ * accumulators never leave WebAssembly memory. `q.multipliers` has one entry per output channel.
+ */
+export function convIntRequantFast(engine: FastEngine, p: ConvIntParams, q: RequantParams, prepared?: PreparedConvInt): Uint8Array | Uint16Array {
+  const g = convIntGeom(p);
+  checkRequant(q);
+  if (q.multipliers.length !== g.m || q.shifts.length !== g.m) throw new RangeError(`convIntRequantFast: ${q.multipliers.length} multipliers for ${g.m} output channels`);
+  const prep = prepared ?? prepareConvInt(p.w, p.wShape, p.bias, p.group);
+  const [lo, hi] = xRange(p.x, p.zx, prep);
+  const parts = partsFor(lo, hi, p.zx);
+  const maxAbsX = Math.max(Math.abs(lo - p.zx), Math.abs(hi - p.zx));
+  if (!prep.fitsInt16 || !accFitsInt32(prep, maxAbsX) || parts.length > 1) {
+    return requantizeFast(engine, convIntFast(engine, p, prep), g.oh * g.ow, q);
+  }
+  lastFallback = null;
+  const fused: Fused = { q, out: q.bits === 8 ? new Uint8Array(g.n * g.m * g.oh * g.ow) : new Uint16Array(g.n * g.m * g.oh * g.ow) };
+  if (prep.kind === 'dw') runDepthwise(engine, prep, p, g, parts, null, fused);
+  else runKernel(engine, prep, convLayout(p, g, prep.cp), g.n, parts, null, fused);
+  return fused.out;
+}
+
+/** B as conv weights [N][K] (1×1 kernel). */
+export function prepareMatMulInt(p: Pick<MatMulIntParams, 'b' | 'k' | 'n' | 'bTransposed' | 'bias'>): PreparedConvInt {
+  let w: ArrayLike<number> = p.b;
+  if (!p.bTransposed) {
+    const t = new Int32Array(p.k * p.n);
+    for (let k = 0; k < p.k; k++) for (let j = 0; j < p.n; j++) t[j * p.k + k] = p.b[k * p.n + j]!;
+    w = t;
+  }
+  return prepareConvInt(w, [p.n, p.k, 1, 1], p.bias, 1);
+}
+
+/** Integer matrix product accumulators [M][N] (see MatMulIntParams) on the fast engine. */
+export function matMulIntFast(engine: FastEngine, p: MatMulIntParams, prepared?: PreparedConvInt): Int32Array {
+  const prep = prepared ?? prepareMatMulInt(p);
+  const [lo, hi] = xRange(p.a, p.za, prep);
+  const maxAbsX = Math.max(Math.abs(lo - p.za), Math.abs(hi - p.za));
+  if (!prep.fitsInt16 || !accFitsInt32(prep, maxAbsX)) {
+    lastFallback = prep.fitsInt16 ? 'int32 accumulator bound exceeded' : 'weights outside int16';
+    return matMulIntOracle(p);
+  }
+  lastFallback = null;
+  const cp = prep.cp;
+  const pix = new Int32Array(p.m);
+  for (let i = 0; i < p.m; i++) pix[i] = i * cp * 2;
+  const lay: Layout = {
+    hp: 1,
+    wp: p.m,
+    plane: p.m,
+    pix,
+    tap: new Int32Array(1),
+    pack: (dst, base, _b, _g, part) => {
+      dst.fill(0, base, base + p.m * cp);
+      for (let i = 0; i < p.m; i++) {
+        const s = i * p.k;
+        const d = base + i * cp;
+        if (part === 'all') for (let k = 0; k < p.k; k++) dst[d + k] = p.a[s + k]! - p.za;
+        else if (part === 'hi') for (let k = 0; k < p.k; k++) dst[d + k] = (p.a[s + k]! - p.za) >> 8;
+        else for (let k = 0; k < p.k; k++) dst[d + k] = (p.a[s + k]! - p.za) & 255;
+      }
+    },
+  };
+  const nm = new Int32Array(p.n * p.m);
+  runKernel(engine, prep, lay, 1, partsFor(lo, hi, p.za), nm);
+  const out = new Int32Array(p.m * p.n);
+  for (let j = 0; j < p.n; j++) for (let i = 0; i < p.m; i++) out[i * p.n + j] = nm[j * p.m + i]!;
+  return out;
+}
+
+/**
+ * Requantizes accumulators [..][C][plane] (channel c = floor(i / plane) mod C, C = multipliers.length)
+ * to uint8/uint16 on the fast engine; equal to {@link requantizeOracle}.
+ */
+export function requantizeFast(engine: FastEngine, acc: Int32Array, plane: number, q: RequantParams): Uint8Array | Uint16Array {
+  checkRequant(q);
+  const ch = q.multipliers.length;
+  if (plane < 1 || acc.length % (ch * plane) !== 0) throw new RangeError(`requantizeFast: ${acc.length} accumulators are not [..][${ch}][${plane}]`);
+  const rows = acc.length / plane;
+  const bytes = q.bits === 8 ? 1 : 2;
+  engine.reset();
+  const aA = engine.alloc(acc.byteLength);
+  const mA = engine.alloc(rows * 4);
+  const sA = engine.alloc(rows * 4);
+  const oA = engine.alloc(acc.length * bytes);
+  const buf = engine.buffer;
+  new Int32Array(buf, aA, acc.length).set(acc);
+  const mv = new Int32Array(buf, mA, rows);
+  const sv = new Int32Array(buf, sA, rows);
+  for (let r = 0; r < rows; r++) {
+    mv[r] = q.multipliers[r % ch]!;
+    sv[r] = q.shifts[r % ch]!;
+  }
+  const chunk = Math.ceil(rows / engine.threads);
+  const jobs: number[][] = [];
+  for (let r = 0; r < rows; r += chunk) jobs.push([aA, mA, sA, oA, bytes, plane, r, Math.min(rows, r + chunk), q.zpOut, q.qmin, q.qmax, plane, plane]);
+  engine.parallel('requant', jobs);
+  // allocate + set: TypedArray.prototype.slice on shared memory is several times slower than set
+  const out = bytes === 1 ? new Uint8Array(acc.length) : new Uint16Array(acc.length);
+  out.set(bytes === 1 ? new Uint8Array(engine.buffer, oA, acc.length) : new Uint16Array(engine.buffer, oA, acc.length));
+  return out;
+}

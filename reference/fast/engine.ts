@@ -1,0 +1,194 @@
+/**
+ * The fast-kernel engine: one shared WebAssembly memory, one instance of the kernel module on the
+ * calling thread and one per helper worker, and a synchronous fork/join over them.
+ *
+ * Threads: `threads` computing threads = the calling thread + (threads − 1) worker threads, all
+ * running the same module on the same memory. The caller writes each worker's job (export index and
+ * i32 arguments) into a small shared control block, wakes it with Atomics.notify, runs its own share
+ * and blocks with Atomics.wait until every worker has finished. So kernels stay synchronous (the
+ * executor's `int()` is synchronous) and each job costs microseconds, not a postMessage round-trip.
+ * Workers are created from an inline script (`eval: true`), so they also work when running from
+ * source under vitest; if workers cannot start, the engine runs in-process (threads = 1).
+ * Determinism: every output element is computed by exactly one thread with the same code, and the
+ * split never changes the arithmetic (integer), so results are identical for any thread count.
+ */
+import { Worker } from 'node:worker_threads';
+import { loadConvIntModule } from './wasm-module.js';
+
+/** Exports of conv-int.wat, by index in the control block. */
+export const FN = { conv_pairs: 0, conv_dw: 1, requant: 2, pack_u8: 3, pack_dw_u8: 4, zero: 5 } as const;
+export type FnName = keyof typeof FN;
+const FN_NAMES = Object.keys(FN) as FnName[];
+
+const SLOT = 32; // int32 words per worker: [seq, done, fn, nargs, failed, args...]
+const ARG0 = 5;
+const PAGE = 65536;
+const MAX_PAGES = 32768; // 2 GiB
+
+const WORKER_SOURCE = `
+const { parentPort } = require('node:worker_threads');
+parentPort.once('message', async ({ module, memory, ctrl, slot, names }) => {
+  const inst = await WebAssembly.instantiate(module, { env: { memory } });
+  const fns = names.map((n) => inst.exports[n]);
+  const c = new Int32Array(ctrl);
+  const b = slot * ${SLOT};
+  parentPort.postMessage('ready');
+  let seq = 0;
+  for (;;) {
+    Atomics.wait(c, b, seq);
+    seq = Atomics.load(c, b);
+    if (seq < 0) break;
+    const n = c[b + 3];
+    const args = [];
+    for (let i = 0; i < n; i++) args.push(c[b + ${ARG0} + i]);
+    try { fns[c[b + 2]](...args); } catch (e) { c[b + 4] = 1; }
+    Atomics.store(c, b + 1, seq);
+    Atomics.notify(c, b + 1);
+  }
+});
+`;
+
+type Kernel = (...args: number[]) => void;
+
+/** A running engine; see the file header. */
+export class FastEngine {
+  readonly threads: number;
+  private readonly memory: WebAssembly.Memory;
+  private readonly fns: Kernel[];
+  private readonly workers: Worker[];
+  private readonly ctrl: Int32Array;
+  private seq = 0;
+  private top = 0;
+
+  private constructor(memory: WebAssembly.Memory, fns: Kernel[], workers: Worker[], ctrl: Int32Array) {
+    this.memory = memory;
+    this.fns = fns;
+    this.workers = workers;
+    this.ctrl = ctrl;
+    this.threads = workers.length + 1;
+  }
+
+  /** Starts an engine with `threads` computing threads (default 2; 1 = no workers). */
+  static async create(options: { threads?: number; fromSource?: boolean; module?: WebAssembly.Module } = {}): Promise<FastEngine> {
+    const threads = Math.max(1, Math.floor(options.threads ?? 2));
+    const module = options.module ?? (await loadConvIntModule({ fromSource: options.fromSource }));
+    const memory = new WebAssembly.Memory({ initial: 16, maximum: MAX_PAGES, shared: true });
+    const inst = await WebAssembly.instantiate(module, { env: { memory } });
+    const fns = FN_NAMES.map((n) => inst.exports[n] as unknown as Kernel);
+    const ctrl = new Int32Array(new SharedArrayBuffer(4 * SLOT * Math.max(1, threads - 1)));
+    const workers: Worker[] = [];
+    try {
+      for (let slot = 0; slot < threads - 1; slot++) {
+        const w = new Worker(WORKER_SOURCE, { eval: true });
+        try {
+          await new Promise<void>((resolve, reject) => {
+            w.once('message', () => resolve());
+            w.once('error', reject);
+            w.once('exit', () => reject(new Error('worker exited during start-up')));
+            w.postMessage({ module, memory, ctrl: ctrl.buffer, slot, names: FN_NAMES });
+          });
+        } catch (e) {
+          void w.terminate();
+          throw e;
+        }
+        w.removeAllListeners('exit');
+        w.unref();
+        workers.push(w);
+      }
+    } catch {
+      // workers unavailable (sandbox, no worker_threads): run in-process with what started
+    }
+    return new FastEngine(memory, fns, workers, ctrl);
+  }
+
+  /** Stops the workers. The engine must not be used afterwards. */
+  async close(): Promise<void> {
+    for (let i = 0; i < this.workers.length; i++) {
+      Atomics.store(this.ctrl, i * SLOT, -1);
+      Atomics.notify(this.ctrl, i * SLOT);
+    }
+    await Promise.all(this.workers.map((w) => w.terminate()));
+    this.workers.length = 0;
+  }
+
+  /** Frees every allocation (call at the start of each kernel invocation). */
+  reset(): void {
+    this.top = 64; // keep address 0 unused
+  }
+
+  /** Allocates `bytes` (16-byte aligned), growing the memory; returns the byte address. */
+  alloc(bytes: number): number {
+    const at = Math.ceil(this.top / 16) * 16;
+    const end = at + Math.max(0, bytes);
+    if (end > this.memory.buffer.byteLength) {
+      const need = Math.ceil((end - this.memory.buffer.byteLength) / PAGE);
+      if (this.memory.buffer.byteLength / PAGE + need > MAX_PAGES) {
+        throw new RangeError(`fast kernels: ${end} bytes of working memory exceed the 2 GiB limit`);
+      }
+      this.memory.grow(need);
+    }
+    this.top = end;
+    return at;
+  }
+
+  /** The current memory (views must be re-created after `alloc`, which may grow it). */
+  get buffer(): SharedArrayBuffer {
+    return this.memory.buffer as unknown as SharedArrayBuffer;
+  }
+
+  /** Runs one kernel call on the calling thread. */
+  call(fn: FnName, args: number[]): void {
+    this.fns[FN[fn]]!(...args);
+  }
+
+  /**
+   * Runs `jobs[i]` (argument lists of kernel `fn`) with job 0 on the calling thread and job i on
+   * worker i − 1; returns when all are done. `jobs.length` must be ≤ `threads`.
+   */
+  parallel(fn: FnName, jobs: number[][]): void {
+    if (jobs.length > this.threads) throw new RangeError(`fast kernels: ${jobs.length} jobs for ${this.threads} threads`);
+    const c = this.ctrl;
+    const seq = ++this.seq;
+    for (let i = 1; i < jobs.length; i++) {
+      const b = (i - 1) * SLOT;
+      const args = jobs[i]!;
+      if (args.length > SLOT - ARG0) throw new RangeError('fast kernels: too many arguments');
+      c[b + 2] = FN[fn];
+      c[b + 3] = args.length;
+      c[b + 4] = 0;
+      for (let k = 0; k < args.length; k++) c[b + ARG0 + k] = args[k]!;
+      Atomics.store(c, b, seq);
+      Atomics.notify(c, b);
+    }
+    let err: unknown = null;
+    try {
+      if (jobs.length > 0) this.call(fn, jobs[0]!);
+    } catch (e) {
+      err = e;
+    }
+    let failed = false;
+    for (let i = 1; i < jobs.length; i++) {
+      const b = (i - 1) * SLOT;
+      for (;;) {
+        const d = Atomics.load(c, b + 1);
+        if (d === seq) break;
+        Atomics.wait(c, b + 1, d);
+      }
+      if (c[b + 4] !== 0) failed = true;
+    }
+    if (err) throw err;
+    if (failed) throw new Error(`fast kernels: ${fn} failed on a worker thread`);
+  }
+}
+
+let shared: Promise<FastEngine> | null = null;
+let sharedThreads = 0;
+
+/** The process-wide engine with `threads` threads (re-created when the count changes). */
+export async function fastEngine(threads = 2): Promise<FastEngine> {
+  if (shared && sharedThreads === threads) return shared;
+  if (shared) await (await shared).close();
+  sharedThreads = threads;
+  shared = FastEngine.create({ threads });
+  return shared;
+}
