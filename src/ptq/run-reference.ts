@@ -24,6 +24,7 @@ import { resultAsFloat, runQuantized } from '../../reference/quantize/run-quanti
 import { correctBiases } from '../../reference/quantize/bias-correction.js';
 import { toCodes, type NodeMode } from '../../reference/quantize/int-step.js';
 import { PtqWriter } from './ptq-writer.js';
+import { cosine } from '../metrics/index.js';
 
 export type ReferencePhase = 'calibrate' | 'bias-correction' | 'run';
 
@@ -43,7 +44,7 @@ export interface ReferenceOptions {
   mean?: string;
   var?: string;
   force?: boolean;
-  /** Calibration image loader (default: sharp). */
+  /** Calibration image loader (default: prepare's OpenCV-exact decode + resize). */
   loadImage?: ImageLoader;
   onProgress?: (phase: ReferencePhase, done: number, total: number) => void;
 }
@@ -60,20 +61,6 @@ export interface ReferenceResult {
   modes: Partial<Record<NodeMode, number>>;
   warnings: string[];
   timings: { calibrateMs: number; runMs: number; totalMs: number };
-}
-
-function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let ab = 0;
-  let aa = 0;
-  let bb = 0;
-  for (let i = 0; i < a.length; i++) {
-    ab += a[i]! * b[i]!;
-    aa += a[i]! * a[i]!;
-    bb += b[i]! * b[i]!;
-  }
-  // an all-zero vector against a non-zero one has no direction in common: 0
-  if (aa === 0 || bb === 0) return aa === bb ? 1 : 0;
-  return ab / Math.sqrt(aa * bb);
 }
 
 /** Obtains the parameters: from --params (checked against the model) or by calibrating. */
@@ -161,7 +148,7 @@ export async function runReference(opts: ReferenceOptions): Promise<ReferenceRes
     const ref = await runGraph(runModel, new Map([[inputName, x]]));
     for (const [name, t] of outputs) {
       const f = ref.get(name);
-      if (f && f.dtype === 'float32') outputCosine[name] = cosine(resultAsFloat(prep, name, t), f.data as Float32Array);
+      if (f && f.dtype === 'float32') outputCosine[name] = cosine(f.data as Float32Array, resultAsFloat(prep, name, t)).value;
     }
   } else {
     for (const [name, t] of outputs) if (t.dtype === 'float32') outputCosine[name] = 1;
