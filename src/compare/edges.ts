@@ -35,14 +35,20 @@ export interface PlannedEdge {
   unmatchedB: DumpEntry[];
 }
 
-/** Forms every edge between the sources, in canonical order (float~ptq, float~pc, ..., pc~board). */
+/**
+ * Forms the edges, in canonical order: float against the first quantized source only (float~ptq,
+ * else float~pc, else float~board: the quantization error is measured once), and every pair of
+ * quantized sources (ptq~pc, ptq~board, pc~board: bit-exactness of the chain).
+ */
 export function planEdges(sources: Source[]): PlannedEdge[] {
   const edges: PlannedEdge[] = [];
   const sorted = [...sources].sort((x, y) => SOURCE_ORDER.indexOf(x.id) - SOURCE_ORDER.indexOf(y.id));
+  const firstQuantized = sorted.find((s) => s.integer);
   for (let i = 0; i < sorted.length; i++) {
     for (let j = i + 1; j < sorted.length; j++) {
       const a = sorted[i]!;
       const b = sorted[j]!;
+      if (!a.integer && b !== firstQuantized) continue;
       const kind = a.integer && b.integer ? 'integer' : 'float';
       // Against a float source, an integer source's float view (dequantized dumps) is used when present.
       const setA = kind === 'float' && a.integer && a.dequant ? a.dequant : a.set;
@@ -154,8 +160,16 @@ export function prepareLayers(edge: PlannedEdge, nextId: { n: number }, labels?:
     if (intA && intB) mode = 'integer';
     else if (intA && !intB && !known(a)) fitSide = 'a';
     else if (intB && !intA && !known(b)) fitSide = 'b';
+    // Integer pairs hold the same tensor quantized with the same parameters: when only one side
+    // knows them (our manifest vs a vendor/board dump), both sides are dequantized with them, so
+    // the float metrics are in real units; without any, raw codes are compared.
+    if (mode === 'integer' && known(a) !== known(b)) {
+      const k = known(a) ? a : b;
+      if (!known(a)) a = { ...a, scale: k.scale, zeroPoint: k.zeroPoint };
+      if (!known(b)) b = { ...b, scale: k.scale, zeroPoint: k.zeroPoint };
+    }
     const ms = (e: DumpEntry) => ({ file: e.file, dataOffset: e.dataOffset, dtype: e.dtype!, ...(e.scale !== undefined ? { scale: e.scale, zeroPoint: e.zeroPoint ?? 0 } : {}) });
-    layer.valueMode = mode === 'integer' ? 'raw' : fitSide ? 'fitted' : (intA && known(a)) || (intB && known(b)) ? 'dequantized' : 'raw';
+    layer.valueMode = fitSide ? 'fitted' : (intA && known(a)) || (intB && known(b)) ? 'dequantized' : 'raw';
     out.push({ layer, job: { id, a: ms(a), b: ms(b), shape: a.shape, count, mode, fitSide } });
   });
   return out;

@@ -11,9 +11,11 @@ import { diffCommand } from './diff.js';
 import { bundleCommand } from './bundle.js';
 import { triageCommand } from './triage.js';
 import { referenceCommand } from './reference.js';
+import { demoCommand } from './demo.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const commands: CommandModule<any, any>[] = [
+  demoCommand,
   prepareCommand,
   headerCommand,
   floatCommand,
