@@ -11,15 +11,20 @@ import { fsError } from '../errors.js';
 
 const md5 = (b: Uint8Array) => createHash('md5').update(b).digest('hex');
 
-/** The uint8 input dump a source holds, if any: its role-'input' uint8 entry, else `input_uint8.bin`. */
+/**
+ * The uint8 input a source was made from: `input_uint8.bin` beside its dumps (our folders, the
+ * transform tool's debug folder), else its vendor-style input dump (`input_data_shape_*`,
+ * `magik_input_nhwc_*`; 4 channels on the board). A manifest folder's role-'input' tensor is
+ * the model input after mean/var (or quantized), not the raw uint8 bytes, so it is not used.
+ */
 export function findInputFile(src: Source): string | null {
-  const e = src.set.entries.find((x) => x.role === 'input' && (x.dtype === 'uint8' || x.dtype === null) && !x.problem);
-  if (e) return e.file;
   for (const dir of [src.set.root, path.dirname(src.set.root)]) {
     const f = path.join(dir, 'input_uint8.bin');
     if (existsSync(f)) return f;
   }
-  return null;
+  if (src.set.kind === 'manifest') return null;
+  const e = src.set.entries.find((x) => x.role === 'input' && (x.dtype === 'uint8' || x.dtype === null) && !x.problem);
+  return e ? e.file : null;
 }
 
 function read(file: string): Uint8Array {
