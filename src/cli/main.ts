@@ -6,6 +6,13 @@ import { toolVersion } from '../version.js';
 import { EXIT } from '../errors.js';
 
 export async function main(argv: string[]): Promise<void> {
+  // `magik-parity ... | head`: a closed pipe ends the output quietly, not with a stack trace
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw e;
+    });
+  }
   let y = yargs(argv)
     .scriptName('magik-parity')
     .version(toolVersion())
