@@ -37,6 +37,8 @@ export interface PtqWriterInit {
   out: string;
   model: { file: string; md5: string };
   inputMd5: string;
+  /** Write MAGIK_DATA_DUMP/ + pc.log (default true); false for the transform tool's debug layout. */
+  pcDump?: boolean;
 }
 
 export class PtqWriter {
@@ -46,7 +48,7 @@ export class PtqWriter {
   private readonly ptq: DumpFolderWriter;
   private readonly deq: DumpFolderWriter;
   /** The vendor-style folder: raw files, no manifest, and pc.log next to it. */
-  private readonly vendor: DumpFolderWriter;
+  private readonly vendor: DumpFolderWriter | null;
   count = 0;
 
   private constructor(init: PtqWriterInit) {
@@ -56,13 +58,13 @@ export class PtqWriter {
     const opts = { model: init.model, inputMd5: init.inputMd5 };
     this.ptq = new DumpFolderWriter(this.ptqDir, { producer: 'reference', ...opts });
     this.deq = new DumpFolderWriter(this.deqDir, { producer: 'reference-dequantize', ...opts });
-    this.vendor = new DumpFolderWriter(this.dumpDir, { producer: 'reference', manifest: false, reserved: [], log: { file: path.join(init.out, PC_LOG_FILE), color: true } });
+    this.vendor = init.pcDump === false ? null : new DumpFolderWriter(this.dumpDir, { producer: 'reference', manifest: false, reserved: [], log: { file: path.join(init.out, PC_LOG_FILE), color: true } });
   }
 
   /** Creates the three sub-folders (the output folder itself must be prepared). */
   static async create(init: PtqWriterInit): Promise<PtqWriter> {
     const w = new PtqWriter(init);
-    for (const d of [w.ptqDir, w.deqDir, w.dumpDir]) {
+    for (const d of w.vendor ? [w.ptqDir, w.deqDir, w.dumpDir] : [w.ptqDir, w.deqDir]) {
       try {
         await fsp.mkdir(d, { recursive: true });
       } catch (e) {
@@ -75,7 +77,7 @@ export class PtqWriter {
   /** The vendor's input dump: the uint8 NHWC input as given (3 channels). */
   addVendorInput(u8: Uint8Array, nhwc: readonly number[]): void {
     const [n, h, w, c] = nhwc as [number, number, number, number];
-    this.vendor.add({ tensorName: 'input', nodeName: '', opType: 'Input', dtype: 'uint8', shape: nhwc, layout: 'NHWC', role: 'input' }, u8, { stem: vendorInputStem([n, h, w, c]) });
+    this.vendor?.add({ tensorName: 'input', nodeName: '', opType: 'Input', dtype: 'uint8', shape: nhwc, layout: 'NHWC', role: 'input' }, u8, { stem: vendorInputStem([n, h, w, c]) });
   }
 
   /**
@@ -93,12 +95,12 @@ export class PtqWriter {
       this.ptq.add({ ...base, dtype, scale: q.scale, zeroPoint: q.zeroPoint }, bytes);
       this.deq.add({ ...base, dtype: 'float32' }, bytesOf(dequantizeTensor(nhwc, q)));
       // the vendor names a quantized node's dump `<tensor>_Quantize.bin`
-      if (meta.role !== 'input') this.vendor.add({ ...base, tensorName: `${meta.tensorName}_Quantize`, dtype, scale: q.scale, zeroPoint: q.zeroPoint }, bytes);
+      if (meta.role !== 'input') this.vendor?.add({ ...base, tensorName: `${meta.tensorName}_Quantize`, dtype, scale: q.scale, zeroPoint: q.zeroPoint }, bytes);
     } else {
       const f = nhwc instanceof Float32Array ? nhwc : Float32Array.from(nhwc);
       this.ptq.add({ ...base, dtype: 'float32' }, bytesOf(f));
       this.deq.add({ ...base, dtype: 'float32' }, bytesOf(f));
-      if (meta.role !== 'input') this.vendor.add({ ...base, dtype: 'float32' }, bytesOf(f));
+      if (meta.role !== 'input') this.vendor?.add({ ...base, dtype: 'float32' }, bytesOf(f));
     }
     this.count++;
   }
@@ -107,6 +109,6 @@ export class PtqWriter {
   async finish(): Promise<void> {
     await this.ptq.finish();
     await this.deq.finish();
-    await this.vendor.finish();
+    await this.vendor?.finish();
   }
 }

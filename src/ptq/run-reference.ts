@@ -43,6 +43,8 @@ export interface ReferenceOptions {
   mean?: string;
   var?: string;
   force?: boolean;
+  /** Write MAGIK_DATA_DUMP/ and pc.log (default true); `debug` sets false for the transform tool's layout. */
+  pcDump?: boolean;
   /** Calibration image loader (default: sharp). */
   loadImage?: ImageLoader;
   onProgress?: (phase: ReferencePhase, done: number, total: number) => void;
@@ -118,7 +120,7 @@ export async function runReference(opts: ReferenceOptions): Promise<ReferenceRes
   // Validation and calibration are done: only now is anything written.
   await prepareOutDir(out, Boolean(opts.force));
   const fileBytes = input.fileBytes.length === n * h * w * c ? input.fileBytes : firstChannels(input.fileBytes, n * h * w, c);
-  const writer = await PtqWriter.create({ out, model: { file: path.basename(model.file), md5: model.md5 }, inputMd5: createHash('md5').update(input.fileBytes).digest('hex') });
+  const writer = await PtqWriter.create({ out, model: { file: path.basename(model.file), md5: model.md5 }, inputMd5: createHash('md5').update(input.fileBytes).digest('hex'), pcDump: opts.pcDump });
   writer.addVendorInput(fileBytes, [n, h, w, c]);
   const inQ = prep ? prep.features.get(inputName)! : null;
   const inputCodes = prep && inQ ? toCodes(x, inQ) : x;

@@ -11,6 +11,7 @@ import { diffCommand } from './diff.js';
 import { bundleCommand } from './bundle.js';
 import { triageCommand } from './triage.js';
 import { referenceCommand } from './reference.js';
+import { debugCommand } from './debug.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const commands: CommandModule<any, any>[] = [
@@ -18,6 +19,7 @@ export const commands: CommandModule<any, any>[] = [
   headerCommand,
   floatCommand,
   referenceCommand,
+  debugCommand,
   pcCommand,
   compareCommand,
   triageCommand,
