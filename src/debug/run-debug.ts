@@ -4,10 +4,11 @@
  * order), run the integer reference (calibrated once, or `--params`) and the float model, and
  * write the transform tool's folder layout (FORMATS.md §3):
  *
- *     <folder>/float_model/            float32 NHWC per tensor (+ our manifest.json, input.bin,
- *                                      input_uint8.bin, model_node_info.json as `float` writes them)
- *     <folder>/ptq_model/              codes, uint8 (uint16 for 9..16-bit features), NHWC
- *     <folder>/ptq_model_dequantize/   the codes dequantized, float32
+ *     <folder>/float_model/            float32 NHWC, one `<sanitized node name>.bin` per node output
+ *                                      (+ input.bin, the float input, and our manifest.json)
+ *     <folder>/ptq_model/              codes, uint8 (uint16 for 9..16-bit features), NHWC, same
+ *                                      names (+ input.bin: the quantized input; manifest.json)
+ *     <folder>/ptq_model_dequantize/   the codes dequantized, float32, same names
  *     <folder>/input.bin               float32 NHWC after mean/var
  *     <folder>/input_uint8.bin         uint8 NHWC before mean/var
  *     <folder>/model_node_info.json    {"all_type": [...], "<OpType>": [node names]}
@@ -36,6 +37,9 @@ import { runFloat } from '../float/run-float.js';
 import { modelNodeInfo } from '../float/node-info.js';
 import { compare } from '../compare/compare.js';
 import { labelsOf } from '../compare/model-labels.js';
+import type { LayerLabel } from '../compare/edges.js';
+import type { Manifest } from '../dumps/manifest-types.js';
+import { sanitizeName } from '../names.js';
 import type { ThresholdProfile } from '../diagnose/thresholds.js';
 import type { Report } from '../report/schema.js';
 import { writeAllReports } from '../report/write.js';
@@ -126,16 +130,18 @@ export async function runDebug(opts: DebugOptions): Promise<DebugResult> {
     await writeFileAtomic(inputFile, pixels[i]!);
     opts.onProgress?.('reference', i, n);
     // the folder is ours (checked above, or a fresh sub-folder): force lets the runners add to it
-    const ref = await runReference({ model, config: opts.config, input: inputFile, out: folder, params, mean: opts.mean, var: opts.var, force: true, pcDump: false, loadImage: opts.loadImage });
+    const ref = await runReference({ model, config: opts.config, input: inputFile, out: folder, params, mean: opts.mean, var: opts.var, force: true, pcDump: false, fileNames: 'node', loadImage: opts.loadImage });
     warnings.push(...ref.warnings.filter((w) => !warnings.includes(w)));
     params ??= path.join(folder, 'params.json'); // calibrate once: the other images reuse these
     opts.onProgress?.('float', i, n);
-    const fl = await runFloat({ model, input: inputFile, out: path.join(folder, 'float_model'), mean: cfg.mean, var: cfg.var, force: true });
+    const fl = await runFloat({ model, input: inputFile, out: path.join(folder, 'float_model'), mean: cfg.mean, var: cfg.var, force: true, fileNames: 'node' });
     warnings.push(...fl.warnings.filter((w) => !warnings.includes(w)));
     await copyFile(path.join(fl.out, 'input.bin'), path.join(folder, 'input.bin'));
+    // the float runner's extras belong next to the sub-folders in this layout, not inside float_model/
+    for (const extra of ['input_uint8.bin', 'model_node_info.json']) await fsp.rm(path.join(fl.out, extra), { force: true });
     await writeFileAtomic(path.join(folder, 'model_node_info.json'), nodeInfo);
     opts.onProgress?.('compare', i, n);
-    const report = await compare({ float: fl.out, ptq: folder, input: inputFile, labels, model: identity, profile: opts.profile, threads: opts.threads, command: opts.command });
+    const report = await compare({ float: fl.out, ptq: folder, input: inputFile, labels: stemLabels(labels, fl.manifest), model: identity, profile: opts.profile, threads: opts.threads, command: opts.command });
     const edge = report.edges.find((e) => e.a === 'float' && e.b === 'ptq');
     if (!edge) throw new Error(`no float~ptq edge in the compare of ${folder}`);
     stats.push(await imageStats(edge.layers));
@@ -168,6 +174,23 @@ function buildRows(first: Report, stats: readonly Map<string, ImageLayerStats>[]
     const agg = aggregateLayer(stats.map((s) => s.get(l.name) ?? null), labels);
     return { name, tensor: l.name, ...(l.opType ? { opType: l.opType } : {}), order: l.order, ...agg };
   });
+}
+
+/**
+ * The model's labels keyed by the file stems actually written (node names here, where compare
+ * expects sanitized tensor names), with each label's data inputs re-keyed the same way.
+ */
+function stemLabels(labels: ReadonlyMap<string, LayerLabel>, manifest: Manifest): Map<string, LayerLabel> {
+  const stemOf = new Map<string, string>();
+  for (const t of manifest.tensors) stemOf.set(sanitizeName(t.tensorName), t.file.replace(/\.bin$/, ''));
+  const out = new Map<string, LayerLabel>();
+  const stems = new Set(stemOf.values());
+  for (const [key, l] of labels) {
+    const k = stemOf.get(key) ?? key;
+    if (k === key && stems.has(key) && !stemOf.has(key)) continue; // a stem of another tensor: that one wins
+    out.set(k, { ...l, dataInputs: l.dataInputs.map((d) => stemOf.get(d) ?? d) });
+  }
+  return out;
 }
 
 /** The image with the lowest mean per-layer cosine (NaN counts as worst; first on ties). */
