@@ -47,7 +47,7 @@ export const debugCommand: CommandModule<object, DebugArgs> = {
       .example('$0 debug --model m.onnx --config ptq_config.json', 'images and output folder from the config\'s "debug" section')
       .example('$0 debug --model m.onnx --config ptq_config.json --input test_images/ --out dump_data', '') as never,
   handler: runCommand<DebugArgs>(async (args) => {
-    if (!Number.isInteger(args.threads) || args.threads < 1 || args.threads > 64) throw new UserError('USAGE', `--threads ${args.threads}: must be an integer from 1 to 64`);
+    if (!Number.isInteger(args.threads) || args.threads < 1 || args.threads > 64) throw new UserError('USAGE', `--threads ${args.threads}: must be an integer from 1 to 64`, 'the default, 2, suits most machines');
     const profile = resolveProfile({ profile: args.profile, thresholdsFile: args.thresholds });
     const tty = process.stderr.isTTY && !args.json;
     const r = await runDebug({
