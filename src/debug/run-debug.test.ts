@@ -205,6 +205,12 @@ describe('magik-parity debug (YuNet, 2 debug images, MAX_ABS 8-bit)', () => {
     e = await errorOf(runDebug({ model, config: noOut }));
     expect(e.message).toContain('no "debug.debug_output_dir" and no --out');
 
-    for (const d of ['x1', 'x2', 'x3', 'x4']) expect(existsSync(path.join(tmp, d))).toBe(false);
+    const noCalib = await writeConfig('nocalib.json', { open: true, debug_input_path: data(IMAGES[0]!) }, 'images/no_such_calib');
+    e = await errorOf(runDebug({ model, config: noCalib, out: path.join(tmp, 'x5') }));
+    expect(e.message).toContain('no_such_calib: folder not found');
+    e = await errorOf(runDebug({ model, config: noCalib, out: path.join(tmp, 'x6'), params: path.join(tmp, 'no_params.json') }));
+    expect(e.message).toContain('no_params.json');
+
+    for (const d of ['x1', 'x2', 'x3', 'x4', 'x5', 'x6']) expect(existsSync(path.join(tmp, d))).toBe(false);
   });
 });

@@ -29,7 +29,8 @@ import { fsError } from '../errors.js';
 import { prepareOutDir, writeFileAtomic } from '../io/atomic.js';
 import { loadModel } from '../onnx/load.js';
 import type { OnnxModel } from '../onnx/types.js';
-import { loadPtqConfig } from '../../reference/config/index.js';
+import { listCalibrationImages, loadPtqConfig } from '../../reference/config/index.js';
+import { readParamsFile } from '../../reference/quantize/params-file.js';
 import { checkModelAgainstConfig } from '../../reference/quantize/calibrate.js';
 import { prepareImageLoader, type ImageLoader } from '../../reference/quantize/image-source.js';
 import { runReference } from '../ptq/run-reference.js';
@@ -107,6 +108,9 @@ export async function runDebug(opts: DebugOptions): Promise<DebugResult> {
   const model = typeof opts.model === 'string' ? await loadModel(opts.model) : opts.model;
   checkModelAgainstConfig(model, cfg);
   const warnings = [...cfg.warnings, ...inputs.warnings];
+  // what the reference needs later, checked now: the parameters file, or the calibration images
+  if (opts.params) await readParamsFile(opts.params);
+  else await listCalibrationImages(cfg.path, cfg.usedImageNum);
   const load = opts.loadImage ?? prepareImageLoader;
   const n = inputs.images.length;
   // decode every image first: a bad image fails before anything is written
