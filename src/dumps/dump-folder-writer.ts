@@ -85,6 +85,12 @@ export interface DumpFolderWriterOptions {
   manifest?: boolean;
   /** Stems automatic names never take (default RESERVED_STEMS). */
   reserved?: readonly string[];
+  /**
+   * File stems from the sanitized tensor name (default) or from the producing node's name
+   * (`'node'`: the transform tool's debug folder, FORMATS.md §3; a graph input, or a node with
+   * several outputs, falls back to / suffixes as usual).
+   */
+  fileNames?: 'tensor' | 'node';
   /** Also write the vendor's dump log (one `Data dumping to:` line per tensor, in add() order) in finish(). */
   log?: DumpLogOptions;
 }
@@ -143,7 +149,7 @@ export class DumpFolderWriter {
     later?.catch(() => undefined);
     if (this.finished) throw new Error('DumpFolderWriter: add() after finish()');
     const want = byteSize(meta.dtype, elementCount(meta.shape));
-    const stem = this.allocate(meta.tensorName, o.stem);
+    const stem = this.allocate(this.opts.fileNames === 'node' && meta.nodeName ? meta.nodeName : meta.tensorName, o.stem);
     const file = `${stem}.bin`;
     const chunks: Iterable<Uint8Array> = ArrayBuffer.isView(data) ? [new Uint8Array(data.buffer, data.byteOffset, data.byteLength)] : data;
     const hash = o.md5 === undefined ? createHash('md5') : null;

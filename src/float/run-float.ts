@@ -46,6 +46,8 @@ export interface FloatOptions extends FloatInputOptions {
   threads?: number;
   /** Non-float tensors: 'skip' (default, listed in manifest.skipped) or 'write' in their own type. */
   nonFloat?: 'skip' | 'write';
+  /** File names: sanitized tensor names (default) or node names (the transform tool's debug layout). */
+  fileNames?: 'tensor' | 'node';
   /** Called after each tensor file is written. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -127,6 +129,7 @@ async function writeFolder({ model, input, results, out, opts, warnings }: Write
     producer: 'float',
     model: { file: path.basename(model.file), md5: model.md5 },
     inputMd5: createHash('md5').update(input.fileBytes).digest('hex'),
+    fileNames: opts.fileNames,
   });
   const order = graphOrder(model);
   let maxCount = 0;

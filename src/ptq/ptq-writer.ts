@@ -37,6 +37,10 @@ export interface PtqWriterInit {
   out: string;
   model: { file: string; md5: string };
   inputMd5: string;
+  /** Write MAGIK_DATA_DUMP/ + pc.log (default true); false for the transform tool's debug layout. */
+  pcDump?: boolean;
+  /** ptq_model/ and ptq_model_dequantize/ file names: tensor (default) or node names. */
+  fileNames?: 'tensor' | 'node';
 }
 
 export class PtqWriter {
@@ -46,23 +50,26 @@ export class PtqWriter {
   private readonly ptq: DumpFolderWriter;
   private readonly deq: DumpFolderWriter;
   /** The vendor-style folder: raw files, no manifest, and pc.log next to it. */
-  private readonly vendor: DumpFolderWriter;
+  private readonly vendor: DumpFolderWriter | null;
+  private readonly inputStem: string | undefined;
   count = 0;
 
   private constructor(init: PtqWriterInit) {
     this.ptqDir = path.join(init.out, 'ptq_model');
     this.deqDir = path.join(init.out, 'ptq_model_dequantize');
     this.dumpDir = path.join(init.out, DUMP_DIR_NAME);
-    const opts = { model: init.model, inputMd5: init.inputMd5 };
+    const opts = { model: init.model, inputMd5: init.inputMd5, fileNames: init.fileNames };
+    // debug layout: the quantized input is ptq_model/input.bin, the twin of float_model/input.bin
+    this.inputStem = init.fileNames === 'node' ? 'input' : undefined;
     this.ptq = new DumpFolderWriter(this.ptqDir, { producer: 'reference', ...opts });
     this.deq = new DumpFolderWriter(this.deqDir, { producer: 'reference-dequantize', ...opts });
-    this.vendor = new DumpFolderWriter(this.dumpDir, { producer: 'reference', manifest: false, reserved: [], log: { file: path.join(init.out, PC_LOG_FILE), color: true } });
+    this.vendor = init.pcDump === false ? null : new DumpFolderWriter(this.dumpDir, { producer: 'reference', fileNames: 'tensor', manifest: false, reserved: [], log: { file: path.join(init.out, PC_LOG_FILE), color: true } });
   }
 
   /** Creates the three sub-folders (the output folder itself must be prepared). */
   static async create(init: PtqWriterInit): Promise<PtqWriter> {
     const w = new PtqWriter(init);
-    for (const d of [w.ptqDir, w.deqDir, w.dumpDir]) {
+    for (const d of w.vendor ? [w.ptqDir, w.deqDir, w.dumpDir] : [w.ptqDir, w.deqDir]) {
       try {
         await fsp.mkdir(d, { recursive: true });
       } catch (e) {
@@ -75,7 +82,7 @@ export class PtqWriter {
   /** The vendor's input dump: the uint8 NHWC input as given (3 channels). */
   addVendorInput(u8: Uint8Array, nhwc: readonly number[]): void {
     const [n, h, w, c] = nhwc as [number, number, number, number];
-    this.vendor.add({ tensorName: 'input', nodeName: '', opType: 'Input', dtype: 'uint8', shape: nhwc, layout: 'NHWC', role: 'input' }, u8, { stem: vendorInputStem([n, h, w, c]) });
+    this.vendor?.add({ tensorName: 'input', nodeName: '', opType: 'Input', dtype: 'uint8', shape: nhwc, layout: 'NHWC', role: 'input' }, u8, { stem: vendorInputStem([n, h, w, c]) });
   }
 
   /**
@@ -90,15 +97,17 @@ export class PtqWriter {
     if (q) {
       const dtype: DType = featureDumpDType(q.bits);
       const bytes = dtype === 'uint4' ? packUint4(nhwc) : bytesOf(nhwc);
-      this.ptq.add({ ...base, dtype, scale: q.scale, zeroPoint: q.zeroPoint }, bytes);
-      this.deq.add({ ...base, dtype: 'float32' }, bytesOf(dequantizeTensor(nhwc, q)));
+      const o = { stem: meta.role === 'input' ? this.inputStem : undefined };
+      this.ptq.add({ ...base, dtype, scale: q.scale, zeroPoint: q.zeroPoint }, bytes, o);
+      this.deq.add({ ...base, dtype: 'float32' }, bytesOf(dequantizeTensor(nhwc, q)), o);
       // the vendor names a quantized node's dump `<tensor>_Quantize.bin`
-      if (meta.role !== 'input') this.vendor.add({ ...base, tensorName: `${meta.tensorName}_Quantize`, dtype, scale: q.scale, zeroPoint: q.zeroPoint }, bytes);
+      if (meta.role !== 'input') this.vendor?.add({ ...base, tensorName: `${meta.tensorName}_Quantize`, dtype, scale: q.scale, zeroPoint: q.zeroPoint }, bytes);
     } else {
       const f = nhwc instanceof Float32Array ? nhwc : Float32Array.from(nhwc);
-      this.ptq.add({ ...base, dtype: 'float32' }, bytesOf(f));
-      this.deq.add({ ...base, dtype: 'float32' }, bytesOf(f));
-      if (meta.role !== 'input') this.vendor.add({ ...base, dtype: 'float32' }, bytesOf(f));
+      const o = { stem: meta.role === 'input' ? this.inputStem : undefined };
+      this.ptq.add({ ...base, dtype: 'float32' }, bytesOf(f), o);
+      this.deq.add({ ...base, dtype: 'float32' }, bytesOf(f), o);
+      if (meta.role !== 'input') this.vendor?.add({ ...base, dtype: 'float32' }, bytesOf(f));
     }
     this.count++;
   }
@@ -107,6 +116,6 @@ export class PtqWriter {
   async finish(): Promise<void> {
     await this.ptq.finish();
     await this.deq.finish();
-    await this.vendor.finish();
+    await this.vendor?.finish();
   }
 }

@@ -44,6 +44,14 @@ export interface ReferenceOptions {
   mean?: string;
   var?: string;
   force?: boolean;
+  /** Write MAGIK_DATA_DUMP/ and pc.log (default true); `debug` sets false for the transform tool's layout. */
+  pcDump?: boolean;
+  /**
+   * ptq_model/ file names: sanitized tensor names (default) or the name of the node that
+   * produces the tensor in the ORIGINAL model (a folded Conv+BatchNorm writes the BatchNorm's
+   * tensor, so it is named after the BatchNorm, like float_model/).
+   */
+  fileNames?: 'tensor' | 'node';
   /** Calibration image loader (default: prepare's OpenCV-exact decode + resize). */
   loadImage?: ImageLoader;
   onProgress?: (phase: ReferencePhase, done: number, total: number) => void;
@@ -105,7 +113,7 @@ export async function runReference(opts: ReferenceOptions): Promise<ReferenceRes
   // Validation and calibration are done: only now is anything written.
   await prepareOutDir(out, Boolean(opts.force));
   const fileBytes = input.fileBytes.length === n * h * w * c ? input.fileBytes : firstChannels(input.fileBytes, n * h * w, c);
-  const writer = await PtqWriter.create({ out, model: { file: path.basename(model.file), md5: model.md5 }, inputMd5: createHash('md5').update(input.fileBytes).digest('hex') });
+  const writer = await PtqWriter.create({ out, model: { file: path.basename(model.file), md5: model.md5 }, inputMd5: createHash('md5').update(input.fileBytes).digest('hex'), pcDump: opts.pcDump, fileNames: opts.fileNames });
   writer.addVendorInput(fileBytes, [n, h, w, c]);
   const inQ = prep ? prep.features.get(inputName)! : null;
   const inputCodes = prep && inQ ? toCodes(x, inQ) : x;
@@ -117,7 +125,8 @@ export async function runReference(opts: ReferenceOptions): Promise<ReferenceRes
   let done = 0;
   const onTensor = (name: string, t: Tensor, node: OnnxNode, q: FeatureQParams | null): void => {
     if (!plan.valueIndependent.has(name) && (q || t.dtype === 'float32')) {
-      writer.add({ tensorName: name, nodeName: node.name, opType: node.opType }, t.dims, t.data as Float32Array, q);
+      const orig = opts.fileNames === 'node' ? model.graph.producer.get(name) : undefined;
+      writer.add({ tensorName: name, nodeName: orig?.name ?? node.name, opType: orig?.opType ?? node.opType }, t.dims, t.data as Float32Array, q);
     }
     opts.onProgress?.('run', ++done, total);
   };

@@ -12,6 +12,7 @@ import { bundleCommand } from './bundle.js';
 import { triageCommand } from './triage.js';
 import { referenceCommand } from './reference.js';
 import { demoCommand } from './demo.js';
+import { debugCommand } from './debug.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const commands: CommandModule<any, any>[] = [
@@ -20,6 +21,7 @@ export const commands: CommandModule<any, any>[] = [
   headerCommand,
   floatCommand,
   referenceCommand,
+  debugCommand,
   pcCommand,
   compareCommand,
   triageCommand,
