@@ -1,0 +1,97 @@
+/**
+ * Acceptance: golden triage cases with known answers, built from YuNet 320 (2 calibration photos,
+ * MAX_ABS) by buildGoldenCase, then verified by verifyReport (reference re-run).
+ * A: float side fed R<->B swapped -> A, top probe = format swap, final cosine restored >= 0.99.
+ * B: Conv_13's weights forced to 4 bits (node_quantize_bits) -> B, culprit Conv_13 by single-layer error,
+ *    skip_node_quant on it verified (after > before).
+ * C: 12 bits, the detection heads' weights at 4 bits -> C (tail decline), weight vs feature split measured.
+ * OK: 16 bits everywhere -> OK, float self-check passes.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { promises as fsp } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildGoldenCase, type GoldenCase } from './golden.js';
+import { verifyReport, type VerifyReportResult } from './verify-report.js';
+import { DETECTION } from '../diagnose/thresholds.js';
+import { fromJsonNumber, type Finding } from '../report/schema.js';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const data = (p: string) => path.resolve(repoRoot, '../shared/data', p);
+const MODEL = data('models/yunet_n_320_320.onnx');
+let calib = '';
+const base = () => ({ format: 'BGR', width: 320, height: 320, path: calib, used_image_num: 2, feature_quantize_method: 'MAX_ABS', weight_quantize_method: 'MAX_ABS' });
+
+let tmp: string;
+const cases: Record<string, { c: GoldenCase; v: VerifyReportResult }> = {};
+
+async function make(name: string, config: Record<string, unknown>, floatSwapRb = false, budget = 60): Promise<void> {
+  const c = await buildGoldenCase(path.join(tmp, name), { model: MODEL, image: data('images/faces_1.jpg'), width: 320, height: 320, config: { ...base(), ...config }, floatSwapRb, profile: DETECTION });
+  const v = await verifyReport(c.report, { model: MODEL, config: c.config, input: c.input, params: path.join(c.dir, 'ref', 'params.json'), budgetSeconds: budget, profile: DETECTION });
+  cases[name] = { c, v };
+  console.log(name, v.report.findings.map((f) => `${f.code}: ${f.message}`).join('\n'));
+}
+
+const problem = (name: string): Finding | undefined => cases[name]!.v.report.findings.find((f) => ['A', 'B', 'C'].includes(f.code));
+const n = (x: unknown) => fromJsonNumber(x as number);
+
+beforeAll(async () => {
+  tmp = await fsp.mkdtemp(path.join(os.tmpdir(), 'mp-golden-'));
+  // calibration on the input photo plus one other: the ranges cover the input (no clipping), so
+  // each case's error is the one it was built with
+  calib = path.join(tmp, 'calib');
+  await fsp.mkdir(calib);
+  await fsp.symlink(data('images/faces_1.jpg'), path.join(calib, 'a_faces_1.jpg'));
+  await fsp.symlink(data('images/faces_3.jpg'), path.join(calib, 'b_faces_3.jpg'));
+}, 10_000);
+
+afterAll(async () => {
+  if (tmp) await fsp.rm(tmp, { recursive: true, force: true });
+});
+
+describe('golden triage cases (YuNet 320, verified by reference re-runs)', () => {
+  it('A: wrong channel order -> A, format swap restores the final cosine', async () => {
+    await make('A', { feature_quantize_bits: 12, weight_quantize_bits: 12 }, true);
+    const f = problem('A')!;
+    console.log('A', f.code, f.message, JSON.stringify(f.verified?.map((v) => [v.fix, v.before, v.after.final, v.after.culprit])));
+    expect(f.code).toBe('A');
+    expect(f.verified![0]!.fix).toBe('format=RGB');
+    expect(n(f.verified![0]!.after.final)).toBeGreaterThanOrEqual(0.99);
+    expect(n(f.verified![0]!.before.final)).toBeLessThan(0.95);
+  }, 300_000);
+
+  it('B: one Conv at 4 bits -> B with that Conv as culprit by single-layer error; skip_node_quant verified', async () => {
+    await make('B', { node_quantize_bits: { Conv_13: { weight: 4 } }, feature_quantize_bits: 12, weight_quantize_bits: 12 });
+    const r = cases.B!.v.report;
+    const f = problem('B')!;
+    const cul = r.diagnosis!.culprits.find((c) => c.edge === f.edge)!;
+    console.log('B', f.code, f.message, JSON.stringify(cul.layers.map((l) => [l.nodeName, l.name, l.single, l.cosine])), JSON.stringify(f.verified?.map((v) => [v.fix, v.patch, v.before, v.after.final, v.after.culprit])));
+    expect(f.code).toBe('B');
+    expect(cul.layers[0]!.nodeName).toBe('Conv_13');
+    const skip = f.verified!.find((v) => v.fix === 'skip_node_quant' && JSON.stringify(v.patch) === JSON.stringify({ skip_node_quant: ['Conv_13'] }))!;
+    expect(n(skip.after.final)).toBeGreaterThan(n(skip.before.final));
+  }, 300_000);
+
+  it('C: 8-bit -> C with the weight / feature split measured', async () => {
+    // the detection heads' weights (Conv_79..Conv_86, the last heads in graph order) at 4 bits: the decline is confined to the tail
+    const heads: Record<string, unknown> = {};
+    for (let i = 79; i <= 86; i++) heads[`Conv_${i}`] = { weight: 4 };
+    await make('C', { node_quantize_bits: heads, feature_quantize_bits: 12, weight_quantize_bits: 12 });
+    const f = problem('C');
+    console.log('C', f?.code, f?.message, JSON.stringify(f?.verified?.map((v) => [v.fix, v.before, v.after.final, v.after.culprit])));
+    expect(f?.code).toBe('C');
+    const w = f!.verified!.find((v) => v.fix === 'weight_fake_quant=false')!;
+    const ft = f!.verified!.find((v) => v.fix === 'feature_fake_quant=false')!;
+    expect(n(w.after.final)).toBeGreaterThan(0);
+    expect(n(ft.after.final)).toBeGreaterThan(n(ft.before.final));
+  }, 300_000);
+
+  it('OK: 16 bits -> OK, float self-check within tolerance', async () => {
+    await make('OK', { feature_quantize_bits: 16, weight_quantize_bits: 16 });
+    const r = cases.OK!.v.report;
+    console.log('OK', r.findings.map((f) => `${f.code}: ${f.message}`).join('\n'));
+    expect(r.findings.map((f) => f.code)).toEqual(['OK']);
+    expect(cases.OK!.v.selfCheck.failing).toEqual([]);
+  }, 300_000);
+});
