@@ -3,6 +3,7 @@
  * values only, never computes metrics. Deterministic: the only time-dependent text comes from
  * `report.meta` and sits in the last section ("Run"), apart from the comparable content.
  */
+import { verifiedNote, verifiedRows } from './verified-text.js';
 import type { Report, ReportEdge, ReportLayer, Finding, JsonNumber } from './schema.js';
 import { REPORT_SCHEMA_VERSION } from './schema.js';
 import { fmtNum, shapeText, pickRows, verdictText, culpritsByEdge, firstDivergenceText } from './format.js';
@@ -49,6 +50,12 @@ function findingLines(f: Finding): string[] {
     out.push('', '**Evidence**', '', ...table(['what', 'value'], Object.entries(f.evidence).map(([k, v]) => [esc(k), code(valueText(v))])));
   }
   if (f.recommendations?.length) out.push('', '**Recommendations**', '', ...f.recommendations.map((r, i) => `${i + 1}. ${recommendation(r)}`));
+  const rows = verifiedRows(f);
+  if (rows.length) {
+    out.push('', '**Verified fixes** (reference re-run, ranked by final cosine)', '', ...table(['#', 'fix', 'final cosine', 'culprit cosine', 'apply'], rows.map((v) => [String(v.rank), esc(v.fix), v.final, v.culprit, v.apply ? code(v.apply) : ''])));
+  }
+  const note = verifiedNote(f);
+  if (note) out.push('', `_${esc(note)}_`);
   out.push('');
   return out;
 }
