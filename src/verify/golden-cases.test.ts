@@ -15,7 +15,14 @@ import { fileURLToPath } from 'node:url';
 import { buildGoldenCase, type GoldenCase } from './golden.js';
 import { verifyReport, type VerifyReportResult } from './verify-report.js';
 import { DETECTION } from '../diagnose/thresholds.js';
-import { fromJsonNumber, type Finding } from '../report/schema.js';
+import { fromJsonNumber, type Finding, type Report } from '../report/schema.js';
+import { writeReport } from '../report/write.js';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { packageRoot } from '../version.js';
+
+const CLI = path.join(packageRoot(), 'dist', 'src', 'cli', 'main.js');
+const cli = (args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const data = (p: string) => path.resolve(repoRoot, '../shared/data', p);
@@ -110,5 +117,30 @@ describe('golden triage cases (YuNet 320, verified by reference re-runs)', () =>
     expect(r.diagnosis!.checked.some((x) => x.startsWith('float self-check'))).toBe(true);
     expect(r.diagnosis!.notChecked.some((x) => /need the reference re-run/.test(x))).toBe(false);
     expect(r.verdict).toBe('parity');
+  }, 300_000);
+
+  it('CLI: triage --report --model --config --input re-runs, writes json/md/html with the verified fixes; bad input exits 2', async () => {
+    const b = cases.B!.c;
+    const rep = await writeReport(path.join(b.dir, 'compare'), b.report);
+    const out = path.join(b.dir, 'triage');
+    const common = ['triage', '--report', rep, '--model', MODEL, '--config', b.config, '--input', b.input, '--profile', 'detection'];
+    const r = cli([...common, '--params', path.join(b.dir, 'ref', 'params.json'), '--budget', '2', '--out', out]);
+    expect(r.stderr).not.toMatch(/Error:/);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/verified fixes/);
+    expect(r.stdout).toMatch(/skip_node_quant: final 0\.8\d+ -> 0\.99\d+/);
+    const j = JSON.parse(readFileSync(path.join(out, 'report.json'), 'utf8')) as Report;
+    const f = j.findings.find((x) => x.code === 'B')!;
+    expect(f.verified![0]!.fix).toBe('skip_node_quant');
+    expect(readFileSync(path.join(out, 'report.md'), 'utf8')).toMatch(/Verified fixes[\s\S]*skip_node_quant/);
+    expect(readFileSync(path.join(out, 'report.html'), 'utf8')).toMatch(/Verified fixes/);
+    // budget reached: the remaining fixes are listed, not silently dropped
+    expect(JSON.stringify(f.evidence)).toMatch(/budget reached/);
+    const bad1 = cli(['triage', '--report', rep, '--config', b.config, '--out', path.join(b.dir, 'bad1')]);
+    expect(bad1.status).toBe(2);
+    expect(bad1.stderr).toMatch(/--model, --config and --input/);
+    const bad2 = cli([...common.slice(0, 7), path.join(b.dir, 'missing.json'), '--input', b.input, '--out', path.join(b.dir, 'bad2')]);
+    expect(bad2.status).toBe(2);
+    expect(bad2.stderr).toMatch(/missing\.json/);
   }, 300_000);
 });
