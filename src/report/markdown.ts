@@ -69,7 +69,8 @@ function layerRow(e: ReportEdge, l: ReportLayer, culprits: Set<string> | undefin
   const md5 = l.md5Equal === null ? '?' : l.md5Equal ? 'equal' : 'differs';
   const gain = l.errorGain !== undefined ? fmtNum(l.errorGain, 3) : '';
   if (e.kind === 'integer') return [...common, md5, l.mismatches === undefined ? '' : String(l.mismatches), fmtNum(l.maxAbs), status];
-  return [...common, fmtNum(l.cosine), fmtNum(l.sqnrDb, 2), fmtNum(l.maxAbs), gain, status];
+  const single = e.layers.some((x) => x.single) ? [l.single ? fmtNum(l.single.cosine) : ''] : [];
+  return [...common, fmtNum(l.cosine), ...single, fmtNum(l.sqnrDb, 2), fmtNum(l.maxAbs), gain, status];
 }
 
 function edgeLines(e: ReportEdge, culprits: Set<string> | undefined, maxRows: number): string[] {
@@ -85,7 +86,7 @@ function edgeLines(e: ReportEdge, culprits: Set<string> | undefined, maxRows: nu
   const head =
     e.kind === 'integer'
       ? ['#', 'layer', 'op', 'shape', 'rule', 'md5', 'mismatches', 'max abs diff', 'status']
-      : ['#', 'layer', 'op', 'shape', 'rule', 'cosine', 'SQNR dB', 'max abs diff', 'error gain', 'status'];
+      : ['#', 'layer', 'op', 'shape', 'rule', 'cosine', ...(e.layers.some((x) => x.single) ? ['single-layer cosine'] : []), 'SQNR dB', 'max abs diff', 'error gain', 'status'];
   const body = rows.map((l) => (l ? layerRow(e, l, culprits) : head.map((_, i) => (i === 1 ? '…' : ''))));
   if (rows.length === 0) out.push('_No matched layers._');
   else out.push(...table(head, body));

@@ -50,7 +50,7 @@ function layerLines(r: Report): string[] {
 
 export const triageCommand: CommandModule<object, TriageArgs> = {
   command: 'triage',
-  describe: "phenomena A-D (guide §8) from the vendor's distance table (--vendor-log) or an existing report (--report)",
+  describe: "phenomena A-D (guide §8) from the vendor's distance table (--vendor-log) or an existing report (--report); with --report --model --config --input the reference is re-run: single-layer errors, float self-check and verified, ranked fixes (--budget)",
   builder: (y) =>
     y
       .option('vendor-log', { type: 'string', describe: "saved transform-tool output holding the '<<<... ptq model compute distance ...>>>' table" })
