@@ -89,6 +89,13 @@ describe('golden triage cases (YuNet 320, verified by reference re-runs)', () =>
     const l13 = r.edges[0]!.layers.find((l) => l.nodeName === 'Conv_13')!;
     expect(n(l13.single!.cosine)).toBeLessThan(0.995);
     expect(r.edges[0]!.layers.filter((l) => l.single).length).toBeGreaterThan(100);
+    // injection check: the first Conv sees the same input either way, so single == entire;
+    // downstream of Conv_13 the entire error includes the inherited one, the single does not
+    const l0 = r.edges[0]!.layers.find((l) => l.nodeName === 'Conv_0')!;
+    expect(Math.abs(n(l0.single!.cosine) - n(l0.single!.entire))).toBeLessThan(1e-9);
+    const l15 = r.edges[0]!.layers.find((l) => l.nodeName === 'Conv_15')!;
+    expect(n(l15.single!.cosine)).toBeGreaterThan(0.9999);
+    expect(n(l15.single!.entire)).toBeLessThan(n(l15.single!.cosine) - 0.004);
   }, 300_000);
 
   it('C: tail Sigmoids at 4 bits -> C with the weight / feature split measured', async () => {
