@@ -113,6 +113,7 @@ describe('golden triage cases (YuNet 320, verified by reference re-runs)', () =>
     expect(n(ft.after.final)).toBeGreaterThanOrEqual(0.99);
     expect(Math.abs(n(w.after.final) - n(w.before.final))).toBeLessThan(0.01);
     expect(f!.verified![0]!.fix).toBe('feature_fake_quant=false');
+    expect((f!.evidence!.verification as { split: { blame: string } }).split.blame).toBe('features');
   }, 300_000);
 
   it('OK: 16 bits -> OK, float self-check within tolerance', async () => {

@@ -128,6 +128,7 @@ export async function verifyReport(report: Report, o: VerifyReportOptions): Prom
       cache.set(key, res);
     }
     f.verified = res.verified;
+    const split = blameSplit(res.verified);
     f.evidence = {
       ...f.evidence,
       verification: {
@@ -137,6 +138,7 @@ export async function verifyReport(report: Report, o: VerifyReportOptions): Prom
         skipped: res.skipped,
         failed: res.failed,
         budgetSeconds: o.budgetSeconds ?? 120,
+        ...(split ? { split } : {}),
         ...(res.skipped.length ? { note: `budget reached: ${res.skipped.length} fix(es) not verified (raise --budget)` } : {}),
       },
     };
@@ -145,3 +147,22 @@ export async function verifyReport(report: Report, o: VerifyReportOptions): Prom
   r.meta = { createdAt: new Date().toISOString(), command: o.command ?? [], elapsedMs: Date.now() - t0 };
   return { report: r, baseline, single, selfCheck, warnings };
 }
+
+/**
+ * Guide §8.2 C: which kind of quantization causes the error, from the two fake-quant runs (final
+ * cosine with weights unquantized vs with features unquantized): the one whose removal recovers
+ * more than 3/4 of the lost cosine is to blame; both when neither does alone.
+ */
+function blameSplit(v: { fix: string; before: { final?: unknown }; after: { final?: unknown } }[]): Record<string, unknown> | null {
+  const w = v.find((x) => x.fix === 'weight_fake_quant=false');
+  const f = v.find((x) => x.fix === 'feature_fake_quant=false');
+  if (!w || !f) return null;
+  const num = (x: unknown) => (typeof x === 'number' ? x : Number(x));
+  const before = num(w.before.final);
+  const lost = 1 - before;
+  const recW = lost > 0 ? (num(w.after.final) - before) / lost : 0;
+  const recF = lost > 0 ? (num(f.after.final) - before) / lost : 0;
+  const blame = recF >= 0.75 && recW < 0.75 ? 'features' : recW >= 0.75 && recF < 0.75 ? 'weights' : 'both';
+  return { finalBefore: before, weightsUnquantized: num(w.after.final), featuresUnquantized: num(f.after.final), recoveredByWeightsOff: recW, recoveredByFeaturesOff: recF, blame };
+}
+
