@@ -36,6 +36,7 @@ const COLUMNS: Column[] = [
   { head: 'max |Δ|', type: 'num', title: 'largest absolute difference', cell: (l) => numCell(l.maxAbs) },
   { head: 'mismatches', type: 'num', title: 'elements whose integer values differ (integer edges)', cell: (l) => (l.mismatches === undefined ? { v: '', html: '', cls: 'num' } : { v: String(l.mismatches), html: String(l.mismatches), cls: 'num' }) },
   { head: 'md5', type: 'str', title: 'file contents byte-identical', cell: (l) => { const t = l.md5Equal === null ? '?' : l.md5Equal ? 'equal' : 'differs'; return { v: t, html: t }; } },
+  { head: 'single', type: 'num', title: 'single-layer cosine: this layer alone on the float inputs (reference re-run; empty when not measured)', cell: (l) => (l.single ? numCell(l.single.cosine) : { v: '', html: '', cls: 'num' }) },
   { head: 'error gain', type: 'num', title: 'this layer’s error over its inputs’ largest error (METRICS.md)', cell: (l) => numCell(l.errorGain, 3) },
   {
     head: 'status',

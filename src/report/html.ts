@@ -4,6 +4,7 @@
  * in `<script type="application/json" id="report-data">`. Works when opened from file://.
  * Reads report values only, never computes metrics. Same report → same HTML.
  */
+import { verifiedNote, verifiedRows } from './verified-text.js';
 import type { Report, Finding, ReportEdge } from './schema.js';
 import { REPORT_SCHEMA_VERSION } from './schema.js';
 import { fmtNum, verdictText, culpritsByEdge, firstDivergenceText, firstDivergenceIndex } from './format.js';
@@ -38,6 +39,14 @@ function renderFinding(r: Report, f: Finding): string {
     out.push('</table>');
   }
   if (f.recommendations?.length) out.push(`<div><b>Recommendations</b></div><ol>${f.recommendations.map((x) => `<li><code>${escHtml(x)}</code></li>`).join('')}</ol>`);
+  const rows = verifiedRows(f);
+  if (rows.length) {
+    out.push('<div><b>Verified fixes</b> (reference re-run, ranked by final cosine)</div><table class="evidence verified"><tr><th>#</th><th>fix</th><th>final cosine</th><th>culprit cosine</th><th>apply</th></tr>');
+    for (const v of rows) out.push(`<tr><td>${v.rank}</td><td>${escHtml(v.fix)}</td><td class="mono">${escHtml(v.final)}</td><td class="mono">${escHtml(v.culprit)}</td><td><code>${escHtml(v.apply)}</code></td></tr>`);
+    out.push('</table>');
+  }
+  const note = verifiedNote(f);
+  if (note) out.push(`<div class="muted">${escHtml(note)}</div>`);
   out.push('</div>');
   return out.join('');
 }

@@ -3,6 +3,7 @@
  * values only, never computes metrics. Deterministic: the only time-dependent text comes from
  * `report.meta` and sits in the last section ("Run"), apart from the comparable content.
  */
+import { verifiedNote, verifiedRows } from './verified-text.js';
 import type { Report, ReportEdge, ReportLayer, Finding, JsonNumber } from './schema.js';
 import { REPORT_SCHEMA_VERSION } from './schema.js';
 import { fmtNum, shapeText, pickRows, verdictText, culpritsByEdge, firstDivergenceText } from './format.js';
@@ -49,6 +50,12 @@ function findingLines(f: Finding): string[] {
     out.push('', '**Evidence**', '', ...table(['what', 'value'], Object.entries(f.evidence).map(([k, v]) => [esc(k), code(valueText(v))])));
   }
   if (f.recommendations?.length) out.push('', '**Recommendations**', '', ...f.recommendations.map((r, i) => `${i + 1}. ${recommendation(r)}`));
+  const rows = verifiedRows(f);
+  if (rows.length) {
+    out.push('', '**Verified fixes** (reference re-run, ranked by final cosine)', '', ...table(['#', 'fix', 'final cosine', 'culprit cosine', 'apply'], rows.map((v) => [String(v.rank), esc(v.fix), v.final, v.culprit, v.apply ? code(v.apply) : ''])));
+  }
+  const note = verifiedNote(f);
+  if (note) out.push('', `_${esc(note)}_`);
   out.push('');
   return out;
 }
@@ -62,7 +69,8 @@ function layerRow(e: ReportEdge, l: ReportLayer, culprits: Set<string> | undefin
   const md5 = l.md5Equal === null ? '?' : l.md5Equal ? 'equal' : 'differs';
   const gain = l.errorGain !== undefined ? fmtNum(l.errorGain, 3) : '';
   if (e.kind === 'integer') return [...common, md5, l.mismatches === undefined ? '' : String(l.mismatches), fmtNum(l.maxAbs), status];
-  return [...common, fmtNum(l.cosine), fmtNum(l.sqnrDb, 2), fmtNum(l.maxAbs), gain, status];
+  const single = e.layers.some((x) => x.single) ? [l.single ? fmtNum(l.single.cosine) : ''] : [];
+  return [...common, fmtNum(l.cosine), ...single, fmtNum(l.sqnrDb, 2), fmtNum(l.maxAbs), gain, status];
 }
 
 function edgeLines(e: ReportEdge, culprits: Set<string> | undefined, maxRows: number): string[] {
@@ -78,7 +86,7 @@ function edgeLines(e: ReportEdge, culprits: Set<string> | undefined, maxRows: nu
   const head =
     e.kind === 'integer'
       ? ['#', 'layer', 'op', 'shape', 'rule', 'md5', 'mismatches', 'max abs diff', 'status']
-      : ['#', 'layer', 'op', 'shape', 'rule', 'cosine', 'SQNR dB', 'max abs diff', 'error gain', 'status'];
+      : ['#', 'layer', 'op', 'shape', 'rule', 'cosine', ...(e.layers.some((x) => x.single) ? ['single-layer cosine'] : []), 'SQNR dB', 'max abs diff', 'error gain', 'status'];
   const body = rows.map((l) => (l ? layerRow(e, l, culprits) : head.map((_, i) => (i === 1 ? '…' : ''))));
   if (rows.length === 0) out.push('_No matched layers._');
   else out.push(...table(head, body));

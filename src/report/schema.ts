@@ -82,7 +82,7 @@ export interface ReportLayer extends Partial<LayerMetricsJson> {
    * the float reference inputs, quantized, compared with the float output. When present on an
    * edge, the diagnosis picks culprits by it instead of by cliff.
    */
-  single?: { cosine: JsonNumber; sqnrDb?: JsonNumber };
+  single?: { cosine: JsonNumber; sqnrDb?: JsonNumber; /** The re-run's entire (normal integer run) cosine of the same tensor. */ entire?: JsonNumber };
   /** Layers read from the vendor's distance table: its other columns (FORMATS.md §3). */
   vendor?: { cosineMin: JsonNumber; cosineMax: JsonNumber; eucDistance: JsonNumber; stdDev: JsonNumber; maxAbs01: JsonNumber; line: number };
 }

@@ -2,6 +2,7 @@
  * Terminal rendering of a report: input check first, then one table per edge and the verdict.
  * Reads report.json values only (never computes metrics). Colour via chalk; honours NO_COLOR.
  */
+import { verifiedNote, verifiedRows } from './verified-text.js';
 import Table from 'cli-table3';
 import { Chalk } from 'chalk';
 import type { Report, JsonNumber } from './schema.js';
@@ -90,7 +91,11 @@ export function renderFindings(r: Pick<Report, 'findings' | 'diagnosis'>, c: Ins
     const th = (f.evidence as { thresholds?: Record<string, unknown> } | undefined)?.thresholds;
     if (th) lines.push(c.dim(`    thresholds: ${Object.entries(th).filter(([, v]) => v !== null).map(([k, v]) => `${k}=${v}`).join(' ')}`));
     for (const x of f.recommendations ?? []) lines.push(`  -> ${x}`);
-    for (const v of f.verified ?? []) lines.push(c.cyan(`  verified ${v.fix}: ${JSON.stringify(v.before)} -> ${JSON.stringify(v.after)}`));
+    const rows = verifiedRows(f);
+    if (rows.length) lines.push(c.bold('  verified fixes (re-run of the reference, ranked by final cosine):'));
+    for (const v of rows) lines.push(c.cyan(`   ${v.rank}. ${v.fix}: final ${v.final}${v.culprit ? `, culprit ${v.culprit}` : ''}${v.apply ? `  ${v.apply}` : ''}`));
+    const note = verifiedNote(f);
+    if (note) lines.push(c.yellow(`   ${note}`));
   }
   const d = r.diagnosis;
   if (d) {

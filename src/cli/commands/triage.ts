@@ -2,6 +2,9 @@
  * `magik-parity triage`: the phenomena A-D from the vendor's distance table alone
  * (`--vendor-log FILE`), or a re-diagnosis of an existing report with other thresholds
  * (`--report DIR/report.json`). Prints the findings, writes report.json (never over its input).
+ * With `--report R --model M --config C --input I` the reference is re-run (src/verify): single-layer
+ * error per layer, the float self-check, and every candidate fix of each A/B/C finding verified and
+ * ranked within `--budget` seconds; report.json/.md/.html are written.
  * Exit 0 when nothing was found, 1 when a phenomenon was, 2 on bad input.
  */
 import type { CommandModule } from 'yargs';
@@ -18,11 +21,17 @@ import { reportFromTable } from '../../diagnose/report-from-table.js';
 import { rediagnose } from '../../diagnose/rediagnose.js';
 import { loadReport } from '../../report/load.js';
 import type { Report } from '../../report/schema.js';
+import { writeAllReports } from '../../report/write.js';
+import { verifyReport } from '../../verify/verify-report.js';
 
 interface TriageArgs extends CommonArgs {
   'vendor-log'?: string;
   report?: string;
   model?: string;
+  config?: string;
+  input?: string;
+  params?: string;
+  budget: number;
   profile: string;
   thresholds?: string;
   out?: string;
@@ -41,12 +50,16 @@ function layerLines(r: Report): string[] {
 
 export const triageCommand: CommandModule<object, TriageArgs> = {
   command: 'triage',
-  describe: "phenomena A-D (guide §8) from the vendor's distance table (--vendor-log) or an existing report (--report)",
+  describe: "phenomena A-D (guide §8) from the vendor's distance table (--vendor-log) or an existing report (--report); with --report --model --config --input the reference is re-run: single-layer errors, float self-check and verified, ranked fixes (--budget)",
   builder: (y) =>
     y
       .option('vendor-log', { type: 'string', describe: "saved transform-tool output holding the '<<<... ptq model compute distance ...>>>' table" })
       .option('report', { type: 'string', describe: 'an existing report.json to re-diagnose (e.g. with other thresholds)' })
-      .option('model', { type: 'string', describe: 'the ONNX model: graph order, op types and graph inputs for the table rows' })
+      .option('model', { type: 'string', describe: 'the ONNX model: with --vendor-log, graph order and op types for the table rows; with --report (plus --config, --input), the model the reference re-runs' })
+      .option('config', { type: 'string', describe: 'with --report and --model: ptq_config.json; re-runs the reference for single-layer errors, the float self-check and verified fixes' })
+      .option('input', { type: 'string', describe: 'with --config: input_uint8.bin the report was made from' })
+      .option('params', { type: 'string', describe: 'with --config: params.json of `magik-parity reference` to reuse instead of calibrating' })
+      .option('budget', { type: 'number', default: 120, describe: 'with --config: seconds for verifying fixes (the rest are listed as skipped)' })
       .option('profile', { type: 'string', default: 'classification', choices: ['classification', 'detection'], describe: 'built-in triage thresholds' })
       .option('thresholds', { type: 'string', describe: 'JSON file of threshold overrides, e.g. {"cosineOk": 0.985}' })
       .option('out', { type: 'string', describe: 'folder for report.json (default: a new folder under reports/)' })
@@ -63,14 +76,34 @@ export const triageCommand: CommandModule<object, TriageArgs> = {
       const model = a.model ? await modelLabels(a.model) : undefined;
       report = reportFromTable(table, profile, { labels: model?.labels, model: model?.identity, command });
     } else {
-      if (a.model) throw new UserError('USAGE', '--model is only used with --vendor-log (a report already carries its graph order)');
-      report = rediagnose(await loadReport(a.report!), profile, command);
+      const verify = Boolean(a.config || a.input || a.params);
+      if (verify && !(a.model && a.config && a.input)) throw new UserError('USAGE', 'the reference re-run needs --model, --config and --input together (with --report)', 'e.g. magik-parity triage --report out/report.json --model m.onnx --config ptq_config.json --input input_uint8.bin');
+      if (a.model && !verify) throw new UserError('USAGE', '--model with --report needs --config and --input (the reference re-run); a report already carries its graph order');
+      if (!Number.isFinite(a.budget) || a.budget < 0) throw new UserError('USAGE', `--budget ${a.budget}: expected seconds >= 0`);
+      const loaded = await loadReport(a.report!);
+      if (verify) {
+        const tty = process.stderr.isTTY;
+        const t0 = Date.now();
+        const v = await verifyReport(loaded, {
+          model: a.model!,
+          config: a.config!,
+          input: a.input!,
+          params: a.params,
+          budgetSeconds: a.budget,
+          profile,
+          command,
+          onProgress: tty ? (m) => process.stderr.write(`\r\x1b[K[${((Date.now() - t0) / 1000).toFixed(0)}s] ${m}`) : undefined,
+        });
+        if (tty) process.stderr.write('\r\x1b[K');
+        for (const w of v.warnings) process.stderr.write(`warning: ${w}\n`);
+        report = v.report;
+      } else report = rediagnose(loaded, profile, command);
     }
     const outDir = a.out ? path.resolve(a.out) : defaultReportDir('triage');
     if (a.report && path.resolve(outDir, 'report.json') === path.resolve(a.report)) {
       throw new UserError('USAGE', `--out ${a.out}: would overwrite the input report ${a.report}`, 'choose another --out folder');
     }
-    const file = await writeReport(outDir, report);
+    const file = a.config ? (await writeAllReports(outDir, report)).json : await writeReport(outDir, report);
     if (a.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     else {
       const c = new Chalk({ level: colorLevel() });
