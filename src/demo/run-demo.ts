@@ -20,6 +20,8 @@ import { readDumpLog } from '../dumps/vendor-log.js';
 import { packageRoot } from '../version.js';
 import { UserError } from '../errors.js';
 import type { Report } from '../report/schema.js';
+import { verifyReport } from '../verify/verify-report.js';
+import { CLASSIFICATION } from '../diagnose/thresholds.js';
 
 export interface DemoOptions {
   /** The shared data folder (models/, images/); default ../shared/data next to the package. */
@@ -28,6 +30,8 @@ export interface DemoOptions {
   force?: boolean;
   /** Calibration images to use (default 4, to keep the demo quick). */
   calibImages?: number;
+  /** Also re-run the reference to verify the recommended fixes, within this many seconds (0: skip). */
+  verifySeconds?: number;
   log?: (line: string) => void;
 }
 
@@ -148,6 +152,12 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     model: labels.identity,
     command: ['demo'],
   });
-  const files = await writeAllReports(path.join(out, 'report'), report);
-  return { report, files, corrupted };
+  let final = report;
+  if (o.verifySeconds && o.verifySeconds > 0) {
+    say(`6/6 verify: single-layer errors and the recommended fixes, re-run on the reference (budget ${o.verifySeconds} s)`);
+    const v = await verifyReport(report, { model, config, input, params: path.join(refDir, 'params.json'), budgetSeconds: o.verifySeconds, profile: CLASSIFICATION, command: ['demo'], onProgress: (m) => say(`   ${m}`) });
+    final = v.report;
+  }
+  const files = await writeAllReports(path.join(out, 'report'), final);
+  return { report: final, files, corrupted };
 }
