@@ -186,7 +186,11 @@ export async function makeDirs(dir: string): Promise<void> {
   for (;;) {
     try {
       const st = await fsp.stat(p);
-      if (!st.isDirectory()) throw Object.assign(new Error(`ENOTDIR: not a directory, mkdir '${abs}'`), { code: 'ENOTDIR', path: p });
+      if (!st.isDirectory()) {
+        // like mkdir: the folder itself exists as a file -> EEXIST; a parent is a file -> ENOTDIR
+        const code = p === abs ? 'EEXIST' : 'ENOTDIR';
+        throw Object.assign(new Error(`${code}: mkdir '${abs}'`), { code, path: p });
+      }
       break;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
