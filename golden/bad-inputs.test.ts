@@ -5,7 +5,7 @@
  * `.tmp-` file anywhere and no output under a final name after a failure.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { spawnSync, execFileSync } from 'node:child_process';
+import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, lstatSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
@@ -89,21 +89,38 @@ beforeAll(async () => {
 });
 
 afterAll(() => {
-  if (full) spawnSync('umount', [full]);
+  if (full) {
+    const left = tempFiles(full);
+    spawnSync('umount', [full]);
+    expect(left, 'temporary files left on the full file system').toEqual([]);
+  }
   if (base) rmSync(base, { recursive: true, force: true });
 });
 
-function run(c: BadInputCase, verbose: boolean) {
+/** Runs the CLI (async, so cases run two at a time; each has its own output and working folder). */
+function spawnCli(args: string[], cwd: string): Promise<{ status: number | null; stdout: string; stderr: string; error?: Error }> {
+  return new Promise((resolve) => {
+    const child = spawn('node', [CLI, ...args], { cwd, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' }, timeout: 60_000 });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', (error) => resolve({ status: null, stdout, stderr, error }));
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+async function run(c: BadInputCase, verbose: boolean) {
   const out = path.join(base, 'out', `${c.id}${verbose ? '-v' : ''}`);
   const cwd = path.join(base, 'cwd', `${c.id}${verbose ? '-v' : ''}`);
   mkdirSync(cwd, { recursive: true });
   mkdirSync(path.dirname(out), { recursive: true });
   const args = expandArgs(c.cmd, { fx, out, full });
-  const r = spawnSync('node', [CLI, ...args, ...(verbose ? ['--verbose'] : [])], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' }, timeout: 60_000 });
+  const r = await spawnCli([...args, ...(verbose ? ['--verbose'] : [])], cwd);
   return { ...r, out, cwd, args };
 }
 
-describe('bad-input corpus', () => {
+describe.concurrent('bad-input corpus', () => {
   it('has at least 50 distinct cases covering every command on main', () => {
     expect(cases.length).toBeGreaterThanOrEqual(50);
     const commands = new Set(cases.map((c) => c.command ?? c.cmd[0]));
@@ -111,12 +128,12 @@ describe('bad-input corpus', () => {
   });
 
   for (const c of cases) {
-    it(`${c.id}: ${c.given}`, (ctx) => {
+    it(`${c.id}: ${c.given}`, async (ctx) => {
       if (c.needs === 'tmpfs' && !full) {
         ctx.skip(); // mount needs root / CAP_SYS_ADMIN; see README.md
         return;
       }
-      const r = run(c, false);
+      const r = await run(c, false);
       const where = `${c.id}: ${r.args.join(' ')}\nstderr: ${r.stderr}\nstdout: ${r.stdout.slice(0, 500)}`;
       expect(r.error, where).toBeUndefined();
       expect(r.status, where).toBe(c.exit);
@@ -145,10 +162,13 @@ describe('bad-input corpus', () => {
         }
         if (c.report) expect(JSON.stringify(get(rep, c.report.path)) ?? 'undefined', where).toMatch(new RegExp(c.report.match, 'i'));
       }
-      expect(tempFiles(base), where).toEqual([]);
+      // this case's own folders and the shared fixtures (other cases run at the same time)
+      // (the full tmpfs, shared by several cases, is checked once in afterAll)
+      const mine = tempFiles(path.dirname(r.out)).filter((f) => f.includes(c.id));
+      expect([...tempFiles(fx), ...tempFiles(r.cwd), ...mine], where).toEqual([]);
       expect(snapshot(fx), `${where}\nan input file changed`).toEqual(before);
       if (c.verbose) {
-        const v = run(c, true);
+        const v = await run(c, true);
         expect(v.status, where).toBe(c.exit);
         expect(v.stderr.split('\n').some((l) => /^\s{4}at /.test(l)), `${where}\n--verbose shows no stack:\n${v.stderr}`).toBe(true);
       }
