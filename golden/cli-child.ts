@@ -8,7 +8,9 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const up = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/** The worktree root (also when this file runs compiled from dist/golden/). */
+export const repoRoot = path.basename(up) === 'dist' ? path.dirname(up) : up;
 export const CLI = path.join(repoRoot, 'dist', 'src', 'cli', 'main.js');
 
 export interface ChildResult {
