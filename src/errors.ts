@@ -63,11 +63,13 @@ export function fsError(err: unknown, path: string, action: string): UserError |
         ? new UserError('OUTPUT_UNWRITABLE', `${path}: permission denied (while trying to ${action})`, 'choose a writable output location with --out')
         : new UserError('FILE_UNREADABLE', `${path}: permission denied (while trying to ${action})`, 'check the file permissions');
     case 'EISDIR':
-      return new UserError('USAGE', `${path}: is a folder, expected a file (while trying to ${action})`);
+      return new UserError('USAGE', `${path}: is a folder, expected a file (while trying to ${action})`, 'give a file path, not a folder');
     case 'ENOTDIR':
-      return new UserError('USAGE', `${path}: is not a folder (while trying to ${action})`);
+      return new UserError('USAGE', `${path}: a part of this path is a file, not a folder (while trying to ${action})`, 'check the path; choose another location');
     case 'EROFS':
       return new UserError('OUTPUT_UNWRITABLE', `${path}: read-only file system (while trying to ${action})`, 'choose another output location with --out');
+    case 'ENAMETOOLONG':
+      return new UserError('USAGE', `${path.length > 160 ? `${path.slice(0, 80)}...${path.slice(-60)}` : path}: file name too long (while trying to ${action})`, 'use a shorter path');
     case 'ENOSPC':
       return new UserError('OUTPUT_UNWRITABLE', `${path}: no space left on device (while trying to ${action})`, 'free some space or choose another output location');
     default:

@@ -66,7 +66,8 @@ export class ConfigDiagnostics {
   /** Error at a position. */
   at(pos: SourcePos | null, message: string, hint?: string): UserError {
     const where = pos ? `${this.file}:${pos.line}:${pos.col}` : this.file;
-    return new UserError('CONFIG_FORMAT', `${where}: ${message}`, hint);
+    // every config error carries a hint (the bad-input corpus found some without one)
+    return new UserError('CONFIG_FORMAT', `${where}: ${message}`, hint ?? 'fix that key of the PTQ config; the keys and values are listed in the Magik PTQ user guide §3');
   }
 
   /** Error about the value of `key` (a dotted path such as `debug.open`). */

@@ -16,7 +16,8 @@ export function validateShapesMap(value: unknown, source = '--shapes'): Record<s
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new UserError('SHAPES_FORMAT', `${source}: expected a JSON object of name -> shape, got ${Array.isArray(value) ? 'an array' : JSON.stringify(value)}`, HINT);
   }
-  const out: Record<string, number[]> = {};
+  // no prototype: a key "__proto__" is a tensor name like any other
+  const out: Record<string, number[]> = Object.create(null) as Record<string, number[]>;
   const bySanitized = new Map<string, string>();
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
     if (k.length === 0) throw new UserError('SHAPES_FORMAT', `${source}: empty tensor name`, HINT);

@@ -52,7 +52,9 @@ function parseDims(text: string): number[] | string {
   const dims: number[] = [];
   for (const p of parts) {
     if (!/^\d+$/.test(p)) return `dimension "${p}" is not a non-negative integer`;
-    dims.push(Number(p));
+    const d = Number(p);
+    if (!Number.isSafeInteger(d)) return `dimension ${p.length > 24 ? `${p.slice(0, 20)}...` : p} is too large`;
+    dims.push(d);
   }
   return dims;
 }

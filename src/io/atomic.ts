@@ -44,7 +44,8 @@ export async function writeFileAtomic(finalPath: string, data: string | Uint8Arr
     await fsp.writeFile(tmp, data);
     await fsp.rename(tmp, finalPath);
   } catch (e) {
-    await fsp.rm(tmp, { force: true });
+    // the temporary file may not exist, or its folder may not (ENOTDIR): nothing to remove then
+    await fsp.rm(tmp, { force: true }).catch(() => undefined);
     throw fsError(e, finalPath, 'write');
   } finally {
     pending.delete(tmp);
@@ -174,6 +175,41 @@ export class AtomicFile {
 }
 
 /**
+ * `mkdir -p` that cannot hang: Node 20's `mkdir(dir, { recursive: true })` loops forever when a
+ * parent refuses creation with ENOENT (e.g. `/proc/x/y`, found by the bad-input corpus). Creates
+ * the missing folders one at a time from the deepest existing ancestor; throws the raw fs error.
+ */
+export async function makeDirs(dir: string): Promise<void> {
+  const abs = path.resolve(dir);
+  const missing: string[] = [];
+  let p = abs;
+  for (;;) {
+    try {
+      const st = await fsp.stat(p);
+      if (!st.isDirectory()) {
+        // like mkdir: the folder itself exists as a file -> EEXIST; a parent is a file -> ENOTDIR
+        const code = p === abs ? 'EEXIST' : 'ENOTDIR';
+        throw Object.assign(new Error(`${code}: mkdir '${abs}'`), { code, path: p });
+      }
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      missing.push(p);
+      const parent = path.dirname(p);
+      if (parent === p) break;
+      p = parent;
+    }
+  }
+  for (const d of missing.reverse()) {
+    try {
+      await fsp.mkdir(d);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+  }
+}
+
+/**
  * Prepares an output folder: creates it, or accepts it when empty; refuses a folder holding
  * other files unless `force` (then files are replaced one by one, atomically).
  */
@@ -185,7 +221,7 @@ export async function prepareOutDir(dir: string, force: boolean, ownMarker = 'ma
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
       try {
-        await fsp.mkdir(dir, { recursive: true });
+        await makeDirs(dir);
       } catch (e2) {
         throw fsError(e2, dir, 'create the output folder');
       }

@@ -44,10 +44,24 @@ export function resolveInputShape(model: OnnxModel, input: ValueInfo, given?: re
   return ms as number[];
 }
 
-/** Zero feeds for every graph input. */
+/** Largest zero input {@link zeroFeeds} allocates, in elements (2^28: 1 GiB of float32). */
+export const MAX_ZERO_FEED_ELEMENTS = 2 ** 28;
+
+/** Zero feeds for every graph input. An input too large to allocate is a UserError naming it. */
 export function zeroFeeds(model: OnnxModel, inputShapes: Record<string, number[]> = {}): Record<string, OrtTensor> {
   const feeds: Record<string, OrtTensor> = {};
-  for (const i of model.graph.inputs) feeds[i.name] = zeroTensor(i.dtype, resolveInputShape(model, i, inputShapes[i.name]));
+  for (const i of model.graph.inputs) {
+    const shape = resolveInputShape(model, i, inputShapes[i.name]);
+    const n = shape.reduce((a, b) => a * b, 1);
+    if (!(n <= MAX_ZERO_FEED_ELEMENTS)) {
+      throw new UserError(
+        'ONNX_UNSUPPORTED',
+        `${model.file}: input "${i.name}" ${formatShape(shape)} has ${n} elements, too many to run (at most ${MAX_ZERO_FEED_ELEMENTS})`,
+        'the model file is corrupt, or pass --input-shape with the real size (or inspect --no-run)',
+      );
+    }
+    feeds[i.name] = zeroTensor(i.dtype, shape);
+  }
   return feeds;
 }
 

@@ -49,10 +49,14 @@ function cRound(v: number): number {
   return r === 0 ? 0 : r; // no -0
 }
 
+/** Largest side accepted for a network input, pixels (a 3-channel 32768x32768 input is 3 GiB). */
+export const MAX_SIDE = 32768;
+
 function checkSize(v: number, what: string): void {
   if (!Number.isInteger(v) || v <= 0) {
     throw new UserError('USAGE', `${what} ${v} is not a positive whole number of pixels`, 'give --width and --height >= 1');
   }
+  if (v > MAX_SIDE) throw new UserError('USAGE', `${what} ${v} is larger than ${MAX_SIDE} pixels`, 'give the model input size, e.g. --width 640 --height 384');
 }
 
 /** Computes the letterbox or stretch geometry for a `srcW`x`srcH` image into `dstW`x`dstH`. */

@@ -171,7 +171,7 @@ function readme(r: Report, choice: ReturnType<typeof chooseLayer>, members: Plan
 export async function createBundle(o: BundleOptions): Promise<BundleResult> {
   const out = path.resolve(o.out);
   const maxMb = o.maxMb ?? DEFAULT_MAX_MB;
-  if (!(maxMb > 0)) throw new UserError('USAGE', `--max-mb ${maxMb}: must be a positive number of MiB`);
+  if (!(maxMb > 0)) throw new UserError('USAGE', `--max-mb ${maxMb}: must be a positive number of MiB`, `the default is ${DEFAULT_MAX_MB}`);
   try {
     await fsp.access(out);
     throw new UserError('OUTPUT_EXISTS', `${o.out}: already exists; refusing to overwrite it`, 'choose another --out, or remove the file first');
@@ -204,8 +204,14 @@ export async function createBundle(o: BundleOptions): Promise<BundleResult> {
     },
   });
   const piping = pipeline(pack, createGzip({ level: 6 }), sink);
+  // A write error (e.g. ENOSPC) rejects `piping` while an entry is pending: it must neither go
+  // unhandled (that crashed the process) nor leave the pending entry waiting forever.
+  piping.catch(() => undefined);
   const entry = (name: string, data: Uint8Array) =>
-    new Promise<void>((res, rej) => pack.entry({ name: `${BUNDLE_ROOT}/${name}`, size: data.byteLength, mode: 0o644, mtime }, Buffer.from(data.buffer, data.byteOffset, data.byteLength), (err) => (err ? rej(err) : res())));
+    Promise.race([
+      new Promise<void>((res, rej) => pack.entry({ name: `${BUNDLE_ROOT}/${name}`, size: data.byteLength, mode: 0o644, mtime }, Buffer.from(data.buffer, data.byteOffset, data.byteLength), (err) => (err ? rej(err) : res()))),
+      piping.then(() => undefined),
+    ]);
   try {
     for (const m of members) {
       let data: Uint8Array;
@@ -227,9 +233,10 @@ export async function createBundle(o: BundleOptions): Promise<BundleResult> {
     file.commitExclusive();
   } catch (e) {
     pack.destroy();
-    await piping.catch(() => undefined);
+    // the write error (UserError, e.g. ENOSPC) explains more than tar's "destroyed" that follows it
+    const pipeErr: unknown = await piping.then(() => null, (x: unknown) => x);
     file.abort();
-    throw e;
+    throw pipeErr instanceof UserError ? pipeErr : e;
   }
   return { out, edge: choice.edge.id, layer: choice.layer.name, members: done, bytes: done.reduce((s, m) => s + m.size, 0), notes };
 }

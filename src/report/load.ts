@@ -5,6 +5,7 @@
 import { promises as fsp } from 'node:fs';
 import { UserError, fsError } from '../errors.js';
 import { REPORT_SCHEMA_VERSION, type Report } from './schema.js';
+import { reportProblem } from './validate.js';
 
 function bad(file: string, what: string): UserError {
   return new UserError('REPORT_FORMAT', `${file}: not a report.json of schema v${REPORT_SCHEMA_VERSION} (${what})`, 'give the report.json written by `magik-parity compare` (re-run compare with this version to get one)');
@@ -49,6 +50,9 @@ export function parseReport(text: string, file: string): Report {
   if (!Array.isArray(v.sources)) throw bad(file, '"sources" is not a list');
   if (typeof v.verdict !== 'string') throw bad(file, '"verdict" is missing');
   if (!isObj(v.tool) || !isObj(v.meta)) throw bad(file, '"tool" or "meta" is missing');
+  // every other field the renderers, diff, triage and bundle read
+  const problem = reportProblem(v);
+  if (problem) throw bad(file, problem);
   return v as unknown as Report;
 }
 

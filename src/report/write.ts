@@ -1,7 +1,6 @@
 /** Writes report.json (atomically) into an output folder, and its Markdown and HTML renderings. */
-import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
-import { writeFileAtomic } from '../io/atomic.js';
+import { makeDirs, writeFileAtomic } from '../io/atomic.js';
 import { fsError, UserError } from '../errors.js';
 import type { Report } from './schema.js';
 import { renderMarkdown } from './markdown.js';
@@ -17,7 +16,7 @@ export function defaultReportDir(command: string): string {
 
 export async function writeReport(outDir: string, report: Report): Promise<string> {
   try {
-    await fsp.mkdir(outDir, { recursive: true });
+    await makeDirs(outDir);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
       throw new UserError('OUTPUT_UNWRITABLE', `${outDir}: exists and is not a folder (while trying to create the report folder)`, 'choose another --out');

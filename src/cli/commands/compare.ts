@@ -61,7 +61,7 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
       throw new UserError('USAGE', `--cosine-threshold ${ct}: must be in (-1, 1]`, 'the guide uses 0.99');
     }
     const profile = resolveProfile({ profile: a.profile, thresholdsFile: a.thresholds, cosineOk: ct });
-    if (!Number.isInteger(a.threads) || a.threads < 1 || a.threads > 64) throw new UserError('USAGE', `--threads ${a.threads}: must be an integer from 1 to 64`);
+    if (!Number.isInteger(a.threads) || a.threads < 1 || a.threads > 64) throw new UserError('USAGE', `--threads ${a.threads}: must be an integer from 1 to 64`, 'the default, 2, suits most machines');
     const shapes = a.shapes ? await loadShapesMap(a.shapes) : undefined;
     const model = a.model ? await modelLabels(a.model) : undefined;
     const outDir = a.out ? path.resolve(a.out) : defaultReportDir('compare');

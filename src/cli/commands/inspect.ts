@@ -30,7 +30,7 @@ export const inspectCommand: CommandModule<object, InspectArgs> = {
     let inputShape: number[] | undefined;
     if (args['input-shape']) {
       const nhwc = parseShapeOption(args['input-shape']);
-      if (nhwc.length !== 4) throw new UserError('USAGE', `--input-shape ${args['input-shape']}: expected 4 values N,H,W,C`);
+      if (nhwc.length !== 4) throw new UserError('USAGE', `--input-shape ${args['input-shape']}: expected 4 values N,H,W,C`, 'e.g. --input-shape 1,416,416,3');
       const [n, h, w, c] = nhwc as [number, number, number, number];
       inputShape = [n, c, h, w];
     }
