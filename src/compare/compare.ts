@@ -57,7 +57,9 @@ export async function compare(o: CompareOptions): Promise<Report> {
       layers: ls,
       firstDivergence: firstDivergence(ls, edge.kind, thresholds),
       unmatched: { a: edge.unmatchedA.map((e) => e.name), b: edge.unmatchedB.map((e) => e.name) },
-      summary: summarize(ls),
+      // a damaged file that could not even be paired (e.g. a manifest entry whose file is missing)
+      // leaves the edge unproven: counted, so the verdict is 'incomplete', not 'parity'
+      summary: { ...summarize(ls), unmatchedBroken: [...edge.unmatchedA, ...edge.unmatchedB].filter((e) => e.problem).length },
     };
   });
 

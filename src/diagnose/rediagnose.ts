@@ -18,7 +18,7 @@ export function verdictOf(inputs: ReportInputs, edges: ReportEdge[], findings?: 
   if (inputs.consistent === false) return 'inputs-differ';
   const diverged = findings ? findings.some((f) => f.code === 'A' || f.code === 'B' || f.code === 'C' || f.code === 'D') : edges.some((e) => e.firstDivergence !== null);
   if (diverged) return 'diverged';
-  if (edges.some((e) => e.summary.cannotCompare > 0)) return 'incomplete';
+  if (edges.some((e) => e.summary.cannotCompare > 0 || (e.summary.unmatchedBroken ?? 0) > 0)) return 'incomplete';
   return 'parity';
 }
 

@@ -104,7 +104,16 @@ export interface ReportEdge {
   layers: ReportLayer[];
   firstDivergence: FirstDivergence | null;
   unmatched: { a: string[]; b: string[] };
-  summary: { layers: number; ok: number; diverged: number; cannotCompare: number; md5Equal: number; minCosine: JsonNumber | null };
+  summary: {
+    layers: number;
+    ok: number;
+    diverged: number;
+    cannotCompare: number;
+    md5Equal: number;
+    minCosine: JsonNumber | null;
+    /** Unmatched entries whose file is damaged or missing (they make the edge incomplete). */
+    unmatchedBroken?: number;
+  };
 }
 
 export interface Thresholds {
