@@ -8,6 +8,7 @@
  * output tensor disappears (the chip never computes it either). Nothing else changes.
  */
 import type { OnnxModel, OnnxNode, OnnxTensor } from '../../src/onnx/types.js';
+import { linkNodes } from '../../src/onnx/links.js';
 
 /** One fold that was made. */
 export interface BatchNormFold {
@@ -83,17 +84,7 @@ export function foldBatchNorms(model: OnnxModel): FoldResult {
     if (removed.has(n)) continue;
     nodes.push({ ...(replaced.get(n) ?? n), index: nodes.length });
   }
-  const producer = new Map<string, OnnxNode>();
-  const consumers = new Map<string, OnnxNode[]>();
-  for (const n of nodes) {
-    for (const o of n.outputs) if (o) producer.set(o, n);
-    for (const t of new Set(n.inputs)) {
-      if (!t) continue;
-      const list = consumers.get(t);
-      if (list) list.push(n);
-      else consumers.set(t, [n]);
-    }
-  }
+  const { producer, consumers } = linkNodes(nodes);
   const graph = { ...g, nodes, initializers, producer, consumers };
   return { model: { ...model, graph }, folds };
 }

@@ -13,6 +13,7 @@ import { decodeTensor, longToNumber, type LongLike } from './tensor-proto.js';
 import { topoSort } from './toposort.js';
 import type { OnnxGraph, OnnxModel, OnnxNode, OnnxTensor, ValueInfo } from './types.js';
 import { decodeValueInfo, requireTensorInfo } from './value-info.js';
+import { linkNodes } from './links.js';
 
 const { onnx } = onnxProto;
 
@@ -133,17 +134,7 @@ function buildGraph(g: GraphProto, file: string, warnings: string[]): { graph: O
   if (sorted.order.some((fi, i) => fi !== i)) warnings.push('the nodes were not in topological order in the file; they were sorted');
   const nodes = sorted.order.map((fi, i) => ({ ...fileNodes[fi]!, index: i }));
 
-  const producer = new Map<string, OnnxNode>();
-  const consumers = new Map<string, OnnxNode[]>();
-  for (const n of nodes) {
-    for (const o of n.outputs) if (o) producer.set(o, n);
-    for (const t of new Set(n.inputs)) {
-      if (!t) continue;
-      const list = consumers.get(t);
-      if (list) list.push(n);
-      else consumers.set(t, [n]);
-    }
-  }
+  const { producer, consumers } = linkNodes(nodes);
   return { graph: { nodes, inputs, outputs, initializers, valueInfo, producer, consumers }, initializersAsInputs };
 }
 
