@@ -15,6 +15,10 @@ import { calibrate } from '../reference/quantize/calibrate.js';
 import { pixelsToInput, prepareImageLoader } from '../reference/quantize/image-source.js';
 import { prepareQuant } from '../reference/quantize/prepare.js';
 import { resultAsFloat, runQuantized } from '../reference/quantize/run-quantized.js';
+import { cosine as metricsCosine } from '../src/metrics/pairwise.js';
+
+/** Cosine of two vectors (src/metrics: finite pairs, both-zero = 1, one-zero = 0). */
+const cosineValue = (a: ArrayLike<number>, b: ArrayLike<number>): number => metricsCosine(a, b).value;
 
 const DATA = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../../shared/data');
 
@@ -26,18 +30,6 @@ const MODELS = [
 ] as const;
 const METHODS = ['KL', 'MSE', 'MAX_ABS', 'ADMM'] as const;
 
-function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let ab = 0;
-  let aa = 0;
-  let bb = 0;
-  for (let i = 0; i < a.length; i++) {
-    ab += a[i]! * b[i]!;
-    aa += a[i]! * a[i]!;
-    bb += b[i]! * b[i]!;
-  }
-  if (aa === 0 || bb === 0) return aa === bb ? 1 : 0;
-  return ab / Math.sqrt(aa * bb);
-}
 
 async function main(): Promise<void> {
   const n = Number(process.argv[2] ?? 4);
@@ -65,13 +57,13 @@ async function main(): Promise<void> {
           const ft = f.get(o);
           const qt = q.outputs.get(o);
           if (!ft || !qt || ft.dtype !== 'float32' || !prep.features.has(o)) continue;
-          const c = cosine(resultAsFloat(prep, o, qt), ft.data as Float32Array);
+          const c = cosineValue(resultAsFloat(prep, o, qt), ft.data as Float32Array);
           csv.push(`${path.basename(m.file)},${method},${order++},${JSON.stringify(o)},${node.opType},${c.toFixed(6)}`);
           if (c < min) [min, minName] = [c, o];
           if (!first && c < 0.99) first = `${o} (${node.opType}, ${c.toFixed(4)})`;
         }
       }
-      const finals = prep.model.graph.outputs.map((o) => `${o.name} ${cosine(resultAsFloat(prep, o.name, q.outputs.get(o.name)!), f.get(o.name)!.data as Float32Array).toFixed(5)}`);
+      const finals = prep.model.graph.outputs.map((o) => `${o.name} ${cosineValue(resultAsFloat(prep, o.name, q.outputs.get(o.name)!), f.get(o.name)!.data as Float32Array).toFixed(5)}`);
       console.log(`| ${path.basename(m.file)} | ${method} | ${finals.join(', ')} | ${min.toFixed(4)} (${minName}) | ${first || '—'} | ${((t1 - t0) / 1000).toFixed(1)} s | ${((t3 - t2) / 1000).toFixed(2)} s |`);
     }
   }

@@ -23,6 +23,10 @@ import { pixelsToInput, prepareImageLoader, type ImageLoader } from './image-sou
 import type { QuantParams } from './params.js';
 import type { PreparedQuant } from './prepare.js';
 import { resultAsFloat, runQuantized } from './run-quantized.js';
+import { cosine as metricsCosine } from '../../src/metrics/pairwise.js';
+
+/** Cosine of two vectors (src/metrics: finite pairs, both-zero = 1, one-zero = 0). */
+const cosineValue = (a: ArrayLike<number>, b: ArrayLike<number>): number => metricsCosine(a, b).value;
 
 export interface BiasCorrectionOptions {
   loadImage?: ImageLoader;
@@ -36,19 +40,6 @@ export interface BiasCorrectionResult {
 
 const CORRECTED = new Set(['Conv', 'ConvTranspose', 'Gemm']);
 
-function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let ab = 0;
-  let aa = 0;
-  let bb = 0;
-  for (let i = 0; i < a.length; i++) {
-    ab += a[i]! * b[i]!;
-    aa += a[i]! * a[i]!;
-    bb += b[i]! * b[i]!;
-  }
-  // an all-zero vector against a non-zero one has no direction in common: 0
-  if (aa === 0 || bb === 0) return aa === bb ? 1 : 0;
-  return ab / Math.sqrt(aa * bb);
-}
 
 /** Mean final-output cosine (integer vs float) over `images`. */
 async function meanCosine(prep: PreparedQuant, cfg: PtqConfig, inputName: string, images: string[], load: ImageLoader): Promise<number> {
@@ -61,7 +52,7 @@ async function meanCosine(prep: PreparedQuant, cfg: PtqConfig, inputName: string
     for (const [name, t] of q.outputs) {
       const ft = f.get(name);
       if (!ft || ft.dtype !== 'float32') continue;
-      sum += cosine(resultAsFloat(prep, name, t), ft.data as Float32Array);
+      sum += cosineValue(resultAsFloat(prep, name, t), ft.data as Float32Array);
       k++;
     }
   }

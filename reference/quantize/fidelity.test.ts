@@ -16,21 +16,14 @@ import { foldBatchNorms } from './fold-batch-norm.js';
 import { pixelsToInput, prepareImageLoader } from './image-source.js';
 import { prepareQuant, type PreparedQuant } from './prepare.js';
 import { resultAsFloat, runQuantized, type QuantRunOptions } from './run-quantized.js';
+import { cosine as metricsCosine } from '../../src/metrics/pairwise.js';
+
+/** Cosine of two vectors (src/metrics: finite pairs, both-zero = 1, one-zero = 0). */
+const cosineValue = (a: ArrayLike<number>, b: ArrayLike<number>): number => metricsCosine(a, b).value;
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const data = (p: string) => path.resolve(repoRoot, '../shared/data', p);
 
-function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let ab = 0;
-  let aa = 0;
-  let bb = 0;
-  for (let i = 0; i < a.length; i++) {
-    ab += a[i]! * b[i]!;
-    aa += a[i]! * a[i]!;
-    bb += b[i]! * b[i]!;
-  }
-  return ab / Math.sqrt(aa * bb);
-}
 
 async function setup(modelFile: string, keys: Record<string, unknown>): Promise<{ model: OnnxModel; prep: PreparedQuant; cfg: ReturnType<typeof parsePtqConfig> }> {
   const model = await loadModel(data(modelFile));
@@ -43,7 +36,7 @@ async function finalCosine(prep: PreparedQuant, x: Tensor, ref: Map<string, Tens
   const inputName = prep.model.graph.inputs[0]!.name;
   const r = await runQuantized(prep, inputName, x, opts);
   const cos: Record<string, number> = {};
-  for (const [name, t] of r.outputs) cos[name] = cosine(resultAsFloat(prep, name, t), ref.get(name)!.data as Float32Array);
+  for (const [name, t] of r.outputs) cos[name] = cosineValue(resultAsFloat(prep, name, t), ref.get(name)!.data as Float32Array);
   const modes: Record<string, number> = {};
   for (const m of r.modes.values()) modes[m] = (modes[m] ?? 0) + 1;
   return { cos, modes };
@@ -98,7 +91,7 @@ describe('UltraFace with BatchNorm not fused (RGB, (x − 127) / 128), 2 calibra
     const x = pixelsToInput(await prepareImageLoader(data('images/faces_1.jpg'), 320, 240, 'RGB'), 240, 320, [127, 127, 127], [128, 128, 128]);
     const a = await runGraph(model, new Map([['input', x]]));
     const b = await runGraph(folded, new Map([['input', x]]));
-    for (const [name, t] of a) expect(cosine(t.data as Float32Array, b.get(name)!.data as Float32Array), name).toBeGreaterThan(0.999999);
+    for (const [name, t] of a) expect(cosineValue(t.data as Float32Array, b.get(name)!.data as Float32Array), name).toBeGreaterThan(0.999999);
 
     const { prep } = await setup('models/ultraface_rfb_320.onnx', { format: 'RGB', width: 320, height: 240, used_image_num: 2, mean: [127, 127, 127], var: [128, 128, 128], feature_quantize_method: 'MSE' });
     expect(prep.params.batchNormFolds.length).toBe(35);
