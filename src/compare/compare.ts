@@ -59,7 +59,7 @@ export async function compare(o: CompareOptions): Promise<Report> {
       unmatched: { a: edge.unmatchedA.map((e) => e.name), b: edge.unmatchedB.map((e) => e.name) },
       // a damaged file that could not even be paired (e.g. a manifest entry whose file is missing)
       // leaves the edge unproven: counted, so the verdict is 'incomplete', not 'parity'
-      summary: { ...summarize(ls), unmatchedBroken: [...edge.unmatchedA, ...edge.unmatchedB].filter((e) => e.problem).length },
+      summary: withBroken(summarize(ls), [...edge.unmatchedA, ...edge.unmatchedB].filter((e) => e.problem).length),
     };
   });
 
@@ -90,6 +90,11 @@ export async function compare(o: CompareOptions): Promise<Report> {
     verdict,
     meta: { createdAt: new Date().toISOString(), command: o.command ?? [], elapsedMs: Date.now() - t0 },
   };
+}
+
+/** The summary, with the count of broken unmatched entries when there are any. */
+function withBroken(summary: ReportEdge['summary'], broken: number): ReportEdge['summary'] {
+  return broken > 0 ? { ...summary, unmatchedBroken: broken } : summary;
 }
 
 /** Error gain per layer (METRICS.md): e_k / max_j e_j over the layer's graph inputs on this edge, e = 1 - cosine. */
