@@ -11,6 +11,7 @@ import { diffCommand } from './diff.js';
 import { bundleCommand } from './bundle.js';
 import { triageCommand } from './triage.js';
 import { referenceCommand } from './reference.js';
+import { benchCommand } from './bench.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const commands: CommandModule<any, any>[] = [
@@ -25,4 +26,5 @@ export const commands: CommandModule<any, any>[] = [
   inspectCommand,
   diffCommand,
   bundleCommand,
+  benchCommand,
 ];
