@@ -54,8 +54,11 @@ interface CacheEntry {
 
 const cache = new WeakMap<QuantizedWeights, Map<string, CacheEntry>>();
 
-/** How many layer calls ran on the fast kernels / fell back to TS (for tests and the bench). */
-export const fastStats = { fast: 0, ts: 0 };
+/**
+ * How many layer calls ran on the fast kernels / fell back to TS, and how many fast calls had a
+ * bias outside int32 (added exactly in the TS requantization). For tests and the bench.
+ */
+export const fastStats = { fast: 0, ts: 0, wideBias: 0 };
 
 function sameBias(a: Int32Array | null, b: Int32Array | null): boolean {
   if (a === null || b === null) return a === b;
@@ -132,6 +135,7 @@ export function convFast(engine: FastEngine, x: unknown, qx: FeatureQParams, qw:
   fastStats.fast++;
   const p = { x, xShape: [g.n, g.c, g.h, g.w] as const, zx: qx.zeroPoint, w: qw.q, wShape, bias, group: g.group, strides: [g.sh, g.sw] as const, dilations: [g.dh, g.dw] as const, pads: [g.pt, g.pl, pb, pr] as const };
   if (bias || !qb) return convIntRequantFast(engine, p, requantParams(sAcc, qy), prep);
+  fastStats.wideBias++;
   return requantizeChannels(toF64(convIntFast(engine, p, prep)), g.n, g.m, g.oh * g.ow, sAcc, qb, qy);
 }
 
@@ -149,6 +153,7 @@ export function convTransposeFast(engine: FastEngine, x: unknown, qx: FeatureQPa
   fastStats.fast++;
   const p = { x, xShape: [g.n, g.c, g.h, g.w] as const, zx: qx.zeroPoint, w: qw.q, wShape, bias, group: g.group, strides: [g.sh, g.sw] as const, dilations: [g.dh, g.dw] as const, pads: [g.pt, g.pl, 0, 0] as const, out: [g.oh, g.ow] as const };
   if (bias || !qb) return convTransposeIntRequantFast(engine, p, requantParams(sAcc, qy), prep);
+  fastStats.wideBias++;
   return requantizeChannels(toF64(convTransposeIntFast(engine, p, prep)), g.n, g.m, g.oh * g.ow, sAcc, qb, qy);
 }
 

@@ -13,8 +13,13 @@ function pattern(n: number, seed: number, amp: number): number[] {
   return out;
 }
 
-/** The model's .onnx bytes (opset 13); its input is "x" [1,3,32,32], its output "y" [1,5]. */
-export function tinyLinearModel(): Uint8Array {
+/**
+ * The model's .onnx bytes (opset 13); its input is "x" [1,3,32,32], its output "y" [1,5].
+ * `bigBias`: the first Conv's bias is scaled to ±5000, so with 16-bit features and 8-bit weights
+ * its integer bias (b / (s_in · s_w)) exceeds int32 while the products still fit (the fast path's
+ * "bias outside the kernel" case).
+ */
+export function tinyLinearModel(options: { bigBias?: boolean } = {}): Uint8Array {
   return buildModel({
     nodes: [
       { opType: 'Conv', name: 'conv1', inputs: ['x', 'w1', 'b1'], outputs: ['c1'], attrs: { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] } },
@@ -30,7 +35,7 @@ export function tinyLinearModel(): Uint8Array {
     outputs: [{ name: 'y', dims: [1, 5] }],
     initializers: [
       { name: 'w1', dims: [8, 3, 3, 3], values: pattern(8 * 27, 1, 0.02) },
-      { name: 'b1', dims: [8], values: pattern(8, 2, 0.5) },
+      { name: 'b1', dims: [8], values: pattern(8, 2, options.bigBias ? 5000 : 0.5) },
       { name: 'wt', dims: [8, 4, 3, 3], values: pattern(8 * 4 * 9, 3, 0.3) },
       { name: 'bt', dims: [4], values: pattern(4, 4, 0.2) },
       { name: 'wd', dims: [4, 1, 3, 3], values: pattern(36, 5, 0.4) },
