@@ -1,9 +1,17 @@
 /**
  * `npm run bench`: the project's speed and memory targets, each measured side by side with its
- * baseline in the same run on the same machine, printed as ratios.
+ * baseline in the same run on the same machine, printed as ratios: compare throughput, float-dump
+ * overhead, the integer reference's inference time against onnxruntime float (YOLOX-nano 416, TS
+ * and fast kernels, 1 and 2 threads), and the fast kernels' GMAC/s per kernel kind.
  */
+import { promises as fsp } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { benchCompare } from './bench-compare.js';
 import { benchFloat } from './bench-float.js';
+import { benchWasm, formatBenchWasm } from './bench-wasm.js';
+import { benchInference } from '../src/ptq/bench-inference.js';
+import { sharedModel, syntheticImage } from './synthetic-input.js';
 
 const lines: string[] = [];
 const say = (s: string) => {
@@ -11,8 +19,24 @@ const say = (s: string) => {
   process.stdout.write(`${s}\n`);
 };
 
-say('magik-parity benchmarks (medians; same machine, same run)');
+say(`magik-parity benchmarks (medians; same machine, same run; ${os.availableParallelism()} cores, load ${os.loadavg()[0]!.toFixed(1)})`);
 const c = await benchCompare();
 say(`compare  ${c.mbPerSide} MB/side, ${c.layers} layers (md5 + all metrics): ${c.compareMs.toFixed(0)} ms vs md5sum ${c.md5sumMs.toFixed(0)} ms -> ratio ${c.ratio.toFixed(2)} (target <= 1.0); ${c.throughputMbS.toFixed(0)} MB/s; peak RSS ${c.peakRssMb.toFixed(0)} MB (target <= 300)`);
 const f = await benchFloat({ threads: 2 });
 say(`float    YOLOX-nano 416 dump of every tensor: ${f.dumpMs.toFixed(0)} ms vs ORT final-output-only ${f.ortMs.toFixed(0)} ms -> ratio ${f.ratio.toFixed(2)} (target <= 4); peak RSS ${f.peakRssMb.toFixed(0)} MB`);
+
+const tmp = await fsp.mkdtemp(path.join(os.tmpdir(), 'mp-bench-'));
+try {
+  const input = path.join(tmp, 'input_uint8.bin');
+  await fsp.writeFile(input, syntheticImage(1, 416, 416, 3, 7));
+  for (const kernels of ['ts', 'fast'] as const) {
+    for (const threads of [1, 2]) {
+      const r = await benchInference({ model: sharedModel('yolox_nano_3cls.onnx'), input, kernels, threads, repeat: kernels === 'ts' ? 3 : 7 });
+      const top = Object.entries(r.per_op).slice(0, 5).map(([op, ms]) => `${op} ${ms.toFixed(0)}`).join(', ');
+      say(`int ref  YOLOX-nano 416 int8 inference, ${kernels} kernels, ${threads} thread(s): ${r.reference_ms.toFixed(0)} ms vs ORT float final-output-only ${r.ort_float_ms.toFixed(0)} ms -> ratio ${r.ratio.toFixed(2)} (target <= 2 with fast); ${r.gmacs.toFixed(1)} GMAC/s (${top})`);
+    }
+  }
+} finally {
+  await fsp.rm(tmp, { recursive: true, force: true });
+}
+for (const l of formatBenchWasm(await benchWasm())) say(l);

@@ -56,14 +56,28 @@ interface Layout {
   raw?: { x: Uint8Array; c: number; cg: number; h: number; w: number; zx: number; pt: number; pl: number };
 }
 
+/** Pixel and tap offset tables per geometry (read-only; memoized: the same layers run on every inference). */
+const TABLES = new Map<string, { pix: Int32Array; tap: Int32Array }>();
+
+function offsetTables(g: ConvIntGeom, wp: number, cp: number): { pix: Int32Array; tap: Int32Array } {
+  const key = `${g.oh},${g.ow},${g.sh},${g.sw},${g.kh},${g.kw},${g.dh},${g.dw},${wp},${cp}`;
+  let t = TABLES.get(key);
+  if (!t) {
+    const pix = new Int32Array(g.oh * g.ow);
+    for (let oy = 0; oy < g.oh; oy++) for (let ox = 0; ox < g.ow; ox++) pix[oy * g.ow + ox] = (oy * g.sh * wp + ox * g.sw) * cp * 2;
+    const tap = new Int32Array(g.kh * g.kw);
+    for (let ky = 0; ky < g.kh; ky++) for (let kx = 0; kx < g.kw; kx++) tap[ky * g.kw + kx] = (ky * g.dh * wp + kx * g.dw) * cp * 2;
+    if (TABLES.size >= 512) TABLES.clear();
+    TABLES.set(key, (t = { pix, tap }));
+  }
+  return t;
+}
+
 function convLayout(p: ConvIntParams, g: ConvIntGeom, cp: number): Layout {
   const hp = Math.max(g.h + g.pt + g.pb, (g.oh - 1) * g.sh + (g.kh - 1) * g.dh + 1, g.h + g.pt);
   const wp = Math.max(g.w + g.pl + g.pr, (g.ow - 1) * g.sw + (g.kw - 1) * g.dw + 1, g.w + g.pl);
   const plane = g.oh * g.ow;
-  const pix = new Int32Array(plane);
-  for (let oy = 0; oy < g.oh; oy++) for (let ox = 0; ox < g.ow; ox++) pix[oy * g.ow + ox] = (oy * g.sh * wp + ox * g.sw) * cp * 2;
-  const tap = new Int32Array(g.kh * g.kw);
-  for (let ky = 0; ky < g.kh; ky++) for (let kx = 0; kx < g.kw; kx++) tap[ky * g.kw + kx] = (ky * g.dh * wp + kx * g.dw) * cp * 2;
+  const { pix, tap } = offsetTables(g, wp, cp);
   return {
     hp,
     wp,

@@ -8,6 +8,7 @@
 import { makeTensor, type Tensor } from '../tensor.js';
 import * as A from './attrs.js';
 import { accScales, centered, linearQuant, quantizeBiasTo, requantizeChannels, weightCodes, wideBias } from './int-linear.js';
+import { convTransposeFast } from './int-linear-fast.js';
 import { badNode, defineOp, opt, req, reqFloat, unsupported, type Inputs, type OpContext } from './op.js';
 import { readSpatial, type SpatialAttrs } from './spatial.js';
 
@@ -123,11 +124,14 @@ export const convTranspose = defineOp({
   int: (inputs, a, ctx) => {
     const { qx, qy, qw } = linearQuant(ctx, 1);
     const { g, dims, bias } = convTGeometry(inputs, a, ctx);
-    const acc = convTranspose2dImpl(centered(req(inputs, 0, ctx), qx, ctx), weightCodes(qw!), null, g, true);
     // weights [C, M/group, kH, kW] are quantized per axis-1 index; output channel gi·(M/g) + oc uses scale oc
     const mg = g.m / g.group;
     const sAcc = accScales(qx.scale, qw!.scales, g.m, (c) => c % mg);
     const qb = bias ? quantizeBiasTo(reqFloat(bias, 'bias', ctx), sAcc, wideBias(qx, qw)) : null;
+    const x = req(inputs, 0, ctx);
+    const fast = ctx.fast ? convTransposeFast(ctx.fast, x.data, qx, qw!, g, qb, sAcc, qy) : null;
+    if (fast) return [makeTensor(qy.bits <= 8 ? 'uint8' : 'uint16', dims, fast)];
+    const acc = convTranspose2dImpl(centered(x, qx, ctx), weightCodes(qw!), null, g, true);
     const y = requantizeChannels(acc, g.n, g.m, g.oh * g.ow, sAcc, qb, qy);
     return [makeTensor(qy.bits <= 8 ? 'uint8' : 'uint16', dims, y)];
   },

@@ -8,6 +8,7 @@ import { makeTensor, type Tensor } from '../tensor.js';
 import * as A from './attrs.js';
 import { conv2dImpl, type Conv2dGeom } from './conv2d.js';
 import { accScales, centered, linearQuant, quantizeBiasTo, requantizeChannels, weightCodes, wideBias } from './int-linear.js';
+import { convFast } from './int-linear-fast.js';
 import { badNode, defineOp, opt, req, reqFloat, unsupported, type Inputs, type OpContext } from './op.js';
 import { forwardGeometry, readSpatial, type SpatialAttrs } from './spatial.js';
 
@@ -65,10 +66,13 @@ export const conv = defineOp({
   int: (inputs, a, ctx) => {
     const { qx, qy, qw } = linearQuant(ctx, 1);
     const { g, dims, bias } = convGeometry(inputs, a, ctx);
-    // Padding stands for real 0, i.e. centred code 0: skipping padded taps is exact.
-    const acc = conv2dImpl(centered(req(inputs, 0, ctx), qx, ctx), weightCodes(qw!), null, g, true);
     const sAcc = accScales(qx.scale, qw!.scales, g.m);
     const qb = bias ? quantizeBiasTo(reqFloat(bias, 'bias', ctx), sAcc, wideBias(qx, qw)) : null;
+    const x = req(inputs, 0, ctx);
+    const fast = ctx.fast ? convFast(ctx.fast, x.data, qx, qw!, g, qb, sAcc, qy) : null;
+    if (fast) return [makeTensor(qy.bits <= 8 ? 'uint8' : 'uint16', dims, fast)];
+    // Padding stands for real 0, i.e. centred code 0: skipping padded taps is exact.
+    const acc = conv2dImpl(centered(x, qx, ctx), weightCodes(qw!), null, g, true);
     const y = requantizeChannels(acc, g.n, g.m, g.oh * g.ow, sAcc, qb, qy);
     return [makeTensor(qy.bits <= 8 ? 'uint8' : 'uint16', dims, y)];
   },

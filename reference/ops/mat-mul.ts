@@ -8,6 +8,7 @@ import { makeTensor } from '../tensor.js';
 import { broadcastDims, forEachBroadcast } from './elementwise.js';
 import { matmul2d } from './gemm.js';
 import { accScales, centered, linearQuant, requantizeChannels, weightCodes } from './int-linear.js';
+import { matMulFast } from './int-linear-fast.js';
 import { badNode, defineOp, req, reqFloat, where, type Inputs, type IntContext, type OpContext } from './op.js';
 import type { Tensor } from '../tensor.js';
 
@@ -41,8 +42,14 @@ function intMatMul(inputs: Inputs, ctx: IntContext): Tensor[] {
   let sAcc: Float64Array;
   const n = b.dims[b.dims.length - 1]!;
   if (weights) {
-    y = weightCodes(weights);
     sAcc = accScales(qx.scale, weights.scales, n);
+    if (ctx.fast && a.dims.length >= 2 && b.dims.length === 2) {
+      const k = a.dims[a.dims.length - 1]!;
+      const rows = a.data.length / k;
+      const out = b.dims[0] === k ? matMulFast(ctx.fast, a.data, qx, weights, rows, k, n, false, null, sAcc, qy) : null;
+      if (out) return [makeTensor(qy.bits <= 8 ? 'uint8' : 'uint16', [...a.dims.slice(0, -1), n], out)];
+    }
+    y = weightCodes(weights);
   } else {
     const qb = ctx.inputQuant[1];
     if (!qb) throw new Error(`${where(ctx)}: integer MatMul needs B quantized (a feature) or as weights`);

@@ -4,6 +4,7 @@
  */
 import { defineOp, unsupported } from './op.js';
 import * as A from './attrs.js';
+import { maxPool2dCodes } from './pool2d-int.js';
 import { allocQ, featureIn, featureInput0, movedOutputs, qTensor } from './int-support.js';
 import { poolGeometry, readPool, runPool } from './pool-glue.js';
 import { maxPool2dImpl } from './pool2d.js';
@@ -22,7 +23,7 @@ export const maxPool = featureInput0(defineOp({
   int: (inputs, a, ctx) => {
     const x = featureIn(inputs, 0, ctx);
     const { g, outDims } = poolGeometry(x.t, a, ctx);
-    const y = maxPool2dImpl(x.q, g, allocQ(x.p, g.planes * g.oh * g.ow));
+    const y = maxPool2dCodes(x.q, g, allocQ(x.p, g.planes * g.oh * g.ow));
     return movedOutputs([qTensor(x.p, outDims, y)], x.p, ctx);
   },
 }));

@@ -8,6 +8,7 @@ import { UserError } from '../../src/errors.js';
 import type { Tensor } from '../tensor.js';
 import type { FeatureQParams } from '../quant/feature-params.js';
 import type { QuantizedWeights } from '../quant/weights.js';
+import type { FastEngine } from '../fast/engine.js';
 
 /** What a kernel knows about where it runs. */
 export interface OpContext {
@@ -31,6 +32,12 @@ export interface IntContext extends OpContext {
    * by the kernel from the input and weight scales).
    */
   weightQuant?: readonly (QuantizedWeights | null)[];
+  /**
+   * The WebAssembly SIMD engine (reference/fast) when the driver runs with fast kernels: the linear
+   * kernels then use it wherever its result is provably bit-identical (ops/int-linear-fast.ts).
+   * Absent or null: the plain-TypeScript kernels.
+   */
+  fast?: FastEngine | null;
 }
 
 /** Inputs as the executor passes them: `null` for an omitted optional input. */

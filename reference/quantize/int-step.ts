@@ -23,6 +23,7 @@ import type { FeatureQParams } from '../quant/feature-params.js';
 import { dequantizeTensor, quantizeTensor } from '../quant/quantize-tensor.js';
 import { makeTensor, type Tensor } from '../tensor.js';
 import type { PreparedQuant } from './prepare.js';
+import type { FastEngine } from '../fast/engine.js';
 
 export interface IntStepOptions {
   /** false keeps weights in float (guide §8.2 C). Default true. */
@@ -33,6 +34,12 @@ export interface IntStepOptions {
   skipNodeQuant?: readonly string[];
   /** ONNX op types. */
   skipOpQuant?: readonly string[];
+  /**
+   * The fast-kernel engine (reference/fast `fastEngine(threads)`): integer Conv / ConvTranspose /
+   * Gemm / MatMul use the WebAssembly SIMD kernels wherever they are provably bit-identical to the
+   * plain-TS kernels. Absent or null: plain TypeScript only (the oracle).
+   */
+  fast?: FastEngine | null;
 }
 
 /** How each node ran (for reports and tests). */
@@ -128,7 +135,7 @@ export function makeIntStep(prep: PreparedQuant, plan: ExecutionPlan, opts: IntS
     if (!skip && step.kernel.int && (weightQ || !w) && intEligible(step, ins, inQ, w !== undefined)) {
       modes.set(node.name, 'int');
       const args = ins.map((t, i) => (t && inQ[i] ? codesOf(t, inQ[i]!) : t));
-      const ctx: IntContext = { ...step.ctx, inputQuant: inQ, outputQuant: outQ, weightQuant: w ? node.inputs.map((_, i) => (i === w.input ? w.qw : null)) : undefined };
+      const ctx: IntContext = { ...step.ctx, inputQuant: inQ, outputQuant: outQ, weightQuant: w ? node.inputs.map((_, i) => (i === w.input ? w.qw : null)) : undefined, fast: opts.fast ?? null };
       const outs = step.kernel.int(args, step.attrs, ctx);
       return checkOutputs(node, outs.map((t, k) => (outQ[k] && !isCodes(t) ? toCodes(t, outQ[k]!) : t)), outQ, plan);
     }

@@ -16,6 +16,8 @@ export interface QuantRunOptions extends IntStepOptions {
    */
   onTensor?: (name: string, tensor: Tensor, node: OnnxNode, q: FeatureQParams | null) => void | Promise<void>;
   keep?: 'all' | 'needed';
+  /** When given, receives the wall time of every node, summed per ONNX op type (ms). */
+  opTimes?: Map<string, number>;
 }
 
 export interface QuantRunResult {
@@ -33,7 +35,15 @@ export async function runQuantized(prep: PreparedQuant, inputName: string, input
   const featureQ = opts.featureFakeQuant !== false;
   const outputs = await runGraph(prep.model, new Map([[inputName, input]]), {
     keep: opts.keep,
-    execute: step.execute,
+    execute: opts.opTimes
+      ? (st, ins) => {
+          const t0 = performance.now();
+          const out = step.execute(st, ins);
+          const op = st.node.opType;
+          opts.opTimes!.set(op, (opts.opTimes!.get(op) ?? 0) + performance.now() - t0);
+          return out;
+        }
+      : step.execute,
     onTensor: opts.onTensor ? (name, t, node) => opts.onTensor!(name, t, node, featureQ ? (prep.features.get(name) ?? null) : null) : undefined,
   });
   return { outputs, modes: step.modes, warnings: step.warnings };

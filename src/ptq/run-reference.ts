@@ -7,6 +7,8 @@
  */
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
+import * as os from 'node:os';
+import { fastEngine, type FastEngine } from '../../reference/fast/engine.js';
 import { prepareOutDir, writeFileAtomic } from '../io/atomic.js';
 import { loadModel } from '../onnx/load.js';
 import type { OnnxModel, OnnxNode } from '../onnx/types.js';
@@ -55,6 +57,28 @@ export interface ReferenceOptions {
   /** Calibration image loader (default: prepare's OpenCV-exact decode + resize). */
   loadImage?: ImageLoader;
   onProgress?: (phase: ReferencePhase, done: number, total: number) => void;
+  /**
+   * Integer kernels: 'fast' (default) runs Conv/ConvTranspose/Gemm/MatMul on the WebAssembly SIMD
+   * engine wherever it is bit-identical to the plain-TS kernels; 'ts' runs only the TS kernels.
+   * The dumps are byte-identical either way.
+   */
+  kernels?: KernelChoice;
+  /** Computing threads of the fast engine (default {@link defaultThreads}). */
+  threads?: number;
+}
+
+/** Which integer kernels run. */
+export type KernelChoice = 'ts' | 'fast';
+
+/** Default thread count of the fast kernels: 2, or 1 on a single-core machine. */
+export function defaultThreads(): number {
+  return Math.max(1, Math.min(2, os.availableParallelism()));
+}
+
+/** The engine for `kernels` (null for 'ts'); the process-wide engine is created once per thread count. */
+export async function engineFor(kernels: KernelChoice | undefined, threads: number | undefined): Promise<FastEngine | null> {
+  if (kernels === 'ts') return null;
+  return fastEngine(threads ?? defaultThreads());
 }
 
 export interface ReferenceResult {
@@ -138,6 +162,7 @@ export async function runReference(opts: ReferenceOptions): Promise<ReferenceRes
       featureFakeQuant: cfg.featureFakeQuant,
       skipNodeQuant: cfg.skipNodeQuant,
       skipOpQuant: cfg.skipOpQuant,
+      fast: await engineFor(opts.kernels, opts.threads),
       onTensor,
     });
     warnings.push(...r.warnings);

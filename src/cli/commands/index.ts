@@ -13,6 +13,7 @@ import { triageCommand } from './triage.js';
 import { referenceCommand } from './reference.js';
 import { demoCommand } from './demo.js';
 import { debugCommand } from './debug.js';
+import { benchCommand } from './bench.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const commands: CommandModule<any, any>[] = [
@@ -29,4 +30,5 @@ export const commands: CommandModule<any, any>[] = [
   inspectCommand,
   diffCommand,
   bundleCommand,
+  benchCommand,
 ];

@@ -6,7 +6,8 @@ import type { CommandModule } from 'yargs';
 import cliProgress from 'cli-progress';
 import { runCommand, type CommonArgs } from '../run.js';
 import { EXIT } from '../../errors.js';
-import { runReference, type ReferencePhase } from '../../ptq/run-reference.js';
+import { runReference, type KernelChoice, type ReferencePhase } from '../../ptq/run-reference.js';
+import { checkThreads, kernelOptions } from './kernel-options.js';
 
 interface ReferenceArgs extends CommonArgs {
   model: string;
@@ -18,6 +19,8 @@ interface ReferenceArgs extends CommonArgs {
   mean?: string;
   var?: string;
   force: boolean;
+  kernels: KernelChoice;
+  threads?: number;
 }
 
 const LABELS: Record<ReferencePhase, string> = { calibrate: 'calibration images', 'bias-correction': 'bias correction images', run: 'inference nodes' };
@@ -59,6 +62,7 @@ export const referenceCommand: CommandModule<object, ReferenceArgs> = {
       .option('mean', { type: 'string', describe: 'per-channel mean (overrides the config), e.g. 0,0,0' })
       .option('var', { type: 'string', describe: 'per-channel divisor (overrides the config), e.g. 255,255,255' })
       .option('force', { type: 'boolean', default: false, describe: 'replace files in a non-empty output folder' })
+      .options(kernelOptions)
       .example('$0 reference --model m.onnx --config ptq_config.json --input input_uint8.bin --out ref', '')
       .example('$0 compare --float float_model --ptq ref', 'then compare it with the float run') as never,
   handler: runCommand<ReferenceArgs>(async (args) => {
@@ -75,6 +79,8 @@ export const referenceCommand: CommandModule<object, ReferenceArgs> = {
         mean: args.mean,
         var: args.var,
         force: args.force,
+        kernels: args.kernels,
+        threads: checkThreads(args.threads),
         onProgress: bar.update,
       });
     } finally {
