@@ -124,7 +124,7 @@ describe.concurrent('bad-input corpus', () => {
   it('has at least 50 distinct cases covering every command on main', () => {
     expect(cases.length).toBeGreaterThanOrEqual(50);
     const commands = new Set(cases.map((c) => c.command ?? c.cmd[0]));
-    for (const cmd of ['prepare', 'header', 'float', 'pc', 'compare', 'triage', 'match', 'inspect', 'diff', 'bundle']) expect(commands, cmd).toContain(cmd);
+    for (const cmd of ['prepare', 'header', 'float', 'pc', 'compare', 'triage', 'match', 'inspect', 'diff', 'bundle', 'reference', 'debug', 'demo']) expect(commands, cmd).toContain(cmd);
   });
 
   for (const c of cases) {

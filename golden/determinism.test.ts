@@ -1,10 +1,12 @@
 /**
  * Determinism (issue 7): compare's report.json is identical across runs and thread counts
  * (1 vs 2) except the `meta` block (time, command line, elapsed ms); float dumps are
- * byte-identical across runs (every file, manifest.json included).
+ * byte-identical across runs (every file, manifest.json included); reference outputs (ptq_model/,
+ * ptq_model_dequantize/, MAGIK_DATA_DUMP/, pc.log, params.json, input_uint8.bin) are
+ * byte-identical across two calibrating runs and a run reusing the first run's params.json.
  */
 import { describe, it, expect, beforeAll } from 'vitest';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { tmpDir, goldenTmp } from './temp-golden.js';
 import { makeBadInputFixtures } from './bad-inputs/make-fixtures.js';
@@ -72,5 +74,39 @@ describe('float dumps are byte-identical across runs', () => {
     }
     expect(trees[0]!.size).toBeGreaterThan(50);
     expect([...trees[1]!]).toEqual([...trees[0]!]);
+  });
+});
+
+describe('reference outputs are byte-identical across runs', () => {
+  it('yunet_n_320_320.onnx, 1 calibration image, MAX_ABS: two runs and a --params run write the same bytes', async () => {
+    const d = tmpDir('magik-det-ref-');
+    mkdirSync(path.join(d, 'calib'));
+    copyFileSync(path.resolve(repoRoot, '../shared/data/images/faces_1.jpg'), path.join(d, 'calib', 'faces_1.jpg'));
+    const config = path.join(d, 'ptq_config.json');
+    writeFileSync(config, `${JSON.stringify({ format: 'BGR', width: 320, height: 320, path: './calib', used_image_num: 1, feature_quantize_method: 'MAX_ABS', mean: '0,0,0', var: '1,1,1' })}\n`);
+    const input = path.join(d, 'magik_input_nhwc_1_320_320_3.bin');
+    writeFileSync(input, Uint8Array.from(new Prng(320).ints(320 * 320 * 3, 0, 255)));
+    const model = path.resolve(repoRoot, '../shared/data/models/yunet_n_320_320.onnx');
+    const trees = [];
+    for (const run of ['a', 'b', 'params'] as const) {
+      const out = path.join(d, `out-${run}`);
+      const extra = run === 'params' ? ['--params', path.join(d, 'out-a', 'params.json')] : [];
+      const r = await startCli(['reference', '--model', model, '--config', config, '--input', input, ...extra, '--out', out]).done;
+      expect(r.code, r.stderr).toBe(0);
+      trees.push(md5Tree(out));
+    }
+    const t = trees[0]!;
+    const dirs = new Set([...t.keys()].map((f) => f.split(path.sep)[0]));
+    expect([...dirs].sort()).toEqual(['MAGIK_DATA_DUMP', 'input_uint8.bin', 'params.json', 'pc.log', 'ptq_model', 'ptq_model_dequantize']);
+    // 116 tensors + manifest.json in each of ptq_model/ and ptq_model_dequantize/, the vendor dumps, the log, params, input
+    expect([...t.keys()].filter((f) => f.startsWith(`ptq_model${path.sep}`)).length).toBe(117);
+    expect(t.has(path.join('ptq_model', 'manifest.json'))).toBe(true);
+    expect(t.size).toBeGreaterThan(300);
+    expect([...trees[1]!], 'second calibrating run differs').toEqual([...t]);
+    expect([...trees[2]!], 'the run reusing params.json differs').toEqual([...t]);
+    // params.json carries no clock time or absolute path of this run
+    const params = readFileSync(path.join(d, 'out-a', 'params.json'), 'utf8');
+    expect(params).not.toMatch(/20\d\d-\d\d-\d\dT\d\d:/);
+    expect(params).not.toContain(d);
   });
 });

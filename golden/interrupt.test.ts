@@ -3,9 +3,12 @@
  * (~630 MB of sparse dumps) get SIGINT / SIGTERM mid-run. Then: a non-zero exit code (130 / 143),
  * one clear line, no `.tmp-` file, nothing under a final name that is not complete (every file
  * left by the interrupted float is byte-identical to the rerun's), and a rerun (--force) works.
+ * A long `reference` (YOLOX-nano, 3 calibration images) gets SIGINT while its tensors are written:
+ * no manifest.json / params.json / pc.log for the unfinished run; the --force rerun completes; a
+ * second --force run over that complete folder, interrupted, does not leave the old run's markers.
  */
 import { describe, it, expect, beforeAll } from 'vitest';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { tmpDir } from './temp-golden.js';
 import { Prng } from './prng.js';
@@ -105,4 +108,65 @@ describe('interrupting compare', () => {
       expect(readdirSync(out).sort()).toEqual(['report.html', 'report.json', 'report.md']);
     });
   }
+});
+
+describe('interrupting reference', () => {
+  const MARKERS = ['params.json', 'pc.log', path.join('ptq_model', 'manifest.json'), path.join('ptq_model_dequantize', 'manifest.json')];
+  let d = '';
+  let config = '';
+  let input = '';
+  beforeAll(() => {
+    d = tmpDir('magik-int-ref-');
+    mkdirSync(path.join(d, 'calib'));
+    for (const f of ['HappyFish.jpg', 'aero1.jpg', 'apple.jpg']) copyFileSync(path.resolve(repoRoot, '../shared/data/images/calib', f), path.join(d, 'calib', f));
+    config = path.join(d, 'ptq_config.json');
+    writeFileSync(config, `${JSON.stringify({ format: 'BGR', width: 416, height: 416, path: './calib', used_image_num: 3, mean: '0,0,0', var: '1,1,1' })}\n`);
+    input = path.join(d, 'magik_input_nhwc_1_416_416_3.bin');
+    writeFileSync(input, Uint8Array.from(new Prng(416).ints(416 * 416 * 3, 0, 255)));
+  });
+
+  it('SIGINT while tensors are written: no marker file, no partial file; the --force rerun completes; an interrupted --force run over it drops the old markers', async () => {
+    const out = path.join(d, 'ref');
+    const args = ['reference', '--model', YOLOX, '--config', config, '--input', input, '--out', out];
+    const ptqDir = path.join(out, 'ptq_model');
+    // calibration writes nothing; signal as soon as the first tensor file (or its temporary) appears
+    const p = startCli(args);
+    const started = await waitFor(() => existsSync(ptqDir) && readdirSync(ptqDir).some((n) => n.endsWith('.bin') || n.includes('.tmp-')), 180_000, 1);
+    expect(started, 'no tensor was written').toBe(true);
+    expect(p.child.exitCode, 'reference finished before the signal').toBeNull();
+    p.child.kill('SIGINT');
+    const r = await p.done;
+    expectInterrupted(r, 'SIGINT');
+    const partial = md5Tree(out);
+    expect(temps(partial)).toEqual([]);
+    for (const m of MARKERS) expect(partial.has(m), `${m} written for an unfinished run`).toBe(false);
+
+    // the rerun needs --force (the folder is not empty) and completes
+    const refused = await startCli(args).done;
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/output folder is not empty/);
+    const again = await startCli([...args, '--force']).done;
+    expect(again.code, again.stderr).toBe(0);
+    const full = md5Tree(out);
+    expect(temps(full)).toEqual([]);
+    for (const m of MARKERS) expect(full.has(m), m).toBe(true);
+    expect([...full.keys()].filter((f) => f.startsWith(`ptq_model${path.sep}`)).length).toBe(371);
+    for (const [f, sum] of partial) expect(full.get(f), `${f} was left half-written`).toBe(sum);
+    expect(partial.size, 'the signal landed before the run completed').toBeLessThan(full.size);
+
+    // --force over the complete folder (reusing its parameters, kept elsewhere), interrupted: the
+    // old run's markers are gone before the first new tensor, so the folder never looks complete
+    const params = path.join(d, 'params.json');
+    copyFileSync(path.join(out, 'params.json'), params);
+    const p2 = startCli([...args, '--force', '--params', params]);
+    const cleared = await waitFor(() => MARKERS.every((m) => !existsSync(path.join(out, m))) || p2.child.exitCode !== null, 60_000, 1);
+    expect(cleared && p2.child.exitCode === null, 'the earlier run\'s markers stayed while the --force run wrote').toBe(true);
+    p2.child.kill('SIGINT');
+    const r2 = await p2.done;
+    expectInterrupted(r2, 'SIGINT');
+    const left = md5Tree(out);
+    expect(temps(left)).toEqual([]);
+    for (const m of MARKERS) expect(left.has(m), `${m} of the earlier run left beside the new tensors`).toBe(false);
+    for (const [f, sum] of left) expect(full.get(f), `${f} differs from the complete run`).toBe(sum);
+  }, 300_000);
 });

@@ -3,17 +3,28 @@
  * (stack only with --verbose), maps errors to exit codes, cleans temporary files on signals.
  */
 import { isUserError, EXIT } from '../errors.js';
-import { cleanupTemporaries } from '../io/atomic.js';
+import { cleanupTemporaries, stopWrites } from '../io/atomic.js';
 
 let signalsHooked = false;
+/** Set on SIGINT / SIGTERM: the command's own error output is suppressed while it winds down. */
+let interrupted = false;
 function hookSignals(): void {
   if (signalsHooked) return;
   signalsHooked = true;
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     process.once(sig, () => {
-      cleanupTemporaries();
-      process.stderr.write(`\nmagik-parity: interrupted (${sig}); no partial file was left under a final name. Re-run the command to start again.\n`);
-      process.exit(sig === 'SIGINT' ? 130 : 143);
+      interrupted = true;
+      const exit = (): never => {
+        cleanupTemporaries();
+        process.stderr.write(`\nmagik-parity: interrupted (${sig}); no partial file was left under a final name. Re-run the command to start again.\n`);
+        process.exit(sig === 'SIGINT' ? 130 : 143);
+      };
+      // wait for file operations in flight (a temporary being created in the thread pool), bounded
+      const timer = setTimeout(exit, 2000);
+      void stopWrites().then(() => {
+        clearTimeout(timer);
+        exit();
+      }, exit);
     });
   }
 }
@@ -30,6 +41,7 @@ export function runCommand<A extends CommonArgs>(body: (args: A) => Promise<numb
     try {
       code = await body(args);
     } catch (e) {
+      if (interrupted) return; // the signal handler exits with its own message
       code = reportError(e, Boolean(args.verbose));
     }
     process.exitCode = code;

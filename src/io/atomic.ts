@@ -9,7 +9,12 @@ import * as path from 'node:path';
 import { fsError, UserError } from '../errors.js';
 
 const pending = new Set<string>();
+/** Asynchronous writes whose file operations are still in flight (settled or not yet). */
+const inflight = new Set<Promise<unknown>>();
+/** Set by {@link stopWrites}: no file is renamed into place any more. */
+let stopping = false;
 let hooked = false;
+const never = (): Promise<never> => new Promise<never>(() => undefined);
 
 function hookExit(): void {
   if (hooked) return;
@@ -29,6 +34,19 @@ export function cleanupTemporaries(): void {
   pending.clear();
 }
 
+/**
+ * Stops all atomic writes (on SIGINT / SIGTERM): temporaries are removed now, no write renames
+ * its file into place any more, and the returned promise settles once the asynchronous writes
+ * in flight have settled and their temporaries are gone too. A temporary created by an open()
+ * still running in the thread pool when the signal arrived would otherwise survive the exit.
+ */
+export async function stopWrites(): Promise<void> {
+  stopping = true;
+  cleanupTemporaries();
+  await Promise.allSettled([...inflight]);
+  cleanupTemporaries();
+}
+
 export function tempNameFor(finalPath: string): string {
   const dir = path.dirname(finalPath);
   const base = path.basename(finalPath);
@@ -38,18 +56,35 @@ export function tempNameFor(finalPath: string): string {
 /** Writes `data` to `finalPath` atomically (temp file + rename). */
 export async function writeFileAtomic(finalPath: string, data: string | Uint8Array): Promise<void> {
   hookExit();
+  // after a signal (stopWrites) nothing new is written and the caller never resumes: the process exits
+  if (stopping) return never();
   const tmp = tempNameFor(finalPath);
   pending.add(tmp);
+  const io = (async (): Promise<'ok' | 'stopped'> => {
+    try {
+      await fsp.writeFile(tmp, data);
+      if (stopping) throw new Error('stopped');
+      await fsp.rename(tmp, finalPath);
+      return 'ok';
+    } catch (e) {
+      // the temporary file may not exist, or its folder may not (ENOTDIR): nothing to remove then
+      await fsp.rm(tmp, { force: true }).catch(() => undefined);
+      if (stopping) return 'stopped';
+      throw e;
+    } finally {
+      pending.delete(tmp);
+    }
+  })();
+  inflight.add(io);
+  const forget = (): void => void inflight.delete(io);
+  io.then(forget, forget);
+  let r: 'ok' | 'stopped';
   try {
-    await fsp.writeFile(tmp, data);
-    await fsp.rename(tmp, finalPath);
+    r = await io;
   } catch (e) {
-    // the temporary file may not exist, or its folder may not (ENOTDIR): nothing to remove then
-    await fsp.rm(tmp, { force: true }).catch(() => undefined);
     throw fsError(e, finalPath, 'write');
-  } finally {
-    pending.delete(tmp);
   }
+  if (r === 'stopped') return never();
 }
 
 /** Synchronous variant of {@link writeFileAtomic}. */
@@ -111,6 +146,7 @@ export class AtomicFile {
   }
   commit(): void {
     if (this.done) return;
+    if (stopping) return this.abort();
     this.done = true;
     try {
       closeSync(this.fd);
@@ -132,6 +168,7 @@ export class AtomicFile {
    */
   commitExclusive(): void {
     if (this.done) return;
+    if (stopping) return this.abort();
     this.done = true;
     try {
       closeSync(this.fd);

@@ -6,6 +6,8 @@
  * Nothing is written before the inputs are validated and calibration has finished.
  */
 import * as path from 'node:path';
+import { promises as fsp } from 'node:fs';
+import { fsError } from '../errors.js';
 import { createHash } from 'node:crypto';
 import * as os from 'node:os';
 import { fastEngine, type FastEngine } from '../../reference/fast/engine.js';
@@ -25,7 +27,7 @@ import { settingsDigest, settingsOf, type QuantParams } from '../../reference/qu
 import { resultAsFloat, runQuantized } from '../../reference/quantize/run-quantized.js';
 import { correctBiases } from '../../reference/quantize/bias-correction.js';
 import { toCodes, type NodeMode } from '../../reference/quantize/int-step.js';
-import { PtqWriter } from './ptq-writer.js';
+import { PtqWriter, PC_LOG_FILE } from './ptq-writer.js';
 import { cosine } from '../metrics/index.js';
 
 export type ReferencePhase = 'calibrate' | 'bias-correction' | 'run';
@@ -136,6 +138,9 @@ export async function runReference(opts: ReferenceOptions): Promise<ReferenceRes
   const runModel = prep ? prep.model : model;
   // Validation and calibration are done: only now is anything written.
   await prepareOutDir(out, Boolean(opts.force));
+  // --force over an earlier run: its completion markers go first, so an interrupted rerun never
+  // leaves a folder that looks complete (an old manifest.json / pc.log / params.json beside new tensors)
+  if (opts.force) await removeMarkers(out, opts.params);
   const fileBytes = input.fileBytes.length === n * h * w * c ? input.fileBytes : firstChannels(input.fileBytes, n * h * w, c);
   const writer = await PtqWriter.create({ out, model: { file: path.basename(model.file), md5: model.md5 }, inputMd5: createHash('md5').update(input.fileBytes).digest('hex'), pcDump: opts.pcDump, fileNames: opts.fileNames });
   writer.addVendorInput(fileBytes, [n, h, w, c]);
@@ -173,9 +178,10 @@ export async function runReference(opts: ReferenceOptions): Promise<ReferenceRes
     modes.float = total;
   }
   const runMs = performance.now() - t1;
-  await writer.finish();
+  // the manifests and pc.log (writer.finish) come last: their presence means the folder is complete
   await writeFileAtomic(path.join(out, 'input_uint8.bin'), input.fileBytes);
   if (prep) await writeParamsFile(path.join(out, 'params.json'), prep.params);
+  await writer.finish();
 
   const outputCosine: Record<string, number> = {};
   if (prep) {
@@ -188,6 +194,21 @@ export async function runReference(opts: ReferenceOptions): Promise<ReferenceRes
     for (const [name, t] of outputs) if (t.dtype === 'float32') outputCosine[name] = 1;
   }
   return { out, params: prep?.params ?? null, written: writer.count, outputCosine, modes, warnings, timings: { calibrateMs, runMs, totalMs: performance.now() - t0 } };
+}
+
+/** Files whose presence marks a finished run: removed before a --force rerun writes anything. */
+const MARKERS = [path.join('ptq_model', 'manifest.json'), path.join('ptq_model_dequantize', 'manifest.json'), PC_LOG_FILE, 'params.json'];
+
+async function removeMarkers(out: string, keep: string | undefined): Promise<void> {
+  for (const f of MARKERS) {
+    const file = path.join(out, f);
+    if (keep !== undefined && path.resolve(keep) === file) continue; // --params out/params.json: an input, never removed
+    try {
+      await fsp.rm(file, { force: true });
+    } catch (e) {
+      throw fsError(e, file, 'remove the earlier run\'s file (--force)');
+    }
+  }
 }
 
 /** The first `c` channels of an NHWC uint8 file (a 4-channel board input reduced to the model's 3). */

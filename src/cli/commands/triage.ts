@@ -77,9 +77,11 @@ export const triageCommand: CommandModule<object, TriageArgs> = {
       report = reportFromTable(table, profile, { labels: model?.labels, model: model?.identity, command });
     } else {
       const verify = Boolean(a.config || a.input || a.params);
-      if (verify && !(a.model && a.config && a.input)) throw new UserError('USAGE', 'the reference re-run needs --model, --config and --input together (with --report)', 'e.g. magik-parity triage --report out/report.json --model m.onnx --config ptq_config.json --input input_uint8.bin');
-      if (a.model && !verify) throw new UserError('USAGE', '--model with --report needs --config and --input (the reference re-run); a report already carries its graph order');
-      if (!Number.isFinite(a.budget) || a.budget < 0) throw new UserError('USAGE', `--budget ${a.budget}: expected seconds >= 0`);
+      const example = 'e.g. magik-parity triage --report out/report.json --model m.onnx --config ptq_config.json --input input_uint8.bin';
+      const missing = (['model', 'config', 'input'] as const).filter((k) => !a[k]).map((k) => `--${k}`);
+      if (verify && missing.length) throw new UserError('USAGE', `the reference re-run needs --model, --config and --input together (with --report); missing ${missing.join(', ')}`, example);
+      if (a.model && !verify) throw new UserError('USAGE', `--model with --report needs --config and --input (the reference re-run); missing ${missing.join(', ')}`, `a report already carries its graph order: drop --model, or re-run the reference, ${example}`);
+      if (!Number.isFinite(a.budget) || a.budget < 0) throw new UserError('USAGE', `--budget ${a.budget}: expected seconds >= 0`, 'e.g. --budget 120 (seconds spent verifying fixes)');
       const loaded = await loadReport(a.report!);
       if (verify) {
         const tty = process.stderr.isTTY;
