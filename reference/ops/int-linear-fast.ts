@@ -26,26 +26,10 @@ import { quantizeMultiplier } from '../quant/fixed-point.js';
 import { featureQmax, type FeatureQParams } from '../quant/feature-params.js';
 import type { QuantizedWeights } from '../quant/weights.js';
 import { requantizeChannels } from './int-linear.js';
+import type { Conv2dGeom } from './conv2d.js';
 
-/** Geometry of a 2-D convolution as the TS kernels resolve it (1-D as H = 1). */
-export interface FastConvGeom {
-  n: number;
-  c: number;
-  h: number;
-  w: number;
-  m: number;
-  group: number;
-  kh: number;
-  kw: number;
-  sh: number;
-  sw: number;
-  dh: number;
-  dw: number;
-  pt: number;
-  pl: number;
-  oh: number;
-  ow: number;
-}
+/** Geometry of a 2-D convolution as the TS kernels resolve it (1-D as H = 1): the same type. */
+export type FastConvGeom = Conv2dGeom;
 
 interface CacheEntry {
   prep: PreparedConvInt;
