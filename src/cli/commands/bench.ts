@@ -6,7 +6,6 @@ import type { CommandModule } from 'yargs';
 import { runCommand, type CommonArgs } from '../run.js';
 import { EXIT } from '../../errors.js';
 import type { KernelChoice } from '../../ptq/run-reference.js';
-import { benchInference } from '../../ptq/bench-inference.js';
 import { checkThreads, kernelOptions } from './kernel-options.js';
 
 interface BenchArgs extends CommonArgs {
@@ -39,6 +38,8 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       .example('$0 bench --model m.onnx --params ref/params.json --input input_uint8.bin', '')
       .example('$0 bench --model m.onnx --input input_uint8.bin --json', 'no --params/--config: MAX_ABS 8-bit calibration on the input itself') as never,
   handler: runCommand<BenchArgs>(async (args) => {
+    // heavy modules (onnxruntime, sharp, protobuf) load only when this command runs
+    const { benchInference } = await import('../../ptq/bench-inference.js');
     const r = await benchInference({
       model: args.model,
       input: args.input,

@@ -5,7 +5,6 @@ import { compare } from '../../compare/compare.js';
 import { writeAllReports, defaultReportDir } from '../../report/write.js';
 import { renderTerminal } from '../../report/terminal.js';
 import { loadShapesMap } from '../../dumps/shapes-map.js';
-import { modelLabels } from '../../compare/model-labels.js';
 import { EXIT, UserError } from '../../errors.js';
 import { progressLine } from '../progress.js';
 import { runPcProgram, describeExit } from '../../vendor/run-pc.js';
@@ -56,6 +55,8 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
       .option('json', { type: 'boolean', default: false, describe: 'print report.json to stdout instead of the table' })
       .option('threads', { type: 'number', default: 2, describe: 'worker threads for measuring' }),
   handler: runCommand(async (a: CompareArgs) => {
+    // heavy modules (onnxruntime, sharp, protobuf) load only when this command runs
+    const { modelLabels } = await import('../../compare/model-labels.js');
     const ct = a['cosine-threshold'];
     if (ct !== undefined && !(ct > -1 && ct <= 1)) {
       throw new UserError('USAGE', `--cosine-threshold ${ct}: must be in (-1, 1]`, 'the guide uses 0.99');

@@ -6,7 +6,6 @@
 import type { CommandModule } from 'yargs';
 import { runCommand, type CommonArgs } from '../run.js';
 import { EXIT, UserError } from '../../errors.js';
-import { runDebug, distanceTableJson } from '../../debug/index.js';
 import { resolveProfile } from '../../diagnose/thresholds.js';
 import { Chalk } from 'chalk';
 import { colorLevel, renderFindings } from '../../report/terminal.js';
@@ -47,6 +46,8 @@ export const debugCommand: CommandModule<object, DebugArgs> = {
       .example('$0 debug --model m.onnx --config ptq_config.json', 'images and output folder from the config\'s "debug" section')
       .example('$0 debug --model m.onnx --config ptq_config.json --input test_images/ --out dump_data', '') as never,
   handler: runCommand<DebugArgs>(async (args) => {
+    // heavy modules (onnxruntime, sharp, protobuf) load only when this command runs
+    const { runDebug, distanceTableJson } = await import('../../debug/index.js');
     if (!Number.isInteger(args.threads) || args.threads < 1 || args.threads > 64) throw new UserError('USAGE', `--threads ${args.threads}: must be an integer from 1 to 64`, 'the default, 2, suits most machines');
     const profile = resolveProfile({ profile: args.profile, thresholdsFile: args.thresholds });
     const tty = process.stderr.isTTY && !args.json;

@@ -1,7 +1,6 @@
 import type { CommandModule } from 'yargs';
 import * as path from 'node:path';
 import { runCommand, type CommonArgs } from '../run.js';
-import { runDemo, DEMO } from '../../demo/run-demo.js';
 import { renderTerminal } from '../../report/terminal.js';
 import { EXIT } from '../../errors.js';
 
@@ -15,7 +14,7 @@ interface DemoArgs extends CommonArgs {
 
 export const demoCommand: CommandModule<object, DemoArgs> = {
   command: 'demo',
-  describe: `the whole flow on a real model and photo (${path.basename(DEMO.model)}, ${path.basename(DEMO.image)}): prepare, float, reference, simulated board, compare, triage, reports`,
+  describe: 'the whole flow on a real model and photo (YOLOX-nano, dog.jpg): prepare, float, reference, simulated board, compare, triage, reports',
   builder: (y) =>
     y
       .option('data', { type: 'string', describe: 'the shared data folder with models/ and images/ (default: ../shared/data next to the package)' })
@@ -24,6 +23,8 @@ export const demoCommand: CommandModule<object, DemoArgs> = {
       .option('calib-images', { type: 'number', default: 4, describe: 'calibration photos to use' })
       .option('verify', { type: 'number', default: 0, describe: 'seconds to spend re-running the reference to verify the recommended fixes (0: skip)' }),
   handler: runCommand(async (a: DemoArgs) => {
+    // heavy modules (onnxruntime, sharp, protobuf) load only when this command runs
+    const { runDemo } = await import('../../demo/run-demo.js');
     const t0 = Date.now();
     const r = await runDemo({ data: a.data, out: a.out, force: a.force, calibImages: a['calib-images'], verifySeconds: a.verify, log: (l) => process.stderr.write(`${l}\n`) });
     process.stdout.write(`${renderTerminal(r.report, { maxRows: 14 })}\n`);

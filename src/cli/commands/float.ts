@@ -6,7 +6,6 @@ import type { CommandModule } from 'yargs';
 import { runCommand, type CommonArgs } from '../run.js';
 import { EXIT } from '../../errors.js';
 import { parseShapeOption } from '../../input/input-file.js';
-import { runFloat } from '../../float/run-float.js';
 
 interface FloatArgs extends CommonArgs {
   model: string;
@@ -38,6 +37,8 @@ export const floatCommand: CommandModule<object, FloatArgs> = {
       .option('non-float', { choices: ['skip', 'write'] as const, default: 'skip' as const, describe: 'int64/bool tensors (shape arithmetic): skip (listed in manifest.json) or write in their own type' })
       .example('$0 float --model m.onnx --input input_uint8.bin --mean 0,0,0 --var 255,255,255 --out float_model', '') as never,
   handler: runCommand<FloatArgs>(async (args) => {
+    // heavy modules (onnxruntime, sharp, protobuf) load only when this command runs
+    const { runFloat } = await import('../../float/run-float.js');
     const r = await runFloat({
       model: args.model,
       input: args.input,

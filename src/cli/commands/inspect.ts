@@ -6,8 +6,6 @@ import type { CommandModule } from 'yargs';
 import { runCommand, type CommonArgs } from '../run.js';
 import { EXIT, UserError } from '../../errors.js';
 import { parseShapeOption } from '../../input/input-file.js';
-import { loadModel } from '../../onnx/load.js';
-import { describeModel, formatDescription } from '../../onnx/describe.js';
 
 interface InspectArgs extends CommonArgs {
   model: string;
@@ -26,6 +24,9 @@ export const inspectCommand: CommandModule<object, InspectArgs> = {
       .option('json', { type: 'boolean', default: false, describe: 'print one JSON object instead of text' })
       .option('run', { type: 'boolean', default: true, describe: 'run onnxruntime once on a zero input to get every shape (--no-run: value_info shapes only)' }) as never,
   handler: runCommand<InspectArgs>(async (args) => {
+    // heavy modules (onnxruntime, sharp, protobuf) load only when this command runs
+    const { loadModel } = await import('../../onnx/load.js');
+    const { describeModel, formatDescription } = await import('../../onnx/describe.js');
     const model = await loadModel(args.model);
     let inputShape: number[] | undefined;
     if (args['input-shape']) {

@@ -5,9 +5,7 @@
 import type { CommandModule } from 'yargs';
 import { runCommand, type CommonArgs } from '../run.js';
 import { UserError, EXIT } from '../../errors.js';
-import { parseChannelOrder } from '../../prepare/decode.js';
 import { formatGeometry, type LetterboxRule } from '../../prepare/letterbox.js';
-import { prepareImage, writePreparedInput } from '../../prepare/prepare-image.js';
 
 interface PrepareArgs extends CommonArgs {
   image: string;
@@ -46,6 +44,9 @@ export const prepareCommand: CommandModule<object, PrepareArgs> = {
       .option('geometry', { type: 'string', default: 'vendor', describe: 'letterbox rule: vendor (board sample: even sizes and pads) or centered' })
       .option('out', { type: 'string', describe: 'output file, or an existing folder / a path ending in / for magik_input_nhwc_1_H_W_3.bin (default: current folder)' }) as never,
   handler: runCommand<PrepareArgs>(async (args) => {
+    // heavy modules (onnxruntime, sharp, protobuf) load only when this command runs
+    const { parseChannelOrder } = await import('../../prepare/decode.js');
+    const { prepareImage, writePreparedInput } = await import('../../prepare/prepare-image.js');
     if (args.letterbox && args.stretch) {
       throw new UserError('USAGE', '--letterbox and --stretch both given', 'choose one');
     }

@@ -6,7 +6,7 @@ import type { CommandModule } from 'yargs';
 import cliProgress from 'cli-progress';
 import { runCommand, type CommonArgs } from '../run.js';
 import { EXIT } from '../../errors.js';
-import { runReference, type KernelChoice, type ReferencePhase } from '../../ptq/run-reference.js';
+import type { KernelChoice, ReferencePhase } from '../../ptq/run-reference.js';
 import { checkThreads, kernelOptions } from './kernel-options.js';
 
 interface ReferenceArgs extends CommonArgs {
@@ -66,6 +66,8 @@ export const referenceCommand: CommandModule<object, ReferenceArgs> = {
       .example('$0 reference --model m.onnx --config ptq_config.json --input input_uint8.bin --out ref', '')
       .example('$0 compare --float float_model --ptq ref', 'then compare it with the float run') as never,
   handler: runCommand<ReferenceArgs>(async (args) => {
+    // heavy modules (onnxruntime, sharp, protobuf) load only when this command runs
+    const { runReference } = await import('../../ptq/run-reference.js');
     const bar = progress();
     let r;
     try {

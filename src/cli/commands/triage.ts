@@ -14,7 +14,6 @@ import { runCommand, type CommonArgs } from '../run.js';
 import { EXIT, UserError } from '../../errors.js';
 import { writeReport, defaultReportDir } from '../../report/write.js';
 import { colorLevel, renderFindings } from '../../report/terminal.js';
-import { modelLabels } from '../../compare/model-labels.js';
 import { resolveProfile } from '../../diagnose/thresholds.js';
 import { readVendorTable } from '../../diagnose/vendor-table.js';
 import { reportFromTable } from '../../diagnose/report-from-table.js';
@@ -22,7 +21,6 @@ import { rediagnose } from '../../diagnose/rediagnose.js';
 import { loadReport } from '../../report/load.js';
 import type { Report } from '../../report/schema.js';
 import { writeAllReports } from '../../report/write.js';
-import { verifyReport } from '../../verify/verify-report.js';
 
 interface TriageArgs extends CommonArgs {
   'vendor-log'?: string;
@@ -65,6 +63,9 @@ export const triageCommand: CommandModule<object, TriageArgs> = {
       .option('out', { type: 'string', describe: 'folder for report.json (default: a new folder under reports/)' })
       .option('json', { type: 'boolean', default: false, describe: 'print report.json to stdout instead of the findings' }),
   handler: runCommand(async (a: TriageArgs) => {
+    // heavy modules (onnxruntime, sharp, protobuf) load only when this command runs
+    const { modelLabels } = await import('../../compare/model-labels.js');
+    const { verifyReport } = await import('../../verify/verify-report.js');
     if (Boolean(a['vendor-log']) === Boolean(a.report)) {
       throw new UserError('USAGE', 'triage needs exactly one of --vendor-log FILE or --report FILE', 'e.g. magik-parity triage --vendor-log transform.log --model model.onnx');
     }
