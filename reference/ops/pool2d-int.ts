@@ -10,7 +10,7 @@
 import type { FeatureQParams } from '../quant/feature-params.js';
 import { quantizeMultiplier, type QuantizedMultiplier } from '../quant/fixed-point.js';
 import { requantizeWide, type QArray } from './int-support.js';
-import type { Pool2dGeom } from './pool2d.js';
+import { poolWindowSums, type Pool2dGeom } from './pool2d.js';
 
 /** Multipliers s_in / (s_out · count), built on first use of each count. */
 class CountMultipliers {
@@ -35,37 +35,12 @@ function store(sum: number, count: number, mults: CountMultipliers, zpOut: numbe
 
 /** Average pooling of codes `x` (parameters `pin`) into codes of `pout`. */
 export function averagePool2dIntImpl(x: QArray, g: Pool2dGeom, countIncludePad: boolean, pin: FeatureQParams, pout: FeatureQParams, out: QArray): QArray {
-  const { planes, h, w, kh, kw, sh, sw, pt, pl, pb, pr, oh, ow } = g;
+  const { sums, inside, counts } = poolWindowSums(x, g, countIncludePad);
   const zp = pin.zeroPoint;
   const zpOut = pout.zeroPoint;
   const qmax = 2 ** pout.bits - 1;
   const mults = new CountMultipliers(pin.scale / pout.scale);
-  let o = 0;
-  for (let p = 0; p < planes; p++) {
-    const xp = p * h * w;
-    for (let oy = 0; oy < oh; oy++) {
-      let ys = oy * sh - pt;
-      let ye = Math.min(ys + kh, h + pb);
-      const padH = ye - ys;
-      ys = Math.max(ys, 0);
-      ye = Math.min(ye, h);
-      for (let ox = 0; ox < ow; ox++) {
-        let xs = ox * sw - pl;
-        let xe = Math.min(xs + kw, w + pr);
-        const padW = xe - xs;
-        xs = Math.max(xs, 0);
-        xe = Math.min(xe, w);
-        let sum = 0;
-        for (let iy = ys; iy < ye; iy++) {
-          const row = xp + iy * w;
-          for (let ix = xs; ix < xe; ix++) sum += x[row + ix]!;
-        }
-        const n = Math.max(0, ye - ys) * Math.max(0, xe - xs);
-        const count = countIncludePad ? padH * padW : n;
-        out[o++] = store(sum - n * zp, count, mults, zpOut, qmax);
-      }
-    }
-  }
+  for (let o = 0; o < sums.length; o++) out[o] = store(sums[o]! - inside[o]! * zp, counts[o]!, mults, zpOut, qmax);
   return out;
 }
 

@@ -58,9 +58,26 @@ export function maxPool2dImpl<T extends Float32Array | Uint8Array | Uint16Array 
   return y;
 }
 
-export function averagePool2dImpl(x: Float32Array, g: Pool2dGeom, countIncludePad: boolean): Float32Array {
+/** Per average-pool window: the sum of its values, how many lie inside the input, and the divisor. */
+export interface WindowSums {
+  /** Sum over the window's elements inside the input (float64; exact for integer codes). */
+  sums: Float64Array;
+  /** Elements of the window inside the input. */
+  inside: Int32Array;
+  /** The divisor: the whole window incl. padding with count_include_pad, else `inside`. */
+  counts: Int32Array;
+}
+
+/**
+ * Window sums of an average pool, in output order. One loop for the float kernel and the
+ * integer kernel (pool2d-int.ts), so both use exactly the same windows and counts.
+ */
+export function poolWindowSums(x: ArrayLike<number>, g: Pool2dGeom, countIncludePad: boolean): WindowSums {
   const { planes, h, w, kh, kw, sh, sw, pt, pl, pb, pr, oh, ow } = g;
-  const out = new Float32Array(planes * oh * ow);
+  const total = planes * oh * ow;
+  const sums = new Float64Array(total);
+  const inside = new Int32Array(total);
+  const counts = new Int32Array(total);
   let o = 0;
   for (let p = 0; p < planes; p++) {
     const xp = p * h * w;
@@ -81,11 +98,20 @@ export function averagePool2dImpl(x: Float32Array, g: Pool2dGeom, countIncludePa
           const row = xp + iy * w;
           for (let ix = xs; ix < xe; ix++) sum += x[row + ix]!;
         }
-        const count = countIncludePad ? padH * padW : (ye - ys) * (xe - xs);
-        out[o++] = count > 0 ? sum / count : 0;
+        const n = Math.max(0, ye - ys) * Math.max(0, xe - xs);
+        sums[o] = sum;
+        inside[o] = n;
+        counts[o++] = countIncludePad ? padH * padW : n;
       }
     }
   }
+  return { sums, inside, counts };
+}
+
+export function averagePool2dImpl(x: Float32Array, g: Pool2dGeom, countIncludePad: boolean): Float32Array {
+  const { sums, counts } = poolWindowSums(x, g, countIncludePad);
+  const out = new Float32Array(sums.length);
+  for (let o = 0; o < sums.length; o++) out[o] = counts[o]! > 0 ? sums[o]! / counts[o]! : 0;
   return out;
 }
 
