@@ -29,6 +29,7 @@ import type { QuantParams } from '../reference/quantize/params.js';
 import { resultAsFloat, runQuantized } from '../reference/quantize/run-quantized.js';
 import { featureParamsFromRange } from '../reference/quant/feature-params.js';
 import { TensorHistogram } from '../reference/quant/histogram.js';
+import { klRange } from '../reference/quant/kl-range.js';
 import { listCalibrationImages } from '../reference/config/index.js';
 import type { Tensor } from '../reference/tensor.js';
 import { cosine as metricsCosine } from '../src/metrics/pairwise.js';
@@ -151,7 +152,8 @@ async function tensors(b: Bench, names: string[]): Promise<void> {
  * TensorRT's entropy calibration (Migacz, "8-bit Inference with TensorRT", GTC 2017): one histogram
  * of |x|, thresholds i = levels..bins, P = the first i bins with the rest added to bin i − 1, Q =
  * the first i bins merged into `levels` chunks spread over P's non-empty bins; threshold
- * (i + 0.5)·w at the smallest KL(P‖Q). Zero Q bins under non-zero P bins are skipped (no ε).
+ * (i + 0.5)·w at the smallest KL(P‖Q); a non-zero P bin over an empty Q bin makes the divergence
+ * infinite (scipy's `entropy`, as NVIDIA's pytorch-quantization `_compute_amax_entropy` uses it).
  */
 function trtThreshold(h: TensorHistogram, levels: number): number {
   const n = h.bins;
@@ -174,9 +176,9 @@ function trtThreshold(h: TensorHistogram, levels: number): number {
     const sp = suffix[0]!;
     const sq = sp - suffix[i]!;
     let kl = 0;
-    for (let k = 0; k < i; k++) {
+    for (let k = 0; k < i && kl < Infinity; k++) {
       const pk = (a[k]! + (k === i - 1 ? suffix[i]! : 0)) / sp;
-      if (pk > 0 && q[k]! > 0) kl += pk * Math.log(pk / (q[k]! / sq));
+      if (pk > 0) kl = q[k]! > 0 ? kl + pk * Math.log(pk / (q[k]! / sq)) : Infinity;
     }
     if (kl < best) [best, bestI] = [kl, i];
   }
@@ -186,6 +188,7 @@ function trtThreshold(h: TensorHistogram, levels: number): number {
 async function klTrt(b: Bench): Promise<void> {
   const { images } = await listCalibrationImages(path.join(DATA, 'images/calib'), 4);
   const hs = new Map<string, TensorHistogram>();
+  const nz = new Map<string, TensorHistogram>();
   const folded = prepareQuant(b.model, b.params).model;
   for (const img of images) {
     const xi = pixelsToInput(await prepareImageLoader(img, b.m.width, b.m.height, b.m.format), b.m.height, b.m.width, b.m.mean, b.m.var);
@@ -196,10 +199,24 @@ async function klTrt(b: Bench): Promise<void> {
         if (!b.params.features[n] || b.params.features[n]!.method === 'shared') return;
         if (!hs.has(n)) hs.set(n, new TensorHistogram());
         hs.get(n)!.add(t.data as Float32Array);
+        if (!nz.has(n)) nz.set(n, new TensorHistogram());
+        nz.get(n)!.add((t.data as Float32Array).filter((v) => v !== 0));
       },
     });
   }
   console.log(`reference KL ${fmt(await finalCos(b, b.params))}`);
+  {
+    const features = { ...b.params.features };
+    for (const [n, h] of nz) {
+      if (h.count === 0) continue;
+      const r = klRange(h, features[n]!.bits);
+      const full = hs.get(n)!;
+      features[n] = { ...features[n]!, ...featureParamsFromRange(Math.min(r.min, 0), Math.max(r.max, 0), features[n]!.bits) };
+      void full;
+    }
+    for (const [n, e] of Object.entries(features)) if (e.method === 'shared') features[n] = { ...e, ...pick(features[e.sharedWith!]!) };
+    console.log(`reference KL, exact zeros left out of the histogram ${fmt(await finalCos(b, { ...b.params, features }))}`);
+  }
   for (const levels of [128, 256]) {
     const features = { ...b.params.features };
     for (const [n, h] of hs) {
@@ -207,7 +224,8 @@ async function klTrt(b: Bench): Promise<void> {
       features[n] = { ...features[n]!, ...featureParamsFromRange(Math.max(Math.min(h.min, 0), -t), Math.min(Math.max(h.max, 0), t), features[n]!.bits) };
     }
     for (const [n, e] of Object.entries(features)) if (e.method === 'shared') features[n] = { ...e, ...pick(features[e.sharedWith!]!) };
-    console.log(`TensorRT KL, ${levels} levels on |x| ${fmt(await finalCos(b, { ...b.params, features }))}`);
+    const r = (n: string): string => (features[n] ? `${n} ≤ ${((2 ** features[n]!.bits - 1 - features[n]!.zeroPoint) * features[n]!.scale).toFixed(2)}` : '');
+    console.log(`TensorRT KL, ${levels} levels on |x| ${fmt(await finalCos(b, { ...b.params, features }))} ${r('input.7')}`);
   }
 }
 

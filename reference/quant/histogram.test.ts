@@ -41,12 +41,14 @@ describe('TensorHistogram', () => {
     expect(h.min).toBe(Math.min(...a, ...b, ...c));
   });
 
-  it('a first batch of zeros keeps them in bin 0 when the range is set later', () => {
+  it('a first batch of zeros keeps them in bin 0 when the range is set later; exact zeros (±0) are counted apart too', () => {
     const h = new TensorHistogram();
     h.add(new Float32Array(10));
     expect(h.range).toBe(0);
-    h.add(Float32Array.of(4));
-    expect(h.pos[0]).toBe(10);
+    h.add(Float32Array.of(4, -0, 1e-30, -1e-30));
+    expect(h.zeros).toBe(11);
+    expect(h.pos[0]).toBe(12);
+    expect(h.neg[0]).toBe(1);
     expect(h.pos[h.bins - 1]).toBe(1);
   });
 });

@@ -2,7 +2,8 @@
  * Per-tensor statistics collected over many calibration images (SEMANTICS.md "Calibration
  * histograms"): running min/max and a histogram of |x| in HISTOGRAM_BINS bins over [0, range],
  * kept separately for x ≥ 0 and x < 0 so that asymmetric ranges can be chosen (the TensorRT
- * entropy calibrator uses one 2048-bin histogram of |x|; Migacz, GTC 2017).
+ * entropy calibrator uses one 2048-bin histogram of |x|; Migacz, GTC 2017), and the number of
+ * exact zeros.
  *
  * Growing range: `range` starts at the first batch's max|x| and, when a later batch exceeds it,
  * is multiplied by the smallest power of two that covers the new max; bins are merged in groups of
@@ -26,6 +27,8 @@ export class TensorHistogram {
   max = -Infinity;
   /** Finite values counted. */
   count = 0;
+  /** Values exactly 0 (±0) among them, also counted in `pos[0]` (KL leaves them out, see kl-range.ts). */
+  zeros = 0;
   /** NaN / ±Infinity values seen (not counted in the histogram). */
   nonFinite = 0;
   /** Batches added. */
@@ -68,9 +71,11 @@ export class TensorHistogram {
     const inv = this.range > 0 ? n / this.range : 0;
     const pos = this.pos;
     const neg = this.neg;
+    let zeros = 0;
     for (let i = 0; i < x.length; i++) {
       const v = x[i]!;
       if (v - v !== 0) continue;
+      if (v === 0) zeros++;
       if (v >= 0) {
         const k = Math.floor(v * inv);
         pos[k > last ? last : k]!++;
@@ -80,6 +85,7 @@ export class TensorHistogram {
       }
     }
     this.count += x.length - bad;
+    this.zeros += zeros;
   }
 
   /** Extends the range to cover `need`, merging bins by a power of two. */
@@ -120,7 +126,7 @@ export class TensorHistogram {
   }
 
   /** A plain JSON-serializable snapshot. */
-  toJSON(): { bins: number; range: number; min: number; max: number; count: number; nonFinite: number; batches: number; pos: number[]; neg: number[] } {
-    return { bins: this.bins, range: this.range, min: this.min, max: this.max, count: this.count, nonFinite: this.nonFinite, batches: this.batches, pos: [...this.pos], neg: [...this.neg] };
+  toJSON(): { bins: number; range: number; min: number; max: number; count: number; zeros: number; nonFinite: number; batches: number; pos: number[]; neg: number[] } {
+    return { bins: this.bins, range: this.range, min: this.min, max: this.max, count: this.count, zeros: this.zeros, nonFinite: this.nonFinite, batches: this.batches, pos: [...this.pos], neg: [...this.neg] };
   }
 }

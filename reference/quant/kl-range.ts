@@ -12,6 +12,12 @@
  * SiLU output keeps its small negative tail unclipped while the positive tail is searched.
  * When even the full window holds fewer than 2^bits bins (≥ 12 bits, or few distinct values)
  * the histogram cannot resolve any clipping and the observed range is returned.
+ *
+ * Exact zeros are left out of the reference distribution (Sophgo TPU-MLIR's KLD calibrator,
+ * `python/calibration/kld_calibrator.py`, histograms `t[t != 0]`): every range includes 0 and the
+ * zero point makes real 0 exact, so zeros — half of a ReLU output, padding — carry no quantization
+ * error at any clip; left in, their spike in the first bin shares a merged level with its
+ * neighbours as soon as the clip exceeds 2^bits bins and makes the smallest clip win.
  */
 import type { TensorHistogram } from './histogram.js';
 
@@ -49,6 +55,8 @@ export function klRange(h: TensorHistogram, bits: number): { min: number; max: n
   const observed = { min: Math.min(h.min, 0), max: Math.max(h.max, 0) };
   const c = h.signed();
   const n = h.bins;
+  c[n]! -= h.zeros; // bin [0, w) of x ≥ 0 holds the exact zeros
+  if (h.count === h.zeros) return observed;
   let jlo = 0;
   while (jlo < c.length && c[jlo] === 0) jlo++;
   let jhi = c.length - 1;

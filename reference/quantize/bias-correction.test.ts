@@ -38,11 +38,11 @@ describe('bias correction (Nagel et al. 2019, empirical)', () => {
     expect(bc.valiImages).toEqual(['dog.jpg', 'faces_1.jpg']);
     expect(r.warnings.some((w) => /skipped calib: sub-folder/.test(w))).toBe(true);
     // Measured (mean of the 12 outputs' cosines on the 2 vali images, images made by the
-    // OpenCV-exact prepare path): 0.8458 → 0.8407 with both corrections (with sharp's resize it was
-    // 0.8166 → 0.7994). With 2 correction images the estimate does not help this model; the numbers
-    // are reported, not tuned.
-    expect(bc.cosineBefore).toBeCloseTo(0.8458, 3);
-    expect(bc.cosineAfter).toBeGreaterThan(0.75);
+    // OpenCV-exact prepare path): 0.8953 → 0.8993 with both corrections (before KL left exact zeros
+    // out of its histogram: 0.8458 → 0.8407; with sharp's resize 0.8166 → 0.7994). With 2
+    // correction images the estimate barely moves this model; the numbers are reported, not tuned.
+    expect(bc.cosineBefore).toBeCloseTo(0.8953, 3);
+    expect(bc.cosineAfter).toBeGreaterThan(0.85);
     // the corrected parameters load and change the integer biases
     const corrected = prepareQuant(model, r.params);
     expect(corrected.biasDelta.size).toBe(convs.length);
