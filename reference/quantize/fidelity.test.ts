@@ -53,14 +53,14 @@ describe('YOLOX-nano (BGR, mean 0, var 1), calibrated on 4 images of images/cali
     ref = await runGraph(model, new Map([['images', x]]));
   }, 60_000);
 
-  it('8-bit KL features / MAX_ABS weights: every Conv runs as an integer kernel; final cosine ≈ 0.948', async () => {
+  it('8-bit KL features / MAX_ABS weights: every Conv runs as an integer kernel; final cosine ≈ 0.951', async () => {
     const { prep } = await setup('models/yolox_nano_3cls.onnx', { ...yolo, feature_quantize_method: 'KL' });
     const r = await finalCosine(prep, x, ref);
-    // Measured 0.94776 (MSE 0.9334, MAX_ABS 0.9338 with the same 4 images): below the issue's 0.99
-    // target. The loss starts at the stem's 1x1 conv "onnx::Sigmoid_1183" (input cosine 0.997 →
-    // output 0.914, with float convolutions too: weight_fake_quant=false gives 0.9138), i.e. per-tensor
-    // 8-bit features of this depthwise-separable backbone, not the kernels (see the next test).
-    expect(r.cos.output).toBeGreaterThan(0.94);
+    // Measured 0.95117 (MSE 0.9333, MAX_ABS 0.9408, ADMM 0.9403 with the same 4 images): below the
+    // issue's 0.99. Per-tensor 8-bit features everywhere cannot do better on this model: the loss is
+    // made in the stem SiLU (next test, SEMANTICS.md "Measured"), not in the kernels.
+    expect(r.cos.output).toBeGreaterThan(0.945);
+    expect(r.cos.output).toBeLessThan(0.96);
     expect(r.modes.int).toBe(369);
     // features in float (weights quantized): the weights' share of the error is small (measured 0.99931)
     const wOnly = await finalCosine(prep, x, ref, { featureFakeQuant: false });
@@ -84,7 +84,7 @@ describe('YOLOX-nano (BGR, mean 0, var 1), calibrated on 4 images of images/cali
     const wide = Object.entries(prep.params.features).filter(([, f]) => f.bits === 16).map(([n]) => n);
     expect(wide.sort()).toEqual(['input.7', 'onnx::Sigmoid_1177']);
     const r = await finalCosine(prep, x, ref);
-    // measured 0.99294
+    // measured 0.99300 (MSE 0.9950, MAX_ABS 0.9896, ADMM 0.9889 with the same two tensors at 16 bits)
     expect(r.cos.output).toBeGreaterThanOrEqual(0.99);
     expect(r.modes.int).toBe(369);
   }, 120_000);
@@ -93,7 +93,7 @@ describe('YOLOX-nano (BGR, mean 0, var 1), calibrated on 4 images of images/cali
     const { prep } = await setup('models/yolox_nano_3cls.onnx', { ...yolo, feature_quantize_method: 'KL', feature_quantize_bits: 16, weight_quantize_bits: 16 });
     expect(Object.values(prep.params.features).every((f) => f.dtype === 'uint16')).toBe(true);
     const r = await finalCosine(prep, x, ref);
-    // measured 0.999975
+    // measured 0.999979
     expect(r.cos.output).toBeGreaterThanOrEqual(0.9999);
   }, 120_000);
 });
