@@ -12,6 +12,9 @@
  * - `tensors NAME...`: each named tensor alone at 16 bits, then all of them together.
  * - `kl-trt`: TensorRT's own entropy calibration (symmetric |x| histogram, 128 levels) instead of
  *   the reference's asymmetric KL, for comparison.
+ * - `sequential`: ranges re-calibrated (same method) on the integer run's dequantized activations
+ *   over the calibration images instead of the float run's, twice (each pass uses the previous
+ *   pass's parameters upstream).
  *
  * "At 16 bits" = 16-bit parameters over the tensor's observed calibration range (what KL gives at
  * ≥ 12 bits and what `node_quantize_bits` does); tensors sharing its parameters (data movement)
@@ -29,7 +32,7 @@ import type { QuantParams } from '../reference/quantize/params.js';
 import { resultAsFloat, runQuantized } from '../reference/quantize/run-quantized.js';
 import { featureParamsFromRange } from '../reference/quant/feature-params.js';
 import { TensorHistogram } from '../reference/quant/histogram.js';
-import { klRange } from '../reference/quant/kl-range.js';
+import { calibrateFeature, type FeatureRangeMethod } from '../reference/quant/feature-range.js';
 import { listCalibrationImages } from '../reference/config/index.js';
 import type { Tensor } from '../reference/tensor.js';
 import { cosine as metricsCosine } from '../src/metrics/pairwise.js';
@@ -188,7 +191,6 @@ function trtThreshold(h: TensorHistogram, levels: number): number {
 async function klTrt(b: Bench): Promise<void> {
   const { images } = await listCalibrationImages(path.join(DATA, 'images/calib'), 4);
   const hs = new Map<string, TensorHistogram>();
-  const nz = new Map<string, TensorHistogram>();
   const folded = prepareQuant(b.model, b.params).model;
   for (const img of images) {
     const xi = pixelsToInput(await prepareImageLoader(img, b.m.width, b.m.height, b.m.format), b.m.height, b.m.width, b.m.mean, b.m.var);
@@ -199,24 +201,10 @@ async function klTrt(b: Bench): Promise<void> {
         if (!b.params.features[n] || b.params.features[n]!.method === 'shared') return;
         if (!hs.has(n)) hs.set(n, new TensorHistogram());
         hs.get(n)!.add(t.data as Float32Array);
-        if (!nz.has(n)) nz.set(n, new TensorHistogram());
-        nz.get(n)!.add((t.data as Float32Array).filter((v) => v !== 0));
       },
     });
   }
   console.log(`reference KL ${fmt(await finalCos(b, b.params))}`);
-  {
-    const features = { ...b.params.features };
-    for (const [n, h] of nz) {
-      if (h.count === 0) continue;
-      const r = klRange(h, features[n]!.bits);
-      const full = hs.get(n)!;
-      features[n] = { ...features[n]!, ...featureParamsFromRange(Math.min(r.min, 0), Math.max(r.max, 0), features[n]!.bits) };
-      void full;
-    }
-    for (const [n, e] of Object.entries(features)) if (e.method === 'shared') features[n] = { ...e, ...pick(features[e.sharedWith!]!) };
-    console.log(`reference KL, exact zeros left out of the histogram ${fmt(await finalCos(b, { ...b.params, features }))}`);
-  }
   for (const levels of [128, 256]) {
     const features = { ...b.params.features };
     for (const [n, h] of hs) {
@@ -229,7 +217,32 @@ async function klTrt(b: Bench): Promise<void> {
   }
 }
 
-const pick = (e: QuantParams['features'][string]) => ({ scale: e.scale, zeroPoint: e.zeroPoint, bits: e.bits, dtype: e.dtype });
+async function sequential(b: Bench, method: string): Promise<void> {
+  const { images } = await listCalibrationImages(path.join(DATA, 'images/calib'), 4);
+  let params = b.params;
+  console.log(`float-run calibration ${fmt(await finalCos(b, params))}`);
+  for (let pass = 1; pass <= 2; pass++) {
+    const prep = prepareQuant(b.model, params);
+    const hs = new Map<string, TensorHistogram>();
+    for (const img of images) {
+      const xi = pixelsToInput(await prepareImageLoader(img, b.m.width, b.m.height, b.m.format), b.m.height, b.m.width, b.m.mean, b.m.var);
+      await runQuantized(prep, b.inputName, xi, {
+        onTensor: (n, t, _node, q) => {
+          if (!q || params.features[n]?.method === 'shared') return;
+          if (!hs.has(n)) hs.set(n, new TensorHistogram());
+          hs.get(n)!.add(resultAsFloat(prep, n, t));
+        },
+      });
+    }
+    const features = { ...params.features };
+    for (const [n, h] of hs) features[n] = { ...features[n]!, ...pick(calibrateFeature(h, method as FeatureRangeMethod, features[n]!.bits) as never) };
+    for (const [n, e] of Object.entries(features)) if (e.method === 'shared') features[n] = { ...e, ...pick(features[e.sharedWith!]!) };
+    params = { ...params, features };
+    console.log(`sequential pass ${pass} ${fmt(await finalCos(b, params))}`);
+  }
+}
+
+const pick = (e: { scale: number; zeroPoint: number; bits: number }) => ({ scale: e.scale, zeroPoint: e.zeroPoint, bits: e.bits, dtype: e.bits <= 8 ? ('uint8' as const) : ('uint16' as const) });
 
 async function main(): Promise<void> {
   const [mode = 'curve', key = 'yolox', method = 'KL', bits = '8', ...names] = process.argv.slice(2);
@@ -247,7 +260,8 @@ async function main(): Promise<void> {
     case 'prefix': return prefix(b);
     case 'tensors': return tensors(b, names);
     case 'kl-trt': return klTrt(b);
-    default: throw new Error(`mode "${mode}": curve, ops, prefix, tensors or kl-trt`);
+    case 'sequential': return sequential(b, method);
+    default: throw new Error(`mode "${mode}": curve, ops, prefix, tensors, kl-trt or sequential`);
   }
 }
 
