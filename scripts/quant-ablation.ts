@@ -18,7 +18,8 @@
  *
  * "At 16 bits" = 16-bit parameters over the tensor's observed calibration range (what KL gives at
  * ≥ 12 bits and what `node_quantize_bits` does); tensors sharing its parameters (data movement)
- * follow. Run: `npm run build && node dist/scripts/quant-ablation.js MODE [model=yolox] [method=KL] [bits=8] [names...]`.
+ * follow. Run: `npm run build && node dist/scripts/quant-ablation.js MODE [model=yolox] [method=KL] [bits=8] [names...]`
+ * (`bits` may also name one of the model's variants in report-models.ts, e.g. `stem16`).
  */
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -249,7 +250,9 @@ async function main(): Promise<void> {
   const m = REPORT_MODELS.find((r) => r.key === key);
   if (!m) throw new Error(`model key "${key}": one of ${REPORT_MODELS.map((r) => r.key).join(', ')}`);
   const model = await loadModel(path.join(DATA, m.file));
-  const cal = await calibrate(model, { config: reportConfig(m, method, 4, { feature_quantize_bits: Number(bits) }) });
+  // `bits`: a feature bit width, or the label of one of the model's variants (e.g. yolox "stem16")
+  const extra = m.variants[bits] ?? { feature_quantize_bits: Number(bits) };
+  const cal = await calibrate(model, { config: reportConfig(m, method, 4, extra) });
   const inputName = model.graph.inputs[0]!.name;
   const x = pixelsToInput(await prepareImageLoader(path.join(DATA, m.image), m.width, m.height, m.format), m.height, m.width, m.mean, m.var);
   const float = await runGraph(prepareQuant(model, cal.params).model, new Map([[inputName, x]]), { keep: 'all' });
