@@ -16,12 +16,16 @@
 import { FastEngine } from './engine.js';
 import { convIntOracle, matMulIntOracle } from './conv-int-oracle.js';
 import { convIntGeom, type ConvIntGeom, type ConvIntParams, type MatMulIntParams, type RequantParams } from './conv-int-types.js';
+import { lutInPlace } from './eltwise.js';
 import { accFitsInt32, minMax, packChannelsLast, packPhases, prepareConvInt, type PackPart, type PreparedConvInt } from './pack.js';
 
 export { prepareConvInt, type PreparedConvInt } from './pack.js';
 
 /** Why the last call of a fast function ran on the oracle instead (null: it ran on WebAssembly). */
 export let lastFallback: string | null = null;
+
+/** Whether the last convIntRequantFast call applied its output table (`lut`) itself. */
+export let lastLutApplied = false;
 
 interface Ranges {
   /** [lo, hi) per job along pixels or blocks. */
@@ -110,7 +114,7 @@ function runKernel(e: FastEngine, prep: PreparedConvInt, lay: Layout, images: nu
   const oA = e.alloc(outRows * plane * 4);
   const raw = lay.raw;
   const srcA = raw ? e.alloc(raw.c * raw.h * raw.w) : 0;
-  const qs = fused ? allocRequant(e, outRows, prep.m * plane, fused.q, (r) => (r % mgPad < prep.mg ? Math.floor(r / mgPad) * prep.mg + (r % mgPad) : -1)) : null;
+  const qs = fused ? allocRequant(e, outRows, prep.m * plane, fused.q, (r) => (r % mgPad < prep.mg ? Math.floor(r / mgPad) * prep.mg + (r % mgPad) : -1), fused.lut) : null;
   const buf = e.buffer;
   new Int16Array(buf, wA, prep.w.length).set(prep.w);
   new Int32Array(buf, bA, prep.bias.length).set(prep.bias);
@@ -153,6 +157,7 @@ function runKernel(e: FastEngine, prep: PreparedConvInt, lay: Layout, images: nu
         for (let gi = 0; gi < groups; gi++) {
           requantRows(e, oA + gi * mgPad * plane * 4, qs.mA + gi * mgPad * 4, qs.sA + gi * mgPad * 4, qs.qA + gi * prep.mg * plane * qs.bytes, prep.mg, plane, plane, plane, fused.q);
         }
+        if (qs.lutA) lutInPlace(e, qs.qA, prep.m * plane, qs.lutA);
         fused.out.set(qs.view(prep.m * plane), b * prep.m * plane);
         continue;
       }
@@ -184,7 +189,7 @@ function runDepthwise(e: FastEngine, prep: PreparedConvInt, p: ConvIntParams, g:
   const oA = e.alloc(c * oh * ow8 * 4);
   const raw = p.x instanceof Uint8Array ? p.x : null;
   const srcA = raw ? e.alloc(c * g.h * g.w) : 0;
-  const qs = fused ? allocRequant(e, c * oh, c * oh * ow, fused.q, (r) => Math.floor(r / oh)) : null;
+  const qs = fused ? allocRequant(e, c * oh, c * oh * ow, fused.q, (r) => Math.floor(r / oh), fused.lut) : null;
   const buf = e.buffer;
   new Int16Array(buf, wA, prep.w.length).set(prep.w);
   new Int32Array(buf, bA, c).set(prep.bias);
@@ -216,6 +221,7 @@ function runDepthwise(e: FastEngine, prep: PreparedConvInt, p: ConvIntParams, g:
       e.parallel('conv_dw', jobs.map(([c0, c1, r0, r1]) => [xA, wA, biasA, oA, rowA, tapA, ntaps, region * 2, tiles, oh, c0, c1, r0, r1]));
       if (fused && qs) {
         requantRows(e, oA, qs.mA, qs.sA, qs.qA, c * oh, ow, ow8, ow, fused.q);
+        if (qs.lutA) lutInPlace(e, qs.qA, c * plane, qs.lutA);
         fused.out.set(qs.view(c * plane), b * c * plane);
         continue;
       }
@@ -231,6 +237,8 @@ function runDepthwise(e: FastEngine, prep: PreparedConvInt, p: ConvIntParams, g:
 interface Fused {
   q: RequantParams;
   out: Uint8Array | Uint16Array;
+  /** 256-entry table applied to the uint8 output codes (8-bit output only). */
+  lut?: Uint8Array;
 }
 
 /** Checks the output range the requantization kernels rely on (see conv-int.wat requant). */
@@ -247,17 +255,21 @@ interface RequantSpace {
   sA: number;
   qA: number;
   bytes: number;
+  /** Address of the output table (0: none). */
+  lutA: number;
   /** Copy of the first `count` quantized values. */
   view(count: number): Uint8Array | Uint16Array;
 }
 
 /** Allocates per-row multipliers (row → channel via `chOf`, −1 = padding row) and `outCount` outputs. */
-function allocRequant(e: FastEngine, rows: number, outCount: number, q: RequantParams, chOf: (r: number) => number): RequantSpace {
+function allocRequant(e: FastEngine, rows: number, outCount: number, q: RequantParams, chOf: (r: number) => number, lut?: Uint8Array): RequantSpace {
   const bytes = q.bits === 8 ? 1 : 2;
   const mA = e.alloc(rows * 4);
   const sA = e.alloc(rows * 4);
   const qA = e.alloc(outCount * bytes);
+  const lutA = lut && bytes === 1 ? e.alloc(256) : 0;
   const buf = e.buffer;
+  if (lutA) new Uint8Array(buf, lutA, 256).set(lut!.subarray(0, 256));
   const mv = new Int32Array(buf, mA, rows);
   const sv = new Int32Array(buf, sA, rows);
   for (let r = 0; r < rows; r++) {
@@ -270,6 +282,7 @@ function allocRequant(e: FastEngine, rows: number, outCount: number, q: RequantP
     sA,
     qA,
     bytes,
+    lutA,
     view: (count) => (bytes === 1 ? new Uint8Array(e.buffer, qA, count) : new Uint16Array(e.buffer, qA, count)),
   };
 }
@@ -325,8 +338,11 @@ export function convIntFast(engine: FastEngine, p: ConvIntParams, prepared?: Pre
  * Convolution and requantization in one pass (NCHW [N][M][OH][OW] uint8/uint16 output): equal to
  * requantizeOracle(convIntOracle(p), OH·OW, q) and to requantizeFast(convIntFast(p)); the int32
  * accumulators never leave WebAssembly memory. `q.multipliers` has one entry per output channel.
+ * `lut` (8-bit output only): a 256-entry table then applied to every output code in WebAssembly
+ * (fused element-wise successors); {@link lastLutApplied} says whether it was.
  */
-export function convIntRequantFast(engine: FastEngine, p: ConvIntParams, q: RequantParams, prepared?: PreparedConvInt): Uint8Array | Uint16Array {
+export function convIntRequantFast(engine: FastEngine, p: ConvIntParams, q: RequantParams, prepared?: PreparedConvInt, lut?: Uint8Array): Uint8Array | Uint16Array {
+  lastLutApplied = false;
   const g = convIntGeom(p);
   checkRequant(q);
   if (q.multipliers.length !== g.m || q.shifts.length !== g.m) throw new RangeError(`convIntRequantFast: ${q.multipliers.length} multipliers for ${g.m} output channels`);
@@ -338,7 +354,8 @@ export function convIntRequantFast(engine: FastEngine, p: ConvIntParams, q: Requ
     return requantizeFast(engine, convIntFast(engine, p, prep), g.oh * g.ow, q);
   }
   lastFallback = null;
-  const fused: Fused = { q, out: q.bits === 8 ? new Uint8Array(g.n * g.m * g.oh * g.ow) : new Uint16Array(g.n * g.m * g.oh * g.ow) };
+  const fused: Fused = { q, out: q.bits === 8 ? new Uint8Array(g.n * g.m * g.oh * g.ow) : new Uint16Array(g.n * g.m * g.oh * g.ow), lut: q.bits === 8 ? lut : undefined };
+  lastLutApplied = fused.lut !== undefined;
   if (prep.kind === 'dw') runDepthwise(engine, prep, p, g, parts, null, fused);
   else runKernel(engine, prep, convLayout(p, g, prep.cp), g.n, parts, null, fused);
   return fused.out;

@@ -13,12 +13,28 @@
  * split never changes the arithmetic (integer), so results are identical for any thread count.
  */
 import { Worker } from 'node:worker_threads';
-import { loadConvIntModule } from './wasm-module.js';
+import { loadKernelModules } from './wasm-module.js';
 
-/** Exports of conv-int.wat, by index in the control block. */
-export const FN = { conv_pairs: 0, conv_dw: 1, requant: 2, pack_u8: 3, pack_dw_u8: 4, zero: 5 } as const;
+/** Exports of the kernel modules (conv-int.wat, eltwise.wat), by index in the control block. */
+export const FN = {
+  conv_pairs: 0,
+  conv_dw: 1,
+  requant: 2,
+  pack_u8: 3,
+  pack_dw_u8: 4,
+  zero: 5,
+  lut_u8: 6,
+  pair_lut_u8: 7,
+  quant_f32: 8,
+} as const;
 export type FnName = keyof typeof FN;
 const FN_NAMES = Object.keys(FN) as FnName[];
+
+/** The export named `n` of whichever instance has it. */
+function exportOf(insts: WebAssembly.Instance[], n: string): Kernel {
+  for (const i of insts) if (typeof i.exports[n] === 'function') return i.exports[n] as unknown as Kernel;
+  throw new Error(`fast kernels: no export ${n}`);
+}
 
 const SLOT = 32; // int32 words per worker: [seq, done, fn, nargs, failed, args...]
 const ARG0 = 5;
@@ -27,9 +43,10 @@ const MAX_PAGES = 32768; // 2 GiB
 
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
-parentPort.once('message', async ({ module, memory, ctrl, slot, names }) => {
-  const inst = await WebAssembly.instantiate(module, { env: { memory } });
-  const fns = names.map((n) => inst.exports[n]);
+parentPort.once('message', async ({ modules, memory, ctrl, slot, names }) => {
+  const insts = [];
+  for (const m of modules) insts.push(await WebAssembly.instantiate(m, { env: { memory } }));
+  const fns = names.map((n) => { for (const i of insts) if (typeof i.exports[n] === 'function') return i.exports[n]; return null; });
   const c = new Int32Array(ctrl);
   const b = slot * ${SLOT};
   parentPort.postMessage('ready');
@@ -69,12 +86,13 @@ export class FastEngine {
   }
 
   /** Starts an engine with `threads` computing threads (default 2; 1 = no workers). */
-  static async create(options: { threads?: number; fromSource?: boolean; module?: WebAssembly.Module } = {}): Promise<FastEngine> {
+  static async create(options: { threads?: number; fromSource?: boolean; modules?: WebAssembly.Module[] } = {}): Promise<FastEngine> {
     const threads = Math.max(1, Math.floor(options.threads ?? 2));
-    const module = options.module ?? (await loadConvIntModule({ fromSource: options.fromSource }));
+    const modules = options.modules ?? (await loadKernelModules({ fromSource: options.fromSource }));
     const memory = new WebAssembly.Memory({ initial: 16, maximum: MAX_PAGES, shared: true });
-    const inst = await WebAssembly.instantiate(module, { env: { memory } });
-    const fns = FN_NAMES.map((n) => inst.exports[n] as unknown as Kernel);
+    const insts: WebAssembly.Instance[] = [];
+    for (const m of modules) insts.push(await WebAssembly.instantiate(m, { env: { memory } }));
+    const fns = FN_NAMES.map((n) => exportOf(insts, n));
     const ctrl = new Int32Array(new SharedArrayBuffer(4 * SLOT * Math.max(1, threads - 1)));
     const workers: Worker[] = [];
     try {
@@ -85,7 +103,7 @@ export class FastEngine {
             w.once('message', () => resolve());
             w.once('error', reject);
             w.once('exit', () => reject(new Error('worker exited during start-up')));
-            w.postMessage({ module, memory, ctrl: ctrl.buffer, slot, names: FN_NAMES });
+            w.postMessage({ modules, memory, ctrl: ctrl.buffer, slot, names: FN_NAMES });
           });
         } catch (e) {
           void w.terminate();

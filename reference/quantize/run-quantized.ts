@@ -31,7 +31,8 @@ export interface QuantRunResult {
 /** Runs `prep.model` on `input` (float32 NCHW, after mean/var) in integer mode. */
 export async function runQuantized(prep: PreparedQuant, inputName: string, input: Tensor, opts: QuantRunOptions = {}): Promise<QuantRunResult> {
   const plan = planGraph(prep.model);
-  const step = makeIntStep(prep, plan, opts);
+  const fuse = opts.fuse ?? (!!opts.fast && !opts.onTensor && opts.keep !== 'all');
+  const step = makeIntStep(prep, plan, { ...opts, fuse });
   const featureQ = opts.featureFakeQuant !== false;
   const outputs = await runGraph(prep.model, new Map([[inputName, input]]), {
     keep: opts.keep,
