@@ -16,7 +16,6 @@
 import { FastEngine } from './engine.js';
 import { convIntOracle, matMulIntOracle } from './conv-int-oracle.js';
 import { convIntGeom, type ConvIntGeom, type ConvIntParams, type MatMulIntParams, type RequantParams } from './conv-int-types.js';
-import { lutInPlace } from './eltwise.js';
 import { accFitsInt32, minMax, packChannelsLast, packPhases, prepareConvInt, type PackPart, type PreparedConvInt } from './pack.js';
 
 export { prepareConvInt, type PreparedConvInt } from './pack.js';
@@ -155,9 +154,8 @@ function runKernel(e: FastEngine, prep: PreparedConvInt, lay: Layout, images: nu
       if (fused && qs) {
         // per group: rows [0, mg) of its accumulator block -> rows gi·mg.. of the output (no padding rows)
         for (let gi = 0; gi < groups; gi++) {
-          requantRows(e, oA + gi * mgPad * plane * 4, qs.mA + gi * mgPad * 4, qs.sA + gi * mgPad * 4, qs.qA + gi * prep.mg * plane * qs.bytes, prep.mg, plane, plane, plane, fused.q);
+          requantRows(e, oA + gi * mgPad * plane * 4, qs.mA + gi * mgPad * 4, qs.sA + gi * mgPad * 4, qs.qA + gi * prep.mg * plane * qs.bytes, prep.mg, plane, plane, plane, fused.q, qs.lutA);
         }
-        if (qs.lutA) lutInPlace(e, qs.qA, prep.m * plane, qs.lutA);
         fused.out.set(qs.view(prep.m * plane), b * prep.m * plane);
         continue;
       }
@@ -220,8 +218,7 @@ function runDepthwise(e: FastEngine, prep: PreparedConvInt, p: ConvIntParams, g:
       const biasA = part === 'hi' ? zA : bA;
       e.parallel('conv_dw', jobs.map(([c0, c1, r0, r1]) => [xA, wA, biasA, oA, rowA, tapA, ntaps, region * 2, tiles, oh, c0, c1, r0, r1]));
       if (fused && qs) {
-        requantRows(e, oA, qs.mA, qs.sA, qs.qA, c * oh, ow, ow8, ow, fused.q);
-        if (qs.lutA) lutInPlace(e, qs.qA, c * plane, qs.lutA);
+        requantRows(e, oA, qs.mA, qs.sA, qs.qA, c * oh, ow, ow8, ow, fused.q, qs.lutA);
         fused.out.set(qs.view(c * plane), b * c * plane);
         continue;
       }
@@ -291,11 +288,11 @@ function allocRequant(e: FastEngine, rows: number, outCount: number, q: RequantP
  * Requantizes `rows` rows (the first `len` values of each; accumulator rows `inStride` apart, output
  * rows `outStride` apart) with per-row multipliers at mA/sA, split over the threads by rows.
  */
-function requantRows(e: FastEngine, oA: number, mA: number, sA: number, qA: number, rows: number, len: number, inStride: number, outStride: number, q: RequantParams): void {
+function requantRows(e: FastEngine, oA: number, mA: number, sA: number, qA: number, rows: number, len: number, inStride: number, outStride: number, q: RequantParams, lutA = 0): void {
   const bytes = q.bits === 8 ? 1 : 2;
   const chunk = Math.ceil(rows / e.threads);
   const jobs: number[][] = [];
-  for (let r = 0; r < rows; r += chunk) jobs.push([oA, mA, sA, qA, bytes, len, r, Math.min(rows, r + chunk), q.zpOut, q.qmin, q.qmax, inStride, outStride]);
+  for (let r = 0; r < rows; r += chunk) jobs.push([oA, mA, sA, qA, bytes, len, r, Math.min(rows, r + chunk), q.zpOut, q.qmin, q.qmax, inStride, outStride, lutA]);
   e.parallel('requant', jobs);
 }
 
@@ -434,7 +431,7 @@ export function requantizeFast(engine: FastEngine, acc: Int32Array, plane: numbe
   }
   const chunk = Math.ceil(rows / engine.threads);
   const jobs: number[][] = [];
-  for (let r = 0; r < rows; r += chunk) jobs.push([aA, mA, sA, oA, bytes, plane, r, Math.min(rows, r + chunk), q.zpOut, q.qmin, q.qmax, plane, plane]);
+  for (let r = 0; r < rows; r += chunk) jobs.push([aA, mA, sA, oA, bytes, plane, r, Math.min(rows, r + chunk), q.zpOut, q.qmin, q.qmax, plane, plane, 0]);
   engine.parallel('requant', jobs);
   // allocate + set: TypedArray.prototype.slice on shared memory is several times slower than set
   const out = bytes === 1 ? new Uint8Array(acc.length) : new Uint16Array(acc.length);
