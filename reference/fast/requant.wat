@@ -6,21 +6,6 @@
 (module
   (memory (import "env" "memory") 1 32768 shared)
 
-  ;; Stores 8 uint16 lanes of $v at $op: as uint16 ($bytes = 2), as uint8, or as table[uint8] ($lut != 0).
-  (func $store8 (param $op i32) (param $bytes i32) (param $lut i32) (param $v v128)
-    (local $b v128)
-    (if (i32.eq (local.get $bytes) (i32.const 2)) (then (v128.store (local.get $op) (local.get $v)) (return)))
-    (local.set $b (i8x16.narrow_i16x8_u (local.get $v) (local.get $v)))
-    (if (i32.eqz (local.get $lut)) (then (v128.store64_lane 0 (local.get $op) (local.get $b)) (return)))
-    (i32.store8 offset=0 (local.get $op) (i32.load8_u (i32.add (local.get $lut) (i8x16.extract_lane_u 0 (local.get $b)))))
-    (i32.store8 offset=1 (local.get $op) (i32.load8_u (i32.add (local.get $lut) (i8x16.extract_lane_u 1 (local.get $b)))))
-    (i32.store8 offset=2 (local.get $op) (i32.load8_u (i32.add (local.get $lut) (i8x16.extract_lane_u 2 (local.get $b)))))
-    (i32.store8 offset=3 (local.get $op) (i32.load8_u (i32.add (local.get $lut) (i8x16.extract_lane_u 3 (local.get $b)))))
-    (i32.store8 offset=4 (local.get $op) (i32.load8_u (i32.add (local.get $lut) (i8x16.extract_lane_u 4 (local.get $b)))))
-    (i32.store8 offset=5 (local.get $op) (i32.load8_u (i32.add (local.get $lut) (i8x16.extract_lane_u 5 (local.get $b)))))
-    (i32.store8 offset=6 (local.get $op) (i32.load8_u (i32.add (local.get $lut) (i8x16.extract_lane_u 6 (local.get $b)))))
-    (i32.store8 offset=7 (local.get $op) (i32.load8_u (i32.add (local.get $lut) (i8x16.extract_lane_u 7 (local.get $b))))))
-
   ;; Requantizes the first $plane values of rows [c0, c1) of acc (int32 rows $inStride apart) into
   ;; out (rows $outStride apart; uint8 when $bytes = 1, uint16 when 2): per row c, m = mult[c],
   ;; r = 31 + shift[c] (>= 0); $lut: table address for uint8 output, 0 = none.
@@ -82,7 +67,23 @@
                 (local.set $p1 (i64x2.shr_u (i64x2.add (i64x2.extmul_high_i32x4_u (local.get $abs) (local.get $mv32)) (local.get $halfv)) (local.get $r)))
                 (local.set $vb (i32x4.add (local.get $zpv) (i32x4.min_s (local.get $hi32) (i32x4.max_s (local.get $lo32)
                   (i32x4.sub (v128.xor (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $p0) (local.get $p1)) (local.get $sgn)) (local.get $sgn))))))
-                (call $store8 (local.get $op) (local.get $bytes) (local.get $lut) (i16x8.narrow_i32x4_u (local.get $va) (local.get $vb)))
+                (local.set $va (i16x8.narrow_i32x4_u (local.get $va) (local.get $vb)))
+                ;; store (inlined: V8 does not inline calls): uint16, uint8, or table[uint8]
+                (if (i32.eq (local.get $bytes) (i32.const 2))
+                  (then (v128.store (local.get $op) (local.get $va)))
+                  (else
+                    (local.set $va (i8x16.narrow_i16x8_u (local.get $va) (local.get $va)))
+                    (if (i32.eqz (local.get $lut))
+                      (then (v128.store64_lane 0 (local.get $op) (local.get $va)))
+                      (else
+                        (i32.store8 offset=0 (local.get $op) (i32.load8_u (i32.add (local.get $lut) (i8x16.extract_lane_u 0 (local.get $va)))))
+                        (i32.store8 offset=1 (local.get $op) (i32.load8_u (i32.add (local.get $lut) (i8x16.extract_lane_u 1 (local.get $va)))))
+                        (i32.store8 offset=2 (local.get $op) (i32.load8_u (i32.add (local.get $lut) (i8x16.extract_lane_u 2 (local.get $va)))))
+                        (i32.store8 offset=3 (local.get $op) (i32.load8_u (i32.add (local.get $lut) (i8x16.extract_lane_u 3 (local.get $va)))))
+                        (i32.store8 offset=4 (local.get $op) (i32.load8_u (i32.add (local.get $lut) (i8x16.extract_lane_u 4 (local.get $va)))))
+                        (i32.store8 offset=5 (local.get $op) (i32.load8_u (i32.add (local.get $lut) (i8x16.extract_lane_u 5 (local.get $va)))))
+                        (i32.store8 offset=6 (local.get $op) (i32.load8_u (i32.add (local.get $lut) (i8x16.extract_lane_u 6 (local.get $va)))))
+                        (i32.store8 offset=7 (local.get $op) (i32.load8_u (i32.add (local.get $lut) (i8x16.extract_lane_u 7 (local.get $va)))))))))
                 (local.set $ap (i32.add (local.get $ap) (i32.const 32)))
                 (local.set $op (i32.add (local.get $op) (i32.shl (local.get $bytes) (i32.const 3))))
                 (local.set $i (i32.add (local.get $i) (i32.const 8)))
@@ -119,7 +120,23 @@
             (local.set $e3 (v128.bitselect (local.get $hiv) (local.get $mag) (i64x2.gt_s (local.get $mag) (local.get $hiv))))
             (local.set $va (i32x4.add (local.get $zpv) (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $e0) (local.get $e1))))
             (local.set $vb (i32x4.add (local.get $zpv) (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $e2) (local.get $e3))))
-            (call $store8 (local.get $op) (local.get $bytes) (local.get $lut) (i16x8.narrow_i32x4_u (local.get $va) (local.get $vb)))
+            (local.set $va (i16x8.narrow_i32x4_u (local.get $va) (local.get $vb)))
+                ;; store (inlined: V8 does not inline calls): uint16, uint8, or table[uint8]
+                (if (i32.eq (local.get $bytes) (i32.const 2))
+                  (then (v128.store (local.get $op) (local.get $va)))
+                  (else
+                    (local.set $va (i8x16.narrow_i16x8_u (local.get $va) (local.get $va)))
+                    (if (i32.eqz (local.get $lut))
+                      (then (v128.store64_lane 0 (local.get $op) (local.get $va)))
+                      (else
+                        (i32.store8 offset=0 (local.get $op) (i32.load8_u (i32.add (local.get $lut) (i8x16.extract_lane_u 0 (local.get $va)))))
+                        (i32.store8 offset=1 (local.get $op) (i32.load8_u (i32.add (local.get $lut) (i8x16.extract_lane_u 1 (local.get $va)))))
+                        (i32.store8 offset=2 (local.get $op) (i32.load8_u (i32.add (local.get $lut) (i8x16.extract_lane_u 2 (local.get $va)))))
+                        (i32.store8 offset=3 (local.get $op) (i32.load8_u (i32.add (local.get $lut) (i8x16.extract_lane_u 3 (local.get $va)))))
+                        (i32.store8 offset=4 (local.get $op) (i32.load8_u (i32.add (local.get $lut) (i8x16.extract_lane_u 4 (local.get $va)))))
+                        (i32.store8 offset=5 (local.get $op) (i32.load8_u (i32.add (local.get $lut) (i8x16.extract_lane_u 5 (local.get $va)))))
+                        (i32.store8 offset=6 (local.get $op) (i32.load8_u (i32.add (local.get $lut) (i8x16.extract_lane_u 6 (local.get $va)))))
+                        (i32.store8 offset=7 (local.get $op) (i32.load8_u (i32.add (local.get $lut) (i8x16.extract_lane_u 7 (local.get $va)))))))))
             (local.set $ap (i32.add (local.get $ap) (i32.const 32)))
             (local.set $op (i32.add (local.get $op) (i32.shl (local.get $bytes) (i32.const 3))))
             (local.set $i (i32.add (local.get $i) (i32.const 8)))
