@@ -64,6 +64,7 @@ export async function profileInt(opts: { model: string; threads: number; kernels
   const rows = new Map<string, LayerTime & { times: number[] }>();
   for (let r = 0; r <= opts.repeat; r++) {
     const step = makeIntStep(prep, plan, { fast, fuse: opts.fuse });
+    if (opts.fuse && fast) fast.beginRun(); // as runQuantized does
     await runGraph(prep.model, new Map([[input.name, xT]]), {
       execute: (st, ins) => {
         const t0 = performance.now();
@@ -81,6 +82,7 @@ export async function profileInt(opts: { model: string; threads: number; kernels
         return out;
       },
     });
+    fast?.endRun();
   }
   return [...rows.values()].map(({ times, ...row }) => ({ ...row, ms: median(times) }));
 }

@@ -112,8 +112,10 @@ function runKernel(e: FastEngine, prep: PreparedConvInt, lay: Layout, images: nu
   const xA = e.alloc(groups * regionElems * 2);
   const oA = e.alloc(outRows * plane * 4);
   const raw = lay.raw;
-  const srcA = raw ? e.alloc(raw.c * raw.h * raw.w) : 0;
-  const qs = fused ? allocRequant(e, outRows, prep.m * plane, fused.q, (r) => (r % mgPad < prep.mg ? Math.floor(r / mgPad) * prep.mg + (r % mgPad) : -1), fused.lut) : null;
+  // an input already in the engine's memory (a kept output of an earlier kernel) is read in place
+  const rawAt = raw ? e.addressOf(raw.x) : null;
+  const srcA = raw && rawAt === null ? e.alloc(raw.c * raw.h * raw.w) : 0;
+  const qs = fused ? allocRequant(e, outRows, fused.outA ? 0 : prep.m * plane, fused.q, (r) => (r % mgPad < prep.mg ? Math.floor(r / mgPad) * prep.mg + (r % mgPad) : -1), fused.lut) : null;
   const buf = e.buffer;
   new Int16Array(buf, wA, prep.w.length).set(prep.w);
   new Int32Array(buf, bA, prep.bias.length).set(prep.bias);
@@ -131,7 +133,8 @@ function runKernel(e: FastEngine, prep: PreparedConvInt, lay: Layout, images: nu
       const biasA = part === 'hi' ? zA : bA;
       if (raw && part === 'all') {
         const hw = raw.h * raw.w;
-        new Uint8Array(buf, srcA, raw.c * hw).set(raw.x.subarray(b * raw.c * hw, (b + 1) * raw.c * hw));
+        const src = rawAt !== null ? rawAt + b * raw.c * hw : srcA;
+        if (rawAt === null) new Uint8Array(buf, srcA, raw.c * hw).set(raw.x.subarray(b * raw.c * hw, (b + 1) * raw.c * hw));
         e.call('zero', [xA, groups * regionElems * 2]);
         // channel blocks of 8 split over the threads (each block is packed by exactly one thread)
         const per = Math.ceil(raw.cg / 8 / e.threads) * 8;
@@ -139,7 +142,7 @@ function runKernel(e: FastEngine, prep: PreparedConvInt, lay: Layout, images: nu
         for (let gi = 0; gi < groups; gi++) {
           for (let c0 = 0; c0 < raw.cg; c0 += per) {
             const cn = Math.min(per, raw.cg - c0);
-            jobs.push([srcA + (gi * raw.cg + c0) * hw, xA + (gi * regionElems + c0) * 2, cn, raw.h, raw.w, raw.zx, prep.cp, lay.wp, raw.pt, raw.pl]);
+            jobs.push([src + (gi * raw.cg + c0) * hw, xA + (gi * regionElems + c0) * 2, cn, raw.h, raw.w, raw.zx, prep.cp, lay.wp, raw.pt, raw.pl]);
           }
         }
         for (let j = 0; j < jobs.length; j += e.threads) e.parallel('pack_u8', jobs.slice(j, j + e.threads));
@@ -154,9 +157,10 @@ function runKernel(e: FastEngine, prep: PreparedConvInt, lay: Layout, images: nu
       if (fused && qs) {
         // per group: rows [0, mg) of its accumulator block -> rows gi·mg.. of the output (no padding rows)
         for (let gi = 0; gi < groups; gi++) {
-          requantRows(e, oA + gi * mgPad * plane * 4, qs.mA + gi * mgPad * 4, qs.sA + gi * mgPad * 4, qs.qA + gi * prep.mg * plane * qs.bytes, prep.mg, plane, plane, plane, fused.q, qs.lutA);
+          const qA = (fused.outA ? fused.outA + b * prep.m * plane * qs.bytes : qs.qA) + gi * prep.mg * plane * qs.bytes;
+          requantRows(e, oA + gi * mgPad * plane * 4, qs.mA + gi * mgPad * 4, qs.sA + gi * mgPad * 4, qA, prep.mg, plane, plane, plane, fused.q, qs.lutA);
         }
-        fused.out.set(qs.view(prep.m * plane), b * prep.m * plane);
+        if (!fused.outA) fused.out.set(qs.view(prep.m * plane), b * prep.m * plane);
         continue;
       }
       const target = part === 'hi' ? hiAcc! : dst;
@@ -186,8 +190,9 @@ function runDepthwise(e: FastEngine, prep: PreparedConvInt, p: ConvIntParams, g:
   const xA = e.alloc(c * region * 2);
   const oA = e.alloc(c * oh * ow8 * 4);
   const raw = p.x instanceof Uint8Array ? p.x : null;
-  const srcA = raw ? e.alloc(c * g.h * g.w) : 0;
-  const qs = fused ? allocRequant(e, c * oh, c * oh * ow, fused.q, (r) => Math.floor(r / oh), fused.lut) : null;
+  const rawAt = raw ? e.addressOf(raw) : null;
+  const srcA = raw && rawAt === null ? e.alloc(c * g.h * g.w) : 0;
+  const qs = fused ? allocRequant(e, c * oh, fused.outA ? 0 : c * oh * ow, fused.q, (r) => Math.floor(r / oh), fused.lut) : null;
   const buf = e.buffer;
   new Int16Array(buf, wA, prep.w.length).set(prep.w);
   new Int32Array(buf, bA, c).set(prep.bias);
@@ -209,17 +214,18 @@ function runDepthwise(e: FastEngine, prep: PreparedConvInt, p: ConvIntParams, g:
     for (const part of parts) {
       if (raw && part === 'all') {
         const hw = g.h * g.w;
-        new Uint8Array(buf, srcA, c * hw).set(raw.subarray(b * c * hw, (b + 1) * c * hw));
+        const src = rawAt !== null ? rawAt + b * c * hw : srcA;
+        if (rawAt === null) new Uint8Array(buf, srcA, c * hw).set(raw.subarray(b * c * hw, (b + 1) * c * hw));
         const per = Math.ceil(c / e.threads);
         const pj: number[][] = [];
-        for (let c0 = 0; c0 < c; c0 += per) pj.push([srcA, xA, g.h, g.w, p.zx, sw, hp, wps, g.pt, g.pl, region * 2, c0, Math.min(c, c0 + per)]);
+        for (let c0 = 0; c0 < c; c0 += per) pj.push([src, xA, g.h, g.w, p.zx, sw, hp, wps, g.pt, g.pl, region * 2, c0, Math.min(c, c0 + per)]);
         e.parallel('pack_dw_u8', pj);
       } else for (let ci = 0; ci < c; ci++) packPhases(x16, (xA >> 1) + ci * region, p.x, (b * c + ci) * g.h * g.w, g.h, g.w, p.zx, sw, hp, wps, g.pt, g.pl, part);
       const biasA = part === 'hi' ? zA : bA;
       e.parallel('conv_dw', jobs.map(([c0, c1, r0, r1]) => [xA, wA, biasA, oA, rowA, tapA, ntaps, region * 2, tiles, oh, c0, c1, r0, r1]));
       if (fused && qs) {
-        requantRows(e, oA, qs.mA, qs.sA, qs.qA, c * oh, ow, ow8, ow, fused.q, qs.lutA);
-        fused.out.set(qs.view(c * plane), b * c * plane);
+        requantRows(e, oA, qs.mA, qs.sA, fused.outA ? fused.outA + b * c * plane * qs.bytes : qs.qA, c * oh, ow, ow8, ow, fused.q, qs.lutA);
+        if (!fused.outA) fused.out.set(qs.view(c * plane), b * c * plane);
         continue;
       }
       const target = part === 'hi' ? hiAcc! : dst;
@@ -236,6 +242,8 @@ interface Fused {
   out: Uint8Array | Uint16Array;
   /** 256-entry table applied to the uint8 output codes (8-bit output only). */
   lut?: Uint8Array;
+  /** Address of `out` when it is kept in the engine's memory (the kernels write it in place), else 0. */
+  outA: number;
 }
 
 /** Checks the output range the requantization kernels rely on (see conv-int.wat requant). */
@@ -351,7 +359,12 @@ export function convIntRequantFast(engine: FastEngine, p: ConvIntParams, q: Requ
     return requantizeFast(engine, convIntFast(engine, p, prep), g.oh * g.ow, q);
   }
   lastFallback = null;
-  const fused: Fused = { q, out: q.bits === 8 ? new Uint8Array(g.n * g.m * g.oh * g.ow) : new Uint16Array(g.n * g.m * g.oh * g.ow), lut: q.bits === 8 ? lut : undefined };
+  const count = g.n * g.m * g.oh * g.ow;
+  // engine in a run (arena): the output stays in its memory, written in place by the kernels
+  engine.reset();
+  const outA = engine.arena ? engine.allocKeep(count * (q.bits === 8 ? 1 : 2)) : 0;
+  const out = outA ? (q.bits === 8 ? new Uint8Array(engine.buffer, outA, count) : new Uint16Array(engine.buffer, outA, count)) : q.bits === 8 ? new Uint8Array(count) : new Uint16Array(count);
+  const fused: Fused = { q, out, lut: q.bits === 8 ? lut : undefined, outA };
   lastLutApplied = fused.lut !== undefined;
   if (prep.kind === 'dw') runDepthwise(engine, prep, p, g, parts, null, fused);
   else runKernel(engine, prep, convLayout(p, g, prep.cp), g.n, parts, null, fused);

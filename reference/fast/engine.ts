@@ -129,9 +129,52 @@ export class FastEngine {
     this.workers.length = 0;
   }
 
-  /** Frees every allocation (call at the start of each kernel invocation). */
+  /** Bottom of the scratch space: everything below is kept tensors of the current run (the arena). */
+  private arenaTop = 64; // keep address 0 unused
+  /** Every buffer object the memory has had (a grow gives a new one over the same memory). */
+  private readonly buffers = new WeakSet<ArrayBufferLike>();
+  /**
+   * True between {@link beginRun} and {@link endRun}: kernels then leave their outputs in the
+   * engine's memory ({@link allocKeep}) and read inputs found there in place ({@link addressOf}).
+   */
+  arena = false;
+
+  /** Frees every scratch allocation (call at the start of each kernel invocation); kept tensors stay. */
   reset(): void {
-    this.top = 64; // keep address 0 unused
+    this.top = this.arenaTop;
+  }
+
+  /**
+   * Starts a run whose kernel outputs stay in the engine's memory until {@link endRun} (the caller
+   * guarantees nobody holds such a tensor after endRun: it copies what it returns).
+   */
+  beginRun(): void {
+    this.arenaTop = 64;
+    this.top = 64;
+    this.arena = true;
+  }
+
+  /** Ends the run started by {@link beginRun}; its kept tensors are free again. */
+  endRun(): void {
+    this.arena = false;
+    this.arenaTop = 64;
+    this.top = 64;
+  }
+
+  /**
+   * Allocates `bytes` that outlive the kernel call (until {@link endRun}); must be called right after
+   * {@link reset}, before any scratch allocation. Returns the byte address.
+   */
+  allocKeep(bytes: number): number {
+    if (this.top !== this.arenaTop) throw new Error('fast kernels: allocKeep after a scratch allocation');
+    const at = this.alloc(bytes);
+    this.arenaTop = this.top;
+    return at;
+  }
+
+  /** The byte address of `view` when it is a view on this engine's memory, else null. */
+  addressOf(view: ArrayBufferView): number | null {
+    return this.buffers.has(view.buffer) ? view.byteOffset : null;
   }
 
   /** Allocates `bytes` (16-byte aligned), growing the memory; returns the byte address. */
@@ -151,7 +194,9 @@ export class FastEngine {
 
   /** The current memory (views must be re-created after `alloc`, which may grow it). */
   get buffer(): SharedArrayBuffer {
-    return this.memory.buffer as unknown as SharedArrayBuffer;
+    const b = this.memory.buffer as unknown as SharedArrayBuffer;
+    this.buffers.add(b);
+    return b;
   }
 
   /** Runs one kernel call on the calling thread. */
