@@ -3,6 +3,7 @@
  * median over `repeat` runs (after a warm-up) of every node's wall time, with its op type, kernel
  * kind (Conv: first / 1x1 / 3x3 / depthwise / other), output shape and MACs; plus totals per kind.
  * Run: `node dist/scripts/profile-int.js [--model m.onnx] [--threads N] [--kernels ts|fast] [--repeat N] [--top K]`.
+ * `--cpu 1` times process CPU time instead of wall time (for a loaded machine; 1 thread).
  * MAX_ABS 8-bit self-calibration on a synthetic image (speed only, not accuracy).
  */
 import * as path from 'node:path';
@@ -31,6 +32,12 @@ export interface LayerTime {
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
+/** Process CPU time (user + system), ms: less disturbed than wall time on a loaded machine (1 thread). */
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
 /** Kernel kind of a node for the table. */
 function kindOf(step: PlannedNode, ins: readonly (Tensor | null)[]): string {
   const op = step.node.opType;
@@ -44,7 +51,7 @@ function kindOf(step: PlannedNode, ins: readonly (Tensor | null)[]): string {
 }
 
 /** Profiles `model` (see the file header). */
-export async function profileInt(opts: { model: string; threads: number; kernels: KernelChoice; repeat: number; fuse?: boolean }): Promise<LayerTime[]> {
+export async function profileInt(opts: { model: string; threads: number; kernels: KernelChoice; repeat: number; fuse?: boolean; cpu?: boolean }): Promise<LayerTime[]> {
   const model = await loadModel(opts.model);
   const input = model.graph.inputs[0]!;
   const [n, c, h, w] = input.shape as number[];
@@ -67,9 +74,9 @@ export async function profileInt(opts: { model: string; threads: number; kernels
     if (opts.fuse && fast) fast.beginRun(); // as runQuantized does
     await runGraph(prep.model, new Map([[input.name, xT]]), {
       execute: (st, ins) => {
-        const t0 = performance.now();
+        const t0 = opts.cpu ? cpuMs() : performance.now();
         const out = step.execute(st, ins);
-        const dt = performance.now() - t0;
+        const dt = (opts.cpu ? cpuMs() : performance.now()) - t0;
         if (r === 0) return out;
         let row = rows.get(st.node.name);
         if (!row) {
@@ -92,7 +99,7 @@ async function main(): Promise<void> {
     const i = process.argv.indexOf(`--${k}`);
     return i > 0 ? process.argv[i + 1]! : d;
   };
-  const rows = await profileInt({ model: arg('model', sharedModel('yolox_nano_3cls.onnx')), threads: Number(arg('threads', '1')), kernels: arg('kernels', 'fast') as KernelChoice, repeat: Number(arg('repeat', '5')), fuse: arg('fuse', '1') === '1' });
+  const rows = await profileInt({ model: arg('model', sharedModel('yolox_nano_3cls.onnx')), threads: Number(arg('threads', '1')), kernels: arg('kernels', 'fast') as KernelChoice, repeat: Number(arg('repeat', '5')), fuse: arg('fuse', '1') === '1', cpu: arg('cpu', '0') === '1' });
   const total = rows.reduce((a, r) => a + r.ms, 0);
   const kinds = new Map<string, { ms: number; macs: number; n: number }>();
   for (const r of rows) {

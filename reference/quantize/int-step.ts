@@ -25,6 +25,7 @@ import { makeTensor, type Tensor } from '../tensor.js';
 import type { PreparedQuant } from './prepare.js';
 import type { FastEngine } from '../fast/engine.js';
 import { quantizeFast } from '../fast/eltwise.js';
+import { gatherMoveOp } from '../fast/gather-map.js';
 import { applyTableInPlace, findSiluFusions, siluTable } from '../fast/fusion.js';
 
 export interface IntStepOptions {
@@ -175,7 +176,8 @@ export function makeIntStep(prep: PreparedQuant, plan: ExecutionPlan, opts: IntS
       modes.set(node.name, 'int');
       const args = ins.map((t, i) => (t && inQ[i] ? codesOf(t, inQ[i]!) : t));
       const ctx: IntContext = { ...step.ctx, inputQuant: inQ, outputQuant: outQ, weightQuant: w ? node.inputs.map((_, i) => (i === w.input ? w.qw : null)) : undefined, fast: opts.fast ?? null, fastOutputLut: lut };
-      const outs = step.kernel.int(args, step.attrs, ctx);
+      // fast path: data movement as a cached gather (reference/fast/gather-map.ts), exact by construction
+      const outs = (opts.fast ? gatherMoveOp(step, args, inQ, outQ) : null) ?? step.kernel.int(args, step.attrs, ctx);
       return checkOutputs(node, outs.map((t, k) => (outQ[k] && !isCodes(t) ? toCodes(t, outQ[k]!) : t)), outQ, plan);
     }
     modes.set(node.name, skip ? 'skipped' : 'fallback');
