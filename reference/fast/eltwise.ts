@@ -73,3 +73,44 @@ export function quantizeFast(e: FastEngine, x: Float32Array, p: { scale: number;
   out.set(bytes === 1 ? new Uint8Array(e.buffer, qA, x.length) : new Uint16Array(e.buffer, qA, x.length));
   return out;
 }
+
+/** Operand addresses and the output of one element-wise kernel call (see {@link stage}). */
+export interface Staged {
+  /** Byte addresses of the inputs in the engine's memory. */
+  inA: number[];
+  /** Byte address of the output. */
+  outA: number;
+  /** The output as a JS array: a view when kept in the engine's memory (a run), else a copy. */
+  result(): Uint8Array;
+}
+
+/**
+ * Prepares a kernel call on uint8 operands: the output (`outBytes`) is kept in the engine's memory
+ * during a run (engine.arena) and allocated first; inputs already there are read in place, others
+ * copied into scratch. Call the kernel, then `result()`.
+ */
+export function stage(e: FastEngine, inputs: readonly Uint8Array[], outBytes: number, scratchBytes = 0): Staged & { scratchA: number } {
+  e.reset();
+  const kept = e.arena ? e.allocKeep(outBytes) : 0;
+  const inA = inputs.map((x) => {
+    const at = e.addressOf(x);
+    if (at !== null) return at;
+    const a = e.alloc(x.length);
+    new Uint8Array(e.buffer, a, x.length).set(x);
+    return a;
+  });
+  const outA = kept || e.alloc(outBytes + 16);
+  const scratchA = scratchBytes > 0 ? e.alloc(scratchBytes) : 0;
+  return {
+    inA,
+    outA,
+    scratchA,
+    result: () => {
+      const view = new Uint8Array(e.buffer, outA, outBytes);
+      if (kept) return view;
+      const out = new Uint8Array(outBytes);
+      out.set(view);
+      return out;
+    },
+  };
+}

@@ -87,4 +87,88 @@
           (else (i32.store16 (i32.add (local.get $dst) (i32.shl (local.get $i) (i32.const 1))) (local.get $r))))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $loop))))
+  ;; Max pooling, stride 1, of uint8 planes [p0, p1) (NCHW, h x w each) into dst (oh x ow each),
+  ;; separably with i8x16.max_u: each plane is copied into a zeroed padded scratch plane ($scr:
+  ;; hp rows of $wpp bytes, image at (pt, pl)), row maxima over kw taps (dilation dw) go to a second
+  ;; scratch ($scr + hp*wpp: hp rows of $owp bytes), then the max of kh row maxima (dilation dh) is
+  ;; stored; a partial last vector of a row goes through a 16-byte bounce buffer (so nothing past the
+  ;; row is written). Codes are >= 0, so the zero padding never wins (see max-pool-fast.ts).
+  (func (export "maxpool_u8")
+    (param $src i32) (param $dst i32) (param $h i32) (param $w i32) (param $kh i32) (param $kw i32)
+    (param $dh i32) (param $dw i32) (param $pt i32) (param $pl i32) (param $oh i32) (param $ow i32)
+    (param $hp i32) (param $wpp i32) (param $owp i32) (param $scr i32) (param $p0 i32) (param $p1 i32)
+    (local $p i32) (local $y i32) (local $x i32) (local $k i32) (local $rows i32) (local $bounce i32)
+    (local $a i32) (local $o i32) (local $m v128)
+    (local.set $rows (i32.add (local.get $scr) (i32.mul (local.get $hp) (local.get $wpp))))
+    (local.set $bounce (i32.add (local.get $rows) (i32.mul (local.get $hp) (local.get $owp))))
+    (local.set $p (local.get $p0))
+    (block $pdone
+      (loop $ploop
+        (br_if $pdone (i32.ge_s (local.get $p) (local.get $p1)))
+        (memory.fill (local.get $scr) (i32.const 0) (i32.mul (local.get $hp) (local.get $wpp)))
+        (local.set $y (i32.const 0))
+        (block $cdone
+          (loop $cloop
+            (br_if $cdone (i32.ge_s (local.get $y) (local.get $h)))
+            (memory.copy
+              (i32.add (local.get $scr) (i32.add (i32.mul (i32.add (local.get $y) (local.get $pt)) (local.get $wpp)) (local.get $pl)))
+              (i32.add (local.get $src) (i32.mul (i32.add (i32.mul (local.get $p) (local.get $h)) (local.get $y)) (local.get $w)))
+              (local.get $w))
+            (local.set $y (i32.add (local.get $y) (i32.const 1)))
+            (br $cloop)))
+        ;; row maxima: rows[y][x..x+16) = max_k pad[y][x + k*dw ..]
+        (local.set $y (i32.const 0))
+        (block $rdone
+          (loop $rloop
+            (br_if $rdone (i32.ge_s (local.get $y) (local.get $hp)))
+            (local.set $x (i32.const 0))
+            (block $xdone
+              (loop $xloop
+                (br_if $xdone (i32.ge_s (local.get $x) (local.get $ow)))
+                (local.set $a (i32.add (local.get $scr) (i32.add (i32.mul (local.get $y) (local.get $wpp)) (local.get $x))))
+                (local.set $m (v128.load (local.get $a)))
+                (local.set $k (i32.const 1))
+                (block $kdone
+                  (loop $kloop
+                    (br_if $kdone (i32.ge_s (local.get $k) (local.get $kw)))
+                    (local.set $a (i32.add (local.get $a) (local.get $dw)))
+                    (local.set $m (i8x16.max_u (local.get $m) (v128.load (local.get $a))))
+                    (local.set $k (i32.add (local.get $k) (i32.const 1)))
+                    (br $kloop)))
+                (v128.store (i32.add (local.get $rows) (i32.add (i32.mul (local.get $y) (local.get $owp)) (local.get $x))) (local.get $m))
+                (local.set $x (i32.add (local.get $x) (i32.const 16)))
+                (br $xloop)))
+            (local.set $y (i32.add (local.get $y) (i32.const 1)))
+            (br $rloop)))
+        ;; column maxima into the output plane
+        (local.set $y (i32.const 0))
+        (block $odone
+          (loop $oloop
+            (br_if $odone (i32.ge_s (local.get $y) (local.get $oh)))
+            (local.set $o (i32.add (local.get $dst) (i32.mul (i32.add (i32.mul (local.get $p) (local.get $oh)) (local.get $y)) (local.get $ow))))
+            (local.set $x (i32.const 0))
+            (block $x2done
+              (loop $x2loop
+                (br_if $x2done (i32.ge_s (local.get $x) (local.get $ow)))
+                (local.set $a (i32.add (local.get $rows) (i32.add (i32.mul (local.get $y) (local.get $owp)) (local.get $x))))
+                (local.set $m (v128.load (local.get $a)))
+                (local.set $k (i32.const 1))
+                (block $k2done
+                  (loop $k2loop
+                    (br_if $k2done (i32.ge_s (local.get $k) (local.get $kh)))
+                    (local.set $a (i32.add (local.get $a) (i32.mul (local.get $dh) (local.get $owp))))
+                    (local.set $m (i8x16.max_u (local.get $m) (v128.load (local.get $a))))
+                    (local.set $k (i32.add (local.get $k) (i32.const 1)))
+                    (br $k2loop)))
+                (if (i32.le_s (i32.add (local.get $x) (i32.const 16)) (local.get $ow))
+                  (then (v128.store (i32.add (local.get $o) (local.get $x)) (local.get $m)))
+                  (else
+                    (v128.store (local.get $bounce) (local.get $m))
+                    (memory.copy (i32.add (local.get $o) (local.get $x)) (local.get $bounce) (i32.sub (local.get $ow) (local.get $x)))))
+                (local.set $x (i32.add (local.get $x) (i32.const 16)))
+                (br $x2loop)))
+            (local.set $y (i32.add (local.get $y) (i32.const 1)))
+            (br $oloop)))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (br $ploop))))
 )

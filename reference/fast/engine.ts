@@ -26,6 +26,7 @@ export const FN = {
   lut_u8: 6,
   pair_lut_u8: 7,
   quant_f32: 8,
+  maxpool_u8: 9,
 } as const;
 export type FnName = keyof typeof FN;
 const FN_NAMES = Object.keys(FN) as FnName[];

@@ -25,7 +25,7 @@ import { makeTensor, type Tensor } from '../tensor.js';
 import type { PreparedQuant } from './prepare.js';
 import type { FastEngine } from '../fast/engine.js';
 import { quantizeFast } from '../fast/eltwise.js';
-import { gatherMoveOp } from '../fast/gather-map.js';
+import { fastIntOp } from '../fast/fast-ops.js';
 import { applyTableInPlace, findSiluFusions, siluTable } from '../fast/fusion.js';
 
 export interface IntStepOptions {
@@ -176,8 +176,8 @@ export function makeIntStep(prep: PreparedQuant, plan: ExecutionPlan, opts: IntS
       modes.set(node.name, 'int');
       const args = ins.map((t, i) => (t && inQ[i] ? codesOf(t, inQ[i]!) : t));
       const ctx: IntContext = { ...step.ctx, inputQuant: inQ, outputQuant: outQ, weightQuant: w ? node.inputs.map((_, i) => (i === w.input ? w.qw : null)) : undefined, fast: opts.fast ?? null, fastOutputLut: lut };
-      // fast path: data movement as a cached gather (reference/fast/gather-map.ts), exact by construction
-      const outs = (opts.fast ? gatherMoveOp(step, args, inQ, outQ) : null) ?? step.kernel.int(args, step.attrs, ctx);
+      // fast path of element-wise, pooling and movement ops (reference/fast/fast-ops.ts), exact by construction
+      const outs = (opts.fast ? fastIntOp(step, args, ctx) : null) ?? step.kernel.int(args, step.attrs, ctx);
       return checkOutputs(node, outs.map((t, k) => (outQ[k] && !isCodes(t) ? toCodes(t, outQ[k]!) : t)), outQ, plan);
     }
     modes.set(node.name, skip ? 'skipped' : 'fallback');
