@@ -20,6 +20,56 @@ const GATHER_OPS = new Set(['Slice', 'Resize', 'Upsample', 'Transpose', 'DepthTo
 interface GatherMap {
   dims: readonly number[];
   map: Int32Array;
+  /** When the map is a strided box (Slice, Transpose): map[i] = base + Σ_k strides[k] · index_k(i). */
+  affine: { base: number; strides: number[] } | null;
+}
+
+/** The affine form of `map` over output dims `dims`, verified on every element, or null. */
+export function affineOf(map: Int32Array, dims: readonly number[]): { base: number; strides: number[] } | null {
+  const r = dims.length;
+  if (map.length === 0 || r === 0) return null;
+  const strides = new Array<number>(r).fill(0);
+  let unit = 1;
+  for (let k = r - 1; k >= 0; k--) {
+    if (dims[k]! > 1) strides[k] = map[unit]! - map[0]!;
+    unit *= dims[k]!;
+  }
+  const base = map[0]!;
+  const idx = new Array<number>(r).fill(0);
+  let v = base;
+  for (let i = 0; i < map.length; i++) {
+    if (map[i] !== v) return null;
+    for (let k = r - 1; k >= 0; k--) {
+      idx[k]!++;
+      v += strides[k]!;
+      if (idx[k]! < dims[k]!) break;
+      v -= strides[k]! * dims[k]!;
+      idx[k] = 0;
+    }
+  }
+  return { base, strides };
+}
+
+/** out[i] = x[base + Σ strides·index] row by row (contiguous rows copied as blocks). */
+function affineCopy<T extends Uint8Array | Uint16Array>(x: T, dims: readonly number[], a: { base: number; strides: number[] }, out: T): T {
+  const r = dims.length;
+  const inner = dims[r - 1]!;
+  const si = a.strides[r - 1]!;
+  const rows = out.length / inner;
+  const idx = new Array<number>(Math.max(0, r - 1)).fill(0);
+  let src = a.base;
+  for (let row = 0, o = 0; row < rows; row++, o += inner) {
+    if (si === 1) out.set(x.subarray(src, src + inner), o);
+    else for (let k = 0, s = src; k < inner; k++, s += si) out[o + k] = x[s]!;
+    for (let k = r - 2; k >= 0; k--) {
+      idx[k]!++;
+      src += a.strides[k]!;
+      if (idx[k]! < dims[k]!) break;
+      src -= a.strides[k]! * dims[k]!;
+      idx[k] = 0;
+    }
+  }
+  return out;
 }
 
 const maps = new WeakMap<OnnxNode, Map<string, GatherMap>>();
@@ -74,8 +124,10 @@ export function gatherMoveOp(step: PlannedNode, ins: Inputs, inQ: readonly (Feat
     const y = step.kernel.float([makeTensor('int32', x.dims, idx), ...ins.slice(1)], step.attrs, step.ctx)[0]!;
     if (!(y.data instanceof Int32Array)) return null;
     if (m.size >= 8) m.clear();
-    m.set(key, (g = { dims: y.dims, map: y.data }));
+    m.set(key, (g = { dims: y.dims, map: y.data, affine: affineOf(y.data, y.dims) }));
   }
-  const out = x.data instanceof Uint8Array ? gatherU8(x.data, g.map) : gatherU16(x.data, g.map);
+  let out: Uint8Array | Uint16Array;
+  if (g.affine && g.dims.length > 0) out = affineCopy(x.data, g.dims, g.affine, x.data instanceof Uint8Array ? new Uint8Array(g.map.length) : new Uint16Array(g.map.length));
+  else out = x.data instanceof Uint8Array ? gatherU8(x.data, g.map) : gatherU16(x.data, g.map);
   return [makeTensor(x.dtype, g.dims, out)];
 }
