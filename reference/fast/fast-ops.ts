@@ -23,6 +23,7 @@ import { requantTable, sameParams } from '../ops/int-support.js';
 import { poolGeometry, type PoolAttrs } from '../ops/pool-glue.js';
 import { gatherMoveOp } from './gather-map.js';
 import { maxPoolCodesFast } from './max-pool-fast.js';
+import { parallelRange, stage } from './eltwise.js';
 
 /** Element-wise ops of one feature input (other inputs constants, e.g. Clip's bounds). */
 const UNARY = new Set(['Sigmoid', 'Relu', 'LeakyRelu', 'Clip', 'HardSigmoid', 'HardSwish', 'Tanh', 'Exp', 'Abs', 'Neg', 'Sqrt', 'Softplus', 'Elu', 'Selu', 'Erf']);
@@ -91,7 +92,13 @@ function unaryOp(step: PlannedNode, ins: Inputs, inQ: readonly (FeatureQParams |
     const t = oracleCodes(step, [codes, ...ins.slice(1)], inQ, outQ, ctx);
     return t && t.length === n ? t : null;
   });
-  return table ? [makeTensor('uint8', x.dims, lut(x.data, table))] : null;
+  if (!table) return null;
+  const e = ctx.fast;
+  if (!e) return [makeTensor('uint8', x.dims, lut(x.data, table))];
+  const s = stage(e, [x.data], x.data.length, 256);
+  new Uint8Array(e.buffer, s.scratchA, 256).set(table.subarray(0, 256));
+  parallelRange(e, 'lut_u8', [s.inA[0]!, s.outA, s.scratchA], x.data.length);
+  return [makeTensor('uint8', x.dims, s.result())];
 }
 
 function binaryOp(step: PlannedNode, ins: Inputs, inQ: readonly (FeatureQParams | null)[], outQ: readonly (FeatureQParams | null)[], ctx: IntContext): Tensor[] | null {
@@ -110,7 +117,13 @@ function binaryOp(step: PlannedNode, ins: Inputs, inQ: readonly (FeatureQParams 
     const t = oracleCodes(step, [makeTensor('uint8', [65536], ca), makeTensor('uint8', [65536], cb)], inQ, outQ, ctx);
     return t && t.length === 65536 ? t : null;
   });
-  return table ? [makeTensor('uint8', a.dims, pairLut(a.data, b.data, table))] : null;
+  if (!table) return null;
+  const e = ctx.fast;
+  if (!e) return [makeTensor('uint8', a.dims, pairLut(a.data, b.data, table))];
+  const s = stage(e, [a.data, b.data], a.data.length, 65536);
+  new Uint8Array(e.buffer, s.scratchA, 65536).set(table);
+  parallelRange(e, 'pair_lut_u8', [s.inA[0]!, s.inA[1]!, s.outA, s.scratchA], a.data.length);
+  return [makeTensor('uint8', a.dims, s.result())];
 }
 
 function concatOp(step: PlannedNode, ins: Inputs, inQ: readonly (FeatureQParams | null)[], outQ: readonly (FeatureQParams | null)[], ctx: IntContext): Tensor[] | null {
@@ -133,15 +146,36 @@ function concatOp(step: PlannedNode, ins: Inputs, inQ: readonly (FeatureQParams 
   const outer = dims.slice(0, axis).reduce((s, d) => s * d, 1);
   const innerOf = (ds: readonly number[]): number => ds.slice(axis).reduce((s, d) => s * d, 1);
   const outInner = innerOf(dims);
-  const out = new Uint8Array(outer * outInner);
-  let off = 0;
-  for (const x of xs) {
-    const inner = innerOf(x.dims);
-    const src = x.t ? lut(x.d, x.t) : x.d;
-    for (let o = 0; o < outer; o++) out.set(src.subarray(o * inner, (o + 1) * inner), o * outInner + off);
-    off += inner;
+  const e = ctx.fast;
+  if (!e) {
+    const out = new Uint8Array(outer * outInner);
+    let off = 0;
+    for (const x of xs) {
+      const inner = innerOf(x.dims);
+      const src = x.t ? lut(x.d, x.t) : x.d;
+      for (let o = 0; o < outer; o++) out.set(src.subarray(o * inner, (o + 1) * inner), o * outInner + off);
+      off += inner;
+    }
+    return [makeTensor('uint8', dims, out)];
   }
-  return [makeTensor('uint8', dims, out)];
+  // in WebAssembly memory: block copies, lut_u8 through the requantization table
+  const s = stage(e, xs.map((x) => x.d), outer * outInner, 256 * xs.length);
+  const mem = new Uint8Array(e.buffer);
+  let off = 0;
+  xs.forEach((x, i) => {
+    const inner = innerOf(x.dims);
+    const tA = s.scratchA + 256 * i;
+    if (x.t) mem.set(x.t.subarray(0, 256), tA);
+    for (let o = 0; o < outer; o++) {
+      const src = s.inA[i]! + o * inner;
+      const dst = s.outA + o * outInner + off;
+      if (!x.t) mem.copyWithin(dst, src, src + inner);
+      else if (inner >= 1 << 16) parallelRange(e, 'lut_u8', [src, dst, tA], inner);
+      else e.call('lut_u8', [src, dst, tA, 0, inner]);
+    }
+    off += inner;
+  });
+  return [makeTensor('uint8', dims, s.result())];
 }
 
 function maxPoolOp(step: PlannedNode, ins: Inputs, inQ: readonly (FeatureQParams | null)[], outQ: readonly (FeatureQParams | null)[], ctx: IntContext): Tensor[] | null {

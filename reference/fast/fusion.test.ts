@@ -28,26 +28,32 @@ let e1: FastEngine;
 let e2: FastEngine;
 let prep: PreparedQuant;
 let x: Tensor;
-beforeAll(async () => {
-  e1 = await FastEngine.create({ threads: 1, fromSource: true });
-  e2 = await FastEngine.create({ threads: 2, fromSource: true });
-  const model = await loadModel(yolox);
-  const [h, w] = [416, 416];
+
+/** A model calibrated (MAX_ABS 8-bit, one synthetic image) and its float NCHW input. */
+async function calibrated(file: string, h: number, w: number): Promise<{ prep: PreparedQuant; x: Tensor }> {
+  const model = await loadModel(file);
   const u8 = new Uint8Array(h * w * 3);
   for (let i = 0; i < u8.length; i++) u8[i] = ((i * 2654435761) >>> 24) & 255;
   const tmp = await fsp.mkdtemp(path.join(os.tmpdir(), 'mp-fusion-'));
+  let p: PreparedQuant;
   try {
     const cfg = parsePtqConfig(JSON.stringify({ format: 'BGR', width: w, height: h, path: tmp, used_image_num: 1, feature_quantize_method: 'MAX_ABS', weight_quantize_method: 'MAX_ABS', feature_quantize_bits: 8, weight_quantize_bits: 8, mean: '0,0,0', var: '1,1,1' }), 'fusion test');
     const img = path.join(tmp, 'x.bin');
     await fsp.writeFile(img, u8);
     const cal = await calibrate(model, { config: cfg, images: [img], loadImage: async () => u8 });
-    prep = prepareQuant(model, cal.params);
+    p = prepareQuant(model, cal.params);
   } finally {
     await fsp.rm(tmp, { recursive: true, force: true });
   }
   const nchw = new Float32Array(3 * h * w);
   for (let i = 0; i < h * w; i++) for (let c = 0; c < 3; c++) nchw[c * h * w + i] = u8[i * 3 + c]!;
-  x = floatTensor([1, 3, h, w], nchw);
+  return { prep: p, x: floatTensor([1, 3, h, w], nchw) };
+}
+
+beforeAll(async () => {
+  e1 = await FastEngine.create({ threads: 1, fromSource: true });
+  e2 = await FastEngine.create({ threads: 2, fromSource: true });
+  ({ prep, x } = await calibrated(yolox, 416, 416));
 }, 120_000);
 afterAll(async () => {
   await e1.close();
@@ -90,8 +96,27 @@ describe('SiLU fusion', () => {
       expect(got.constructor).toBe(want.constructor);
       expect(Buffer.from(got.buffer, got.byteOffset, got.byteLength).equals(Buffer.from(want.buffer, want.byteOffset, want.byteLength))).toBe(true);
       expect([...r.modes.values()].every((m) => m === 'int' || m === 'shape')).toBe(true);
+      expect(fast.addressOf(got), 'returned outputs are copies').toBeNull();
     }
   }, 120_000);
+
+  it('runs in the engine memory (arena) give every output of the other shared models byte-identical to TS', async () => {
+    for (const [file, h, w] of [['yunet_n_320_320.onnx', 320, 320], ['fastestdet.onnx', 352, 352], ['ultraface_rfb_320_simplified.onnx', 240, 320]] as const) {
+      const m = await calibrated(path.resolve(repoRoot, '../shared/data/models', file), h, w);
+      const name = m.prep.model.graph.inputs[0]!.name;
+      const ts = await runQuantized(m.prep, name, m.x, {});
+      for (const fast of [e1, e2]) {
+        const r = await runQuantized(m.prep, name, m.x, { fast });
+        expect([...r.outputs.keys()]).toEqual([...ts.outputs.keys()]);
+        for (const [k, t] of ts.outputs) {
+          const got = r.outputs.get(k)!;
+          expect(got.dims, `${file} ${k}`).toEqual(t.dims);
+          expect(Array.from(got.data as Uint8Array), `${file} ${k}`).toEqual(Array.from(t.data as Uint8Array));
+          expect(fast.addressOf(got.data as Uint8Array), 'returned outputs are copies').toBeNull();
+        }
+      }
+    }
+  }, 300_000);
 
   it('is off when the intermediates are observed', async () => {
     const seen = new Map<string, Tensor>();
