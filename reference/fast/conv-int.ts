@@ -135,7 +135,8 @@ function runKernel(e: FastEngine, prep: PreparedConvInt, lay: Layout, images: nu
         const hw = raw.h * raw.w;
         const src = rawAt !== null ? rawAt + b * raw.c * hw : srcA;
         if (rawAt === null) new Uint8Array(buf, srcA, raw.c * hw).set(raw.x.subarray(b * raw.c * hw, (b + 1) * raw.c * hw));
-        e.call('zero', [xA, groups * regionElems * 2]);
+        // packing writes every element when there is no spatial or channel padding
+        if (raw.pt !== 0 || raw.pl !== 0 || lay.hp !== raw.h || lay.wp !== raw.w || prep.cp !== raw.cg) e.call('zero', [xA, groups * regionElems * 2]);
         // channel blocks of 8 split over the threads (each block is packed by exactly one thread)
         const per = Math.ceil(raw.cg / 8 / e.threads) * 8;
         const jobs: number[][] = [];
