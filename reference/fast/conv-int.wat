@@ -358,7 +358,7 @@
     (param $hp i32) (param $wps i32) (param $pt i32) (param $pl i32) (param $region i32)
     (param $c0 i32) (param $c1 i32)
     (local $c i32) (local $iy i32) (local $ph i32) (local $ix i32) (local $sp i32) (local $dp i32)
-    (local $srow i32) (local $cd i32) (local $zv v128)
+    (local $srow i32) (local $cd i32) (local $zv v128) (local $xv v128)
     (local.set $zv (i16x8.splat (local.get $zx)))
     (local.set $c (local.get $c0))
     (block $cdone
@@ -371,6 +371,36 @@
           (loop $yloop
             (br_if $ydone (i32.ge_s (local.get $iy) (local.get $h)))
             (local.set $srow (i32.add (local.get $src) (i32.mul (i32.add (i32.mul (local.get $c) (local.get $h)) (local.get $iy)) (local.get $w))))
+            (if (i32.eq (local.get $sw) (i32.const 2))
+              (then
+                ;; stride 2: 16 columns per step split into even / odd bytes; column ix goes to phase
+                ;; (ix + pl) & 1 at index (ix + pl) >> 1, so even ix -> phase pl & 1, index ix/2 + pl/2,
+                ;; odd ix -> phase 1 - (pl & 1), index ix/2 + (pl + 1)/2
+                (local.set $ix (i32.const 0))
+                (block $v2done
+                  (loop $v2loop
+                    (br_if $v2done (i32.gt_s (i32.add (local.get $ix) (i32.const 16)) (local.get $w)))
+                    (local.set $xv (v128.load (i32.add (local.get $srow) (local.get $ix))))
+                    (v128.store (i32.add (local.get $cd) (i32.shl (i32.add
+                        (i32.mul (i32.add (i32.mul (i32.and (local.get $pl) (i32.const 1)) (local.get $hp)) (i32.add (local.get $iy) (local.get $pt))) (local.get $wps))
+                        (i32.add (i32.shr_u (local.get $ix) (i32.const 1)) (i32.shr_u (local.get $pl) (i32.const 1)))) (i32.const 1)))
+                      (i16x8.sub (i16x8.extend_low_i8x16_u (i8x16.shuffle 0 2 4 6 8 10 12 14 0 0 0 0 0 0 0 0 (local.get $xv) (local.get $xv))) (local.get $zv)))
+                    (v128.store (i32.add (local.get $cd) (i32.shl (i32.add
+                        (i32.mul (i32.add (i32.mul (i32.sub (i32.const 1) (i32.and (local.get $pl) (i32.const 1))) (local.get $hp)) (i32.add (local.get $iy) (local.get $pt))) (local.get $wps))
+                        (i32.add (i32.shr_u (local.get $ix) (i32.const 1)) (i32.shr_u (i32.add (local.get $pl) (i32.const 1)) (i32.const 1)))) (i32.const 1)))
+                      (i16x8.sub (i16x8.extend_low_i8x16_u (i8x16.shuffle 1 3 5 7 9 11 13 15 0 0 0 0 0 0 0 0 (local.get $xv) (local.get $xv))) (local.get $zv)))
+                    (local.set $ix (i32.add (local.get $ix) (i32.const 16)))
+                    (br $v2loop)))
+                (block $t2done
+                  (loop $t2loop
+                    (br_if $t2done (i32.ge_s (local.get $ix) (local.get $w)))
+                    (i32.store16 (i32.add (local.get $cd) (i32.shl (i32.add
+                        (i32.mul (i32.add (i32.mul (i32.and (i32.add (local.get $ix) (local.get $pl)) (i32.const 1)) (local.get $hp)) (i32.add (local.get $iy) (local.get $pt))) (local.get $wps))
+                        (i32.shr_u (i32.add (local.get $ix) (local.get $pl)) (i32.const 1))) (i32.const 1)))
+                      (i32.sub (i32.load8_u (i32.add (local.get $srow) (local.get $ix))) (local.get $zx)))
+                    (local.set $ix (i32.add (local.get $ix) (i32.const 1)))
+                    (br $t2loop))))
+              (else
             (local.set $ph (i32.const 0))
             (block $pdone
               (loop $ploop
@@ -398,7 +428,7 @@
                     (local.set $ix (i32.add (local.get $ix) (local.get $sw)))
                     (br $xloop)))
                 (local.set $ph (i32.add (local.get $ph) (i32.const 1)))
-                (br $ploop)))
+                (br $ploop)))))
             (local.set $iy (i32.add (local.get $iy) (i32.const 1)))
             (br $yloop)))
         (local.set $c (i32.add (local.get $c) (i32.const 1)))
