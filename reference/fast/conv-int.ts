@@ -16,6 +16,7 @@
 import { FastEngine } from './engine.js';
 import { convIntOracle, matMulIntOracle } from './conv-int-oracle.js';
 import { convIntGeom, type ConvIntGeom, type ConvIntParams, type MatMulIntParams, type RequantParams } from './conv-int-types.js';
+import { conv1x1Eligible, conv1x1RequantFast } from './conv1x1.js';
 import { accFitsInt32, minMax, packChannelsLast, packPhases, prepareConvInt, type PackPart, type PreparedConvInt } from './pack.js';
 
 export { prepareConvInt, type PreparedConvInt } from './pack.js';
@@ -360,6 +361,10 @@ export function convIntRequantFast(engine: FastEngine, p: ConvIntParams, q: Requ
     return requantizeFast(engine, convIntFast(engine, p, prep), g.oh * g.ow, q);
   }
   lastFallback = null;
+  if (conv1x1Eligible(p, q, prep)) {
+    lastLutApplied = lut !== undefined;
+    return conv1x1RequantFast(engine, p, q, prep, lut);
+  }
   const count = g.n * g.m * g.oh * g.ow;
   // engine in a run (arena): the output stays in its memory, written in place by the kernels
   engine.reset();

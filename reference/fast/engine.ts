@@ -27,6 +27,7 @@ export const FN = {
   pair_lut_u8: 7,
   quant_f32: 8,
   maxpool_u8: 9,
+  conv1x1_job: 10,
 } as const;
 export type FnName = keyof typeof FN;
 const FN_NAMES = Object.keys(FN) as FnName[];
