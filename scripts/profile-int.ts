@@ -94,12 +94,8 @@ export async function profileInt(opts: { model: string; threads: number; kernels
   return [...rows.values()].map(({ times, ...row }) => ({ ...row, ms: median(times) }));
 }
 
-async function main(): Promise<void> {
-  const arg = (k: string, d: string): string => {
-    const i = process.argv.indexOf(`--${k}`);
-    return i > 0 ? process.argv[i + 1]! : d;
-  };
-  const rows = await profileInt({ model: arg('model', sharedModel('yolox_nano_3cls.onnx')), threads: Number(arg('threads', '1')), kernels: arg('kernels', 'fast') as KernelChoice, repeat: Number(arg('repeat', '5')), fuse: arg('fuse', '1') === '1', cpu: arg('cpu', '0') === '1' });
+/** Lines: the sum of the per-node medians, then time, MACs and GMAC/s per kernel kind. */
+export function formatKinds(rows: readonly LayerTime[]): string[] {
   const total = rows.reduce((a, r) => a + r.ms, 0);
   const kinds = new Map<string, { ms: number; macs: number; n: number }>();
   for (const r of rows) {
@@ -109,10 +105,20 @@ async function main(): Promise<void> {
     k.n++;
     kinds.set(r.kind, k);
   }
-  process.stdout.write(`sum of per-node medians ${total.toFixed(1)} ms (load ${os.loadavg()[0]!.toFixed(1)})\n`);
+  const out = [`sum of per-node medians ${total.toFixed(1)} ms (load ${os.loadavg()[0]!.toFixed(1)})`];
   for (const [k, v] of [...kinds].sort((a, b) => b[1].ms - a[1].ms)) {
-    process.stdout.write(`  ${k.padEnd(12)} ${String(v.n).padStart(4)} nodes ${v.ms.toFixed(2).padStart(8)} ms${v.macs ? `  ${(v.macs / 1e6).toFixed(1).padStart(7)} MMAC ${(v.macs / v.ms / 1e6).toFixed(1).padStart(6)} GMAC/s` : ''}\n`);
+    out.push(`  ${k.padEnd(12)} ${String(v.n).padStart(4)} nodes ${v.ms.toFixed(2).padStart(8)} ms${v.macs ? `  ${(v.macs / 1e6).toFixed(1).padStart(7)} MMAC ${(v.macs / v.ms / 1e6).toFixed(1).padStart(6)} GMAC/s` : ''}`);
   }
+  return out;
+}
+
+async function main(): Promise<void> {
+  const arg = (k: string, d: string): string => {
+    const i = process.argv.indexOf(`--${k}`);
+    return i > 0 ? process.argv[i + 1]! : d;
+  };
+  const rows = await profileInt({ model: arg('model', sharedModel('yolox_nano_3cls.onnx')), threads: Number(arg('threads', '1')), kernels: arg('kernels', 'fast') as KernelChoice, repeat: Number(arg('repeat', '5')), fuse: arg('fuse', '1') === '1', cpu: arg('cpu', '0') === '1' });
+  for (const line of formatKinds(rows)) process.stdout.write(`${line}\n`);
   const top = Number(arg('top', '25'));
   process.stdout.write(`top ${top} nodes:\n`);
   for (const r of [...rows].sort((a, b) => b.ms - a.ms).slice(0, top)) {
