@@ -26,9 +26,11 @@ function firstDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 describe('quantizeFast', () => {
   it('equals quantizeTensor on random and boundary values (8 and 16 bits, 1 and 2 threads)', () => {
     const r = rng(11);
-    for (let trial = 0; trial < 24; trial++) {
+    for (let trial = 0; trial < 40; trial++) {
       const bits = trial % 3 === 2 ? 16 : trial % 3 === 1 ? 4 : 8;
-      const scale = trial === 0 ? 1 : trial === 1 ? 1 / 3 : Math.exp((r() - 0.5) * 12);
+      // odd trials: float32 scales (the single float32 division path), even: float64 scales
+      const s64 = trial === 0 ? 1 : trial === 2 ? 1 / 3 : Math.exp((r() - 0.5) * 12);
+      const scale = trial % 2 === 1 ? Math.fround(s64) : s64;
       const zeroPoint = Math.floor(r() * 2 ** bits);
       const p = { scale, zeroPoint, bits };
       const n = 70000 + Math.floor(r() * 37);

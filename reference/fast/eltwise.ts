@@ -68,7 +68,9 @@ export function quantizeFast(e: FastEngine, x: Float32Array, p: { scale: number;
   const buf = e.buffer;
   new Float64Array(buf, sA, 1)[0] = p.scale;
   new Float32Array(buf, xA, x.length).set(x);
-  parallelRange(e, 'quant_f32', [xA, qA, sA, p.zeroPoint, 2 ** p.bits - 1, bytes], x.length);
+  // a float32 scale allows one float32 division (exact: see eltwise.wat $q4)
+  const f32 = p.scale !== 0 && Math.fround(p.scale) === p.scale && Number.isFinite(p.scale) ? 1 : 0;
+  parallelRange(e, 'quant_f32', [xA, qA, sA, p.zeroPoint, 2 ** p.bits - 1, bytes, f32], x.length);
   const out = bytes === 1 ? new Uint8Array(x.length) : new Uint16Array(x.length);
   out.set(bytes === 1 ? new Uint8Array(e.buffer, qA, x.length) : new Uint16Array(e.buffer, qA, x.length));
   return out;

@@ -49,28 +49,37 @@
   ;; 4 float32 lanes x -> clamp(nearest_even(fround(x / s)) + zp, 0, qmax) as int32, NaN -> 0:
   ;; x / s in float64 then rounded to float32 (= Math.fround(x / s) of reference/quant/quantize-tensor.ts),
   ;; f32x4.nearest rounds half to even; min/max keep NaN, which trunc_sat turns into 0.
-  (func $q4 (param $x v128) (param $s v128) (param $zp v128) (param $qmax v128) (result v128)
+  ;; $s32 != 0 (the caller checked that s is a float32 value): one f32x4.div instead, the same result:
+  ;; a float64 quotient of float32 operands rounded to float32 is the correctly rounded float32
+  ;; quotient (double rounding is innocuous for +, −, ×, ÷ when 53 ≥ 2·24 + 2; S. A. Figueroa,
+  ;; "When is double rounding innocuous?", SIGNUM Newsletter 30(3), 1995).
+  (func $q4 (param $x v128) (param $s v128) (param $zp v128) (param $qmax v128) (param $s32 v128) (result v128)
     (local $lo v128) (local $hi v128) (local $v v128)
-    (local.set $lo (f32x4.demote_f64x2_zero (f64x2.div (f64x2.promote_low_f32x4 (local.get $x)) (local.get $s))))
-    (local.set $hi (f32x4.demote_f64x2_zero (f64x2.div (f64x2.promote_low_f32x4
-      (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $x) (local.get $x))) (local.get $s))))
-    (local.set $v (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $lo) (local.get $hi)))
+    (if (v128.any_true (local.get $s32))
+      (then (local.set $v (f32x4.div (local.get $x) (local.get $s32))))
+      (else
+        (local.set $lo (f32x4.demote_f64x2_zero (f64x2.div (f64x2.promote_low_f32x4 (local.get $x)) (local.get $s))))
+        (local.set $hi (f32x4.demote_f64x2_zero (f64x2.div (f64x2.promote_low_f32x4
+          (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $x) (local.get $x))) (local.get $s))))
+        (local.set $v (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $lo) (local.get $hi)))))
     (i32x4.trunc_sat_f32x4_s (f32x4.min (f32x4.max (f32x4.add (f32x4.nearest (local.get $v)) (local.get $zp))
       (f32x4.splat (f32.const 0))) (local.get $qmax))))
 
   ;; Quantizes float32 src[i] for i in [i0, i1) to dst (uint8 when $bytes = 1, uint16 when 2) with the
   ;; float64 scale stored at $scaleAt, zero point $zp and top code $qmax.
-  (func (export "quant_f32") (param $src i32) (param $dst i32) (param $scaleAt i32) (param $zp i32) (param $qmax i32) (param $bytes i32) (param $i0 i32) (param $i1 i32)
-    (local $i i32) (local $s v128) (local $zv v128) (local $qv v128) (local $a v128) (local $b v128) (local $r i32) (local $v f32)
+  ;; $f32 != 0: the scale is a float32 value (see $q4).
+  (func (export "quant_f32") (param $src i32) (param $dst i32) (param $scaleAt i32) (param $zp i32) (param $qmax i32) (param $bytes i32) (param $f32 i32) (param $i0 i32) (param $i1 i32)
+    (local $i i32) (local $s v128) (local $zv v128) (local $qv v128) (local $a v128) (local $b v128) (local $r i32) (local $v f32) (local $s32 v128)
     (local.set $s (f64x2.splat (f64.load (local.get $scaleAt))))
+    (if (local.get $f32) (then (local.set $s32 (f32x4.splat (f32.demote_f64 (f64.load (local.get $scaleAt)))))))
     (local.set $zv (f32x4.splat (f32.convert_i32_s (local.get $zp))))
     (local.set $qv (f32x4.splat (f32.convert_i32_s (local.get $qmax))))
     (local.set $i (local.get $i0))
     (block $vdone
       (loop $vloop
         (br_if $vdone (i32.gt_s (i32.add (local.get $i) (i32.const 8)) (local.get $i1)))
-        (local.set $a (call $q4 (v128.load (i32.add (local.get $src) (i32.shl (local.get $i) (i32.const 2)))) (local.get $s) (local.get $zv) (local.get $qv)))
-        (local.set $b (call $q4 (v128.load offset=16 (i32.add (local.get $src) (i32.shl (local.get $i) (i32.const 2)))) (local.get $s) (local.get $zv) (local.get $qv)))
+        (local.set $a (call $q4 (v128.load (i32.add (local.get $src) (i32.shl (local.get $i) (i32.const 2)))) (local.get $s) (local.get $zv) (local.get $qv) (local.get $s32)))
+        (local.set $b (call $q4 (v128.load offset=16 (i32.add (local.get $src) (i32.shl (local.get $i) (i32.const 2)))) (local.get $s) (local.get $zv) (local.get $qv) (local.get $s32)))
         (local.set $a (i16x8.narrow_i32x4_u (local.get $a) (local.get $b)))
         (if (i32.eq (local.get $bytes) (i32.const 1))
           (then (v128.store64_lane 0 (i32.add (local.get $dst) (local.get $i)) (i8x16.narrow_i16x8_u (local.get $a) (local.get $a))))
@@ -81,7 +90,7 @@
       (loop $loop
         (br_if $done (i32.ge_s (local.get $i) (local.get $i1)))
         (local.set $r (i32x4.extract_lane 0 (call $q4 (v128.load32_zero (i32.add (local.get $src) (i32.shl (local.get $i) (i32.const 2))))
-          (local.get $s) (local.get $zv) (local.get $qv))))
+          (local.get $s) (local.get $zv) (local.get $qv) (local.get $s32))))
         (if (i32.eq (local.get $bytes) (i32.const 1))
           (then (i32.store8 (i32.add (local.get $dst) (local.get $i)) (local.get $r)))
           (else (i32.store16 (i32.add (local.get $dst) (i32.shl (local.get $i) (i32.const 1))) (local.get $r))))
