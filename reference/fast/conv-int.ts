@@ -180,7 +180,6 @@ function runDepthwise(e: FastEngine, prep: PreparedConvInt, p: ConvIntParams, g:
   const wp = Math.max(g.w + g.pl + g.pr, (ow - 1) * sw + (kw - 1) * dw + 1, g.w + g.pl);
   const wps = Math.ceil(wp / sw) + 8;
   const tiles = Math.ceil(ow / 8);
-  const ow8 = tiles * 8;
   const region = sw * hp * wps;
   const ntaps = kh * kw + ((kh * kw) & 1); // even: conv_dw reads tap pairs (extra tap: offset 0, weight 0)
   e.reset();
@@ -190,11 +189,11 @@ function runDepthwise(e: FastEngine, prep: PreparedConvInt, p: ConvIntParams, g:
   const rowA = e.alloc(oh * 4);
   const tapA = e.alloc(ntaps * 4);
   const xA = e.alloc(c * region * 2);
-  const oA = e.alloc(c * oh * ow8 * 4);
+  const oA = e.alloc(c * oh * ow * 4); // [C][OH][OW] int32, compact (conv_dw stores partial tiles lane by lane)
   const raw = p.x instanceof Uint8Array ? p.x : null;
   const rawAt = raw ? e.addressOf(raw) : null;
   const srcA = raw && rawAt === null ? e.alloc(c * g.h * g.w) : 0;
-  const qs = fused ? allocRequant(e, c * oh, fused.outA ? 0 : c * oh * ow, fused.q, (r) => Math.floor(r / oh), fused.lut) : null;
+  const qs = fused ? allocRequant(e, c, fused.outA ? 0 : c * oh * ow, fused.q, (r) => r, fused.lut) : null;
   const buf = e.buffer;
   new Int16Array(buf, wA, prep.w.length).set(prep.w);
   new Int32Array(buf, bA, c).set(prep.bias);
@@ -207,7 +206,7 @@ function runDepthwise(e: FastEngine, prep: PreparedConvInt, p: ConvIntParams, g:
     for (let kx = 0; kx < kw; kx++) taps[ky * kw + kx] = ((((kx * dw) % sw) * hp + ky * dh) * wps + Math.floor((kx * dw) / sw)) * 2;
   }
   const x16 = new Int16Array(buf);
-  const o32 = new Int32Array(buf, oA, c * oh * ow8);
+  const o32 = new Int32Array(buf, oA, c * oh * ow);
   const plane = oh * ow;
   const hiAcc = parts.length > 1 ? new Int32Array(c * plane) : null;
   const { jobs } = split(e.threads, c, oh, 1);
@@ -224,15 +223,14 @@ function runDepthwise(e: FastEngine, prep: PreparedConvInt, p: ConvIntParams, g:
         e.parallel('pack_dw_u8', pj);
       } else for (let ci = 0; ci < c; ci++) packPhases(x16, (xA >> 1) + ci * region, p.x, (b * c + ci) * g.h * g.w, g.h, g.w, p.zx, sw, hp, wps, g.pt, g.pl, part);
       const biasA = part === 'hi' ? zA : bA;
-      e.parallel('conv_dw', jobs.map(([c0, c1, r0, r1]) => [xA, wA, biasA, oA, rowA, tapA, ntaps, region * 2, tiles, oh, c0, c1, r0, r1]));
+      e.parallel('conv_dw', jobs.map(([c0, c1, r0, r1]) => [xA, wA, biasA, oA, rowA, tapA, ntaps, region * 2, tiles, oh, c0, c1, r0, r1, ow]));
       if (fused && qs) {
-        requantRows(e, oA, qs.mA, qs.sA, fused.outA ? fused.outA + b * c * plane * qs.bytes : qs.qA, c * oh, ow, ow8, ow, fused.q, qs.lutA);
+        requantRows(e, oA, qs.mA, qs.sA, fused.outA ? fused.outA + b * c * plane * qs.bytes : qs.qA, c, plane, plane, plane, fused.q, qs.lutA);
         if (!fused.outA) fused.out.set(qs.view(c * plane), b * c * plane);
         continue;
       }
       const target = part === 'hi' ? hiAcc! : dst;
-      if (ow8 === ow) target.set(o32.subarray(0, c * plane));
-      else for (let r = 0; r < c * oh; r++) target.set(o32.subarray(r * ow8, r * ow8 + ow), r * ow);
+      target.set(o32.subarray(0, c * plane));
     }
     if (hiAcc) for (let i = 0; i < dst.length; i++) dst[i] = ((hiAcc[i]! << 8) + dst[i]!) | 0;
   }

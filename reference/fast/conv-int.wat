@@ -181,15 +181,15 @@
   ;; so the 8 output pixels of a tile read 8 consecutive int16 at every tap, for any stride);
   ;; rowoff[oy] and tap[t] are byte offsets into a channel; $ntaps is even (an odd kernel gets a
   ;; zero-weight tap at offset 0), weights [C][ntaps] int16, read as (w[t], w[t+1]) pairs; output
-  ;; [C][OH][ow8] int32 (ow8 = tiles * 8; lanes past OW are discarded by the caller).
+  ;; [C][OH][OW] int32 (a partial last tile of a row stores only its valid lanes).
   (func (export "conv_dw")
     (param $x i32) (param $w i32) (param $bias i32) (param $out i32)
     (param $rowoff i32) (param $tap i32) (param $ntaps i32) (param $cstride i32)
-    (param $tiles i32) (param $oh i32) (param $c0 i32) (param $c1 i32) (param $r0 i32) (param $r1 i32)
+    (param $tiles i32) (param $oh i32) (param $c0 i32) (param $c1 i32) (param $r0 i32) (param $r1 i32) (param $ow i32)
     (local $c i32) (local $oy i32) (local $k i32) (local $t i32)
-    (local $xc i32) (local $wc i32) (local $oc i32) (local $xr i32) (local $xt i32) (local $or i32) (local $rowb i32)
+    (local $xc i32) (local $wc i32) (local $oc i32) (local $xr i32) (local $xt i32) (local $or i32) (local $rowb i32) (local $ot i32) (local $rem i32)
     (local $bv v128) (local $s0 v128) (local $s1 v128) (local $xv v128) (local $xw v128) (local $wv v128)
-    (local.set $rowb (i32.shl (local.get $tiles) (i32.const 5)))
+    (local.set $rowb (i32.shl (local.get $ow) (i32.const 2)))
     (local.set $c (local.get $c0))
     (block $cdone
       (loop $cloop
@@ -227,8 +227,23 @@
                       (i8x16.shuffle 8 9 24 25 10 11 26 27 12 13 28 29 14 15 30 31 (local.get $xv) (local.get $xw)) (local.get $wv))))
                     (local.set $t (i32.add (local.get $t) (i32.const 2)))
                     (br $tloop)))
-                (v128.store (i32.add (local.get $or) (i32.shl (local.get $k) (i32.const 5))) (local.get $s0))
-                (v128.store offset=16 (i32.add (local.get $or) (i32.shl (local.get $k) (i32.const 5))) (local.get $s1))
+                ;; rows are $ow int32 apart (compact): a partial last tile stores only its ow mod 8 lanes
+                (local.set $ot (i32.add (local.get $or) (i32.shl (local.get $k) (i32.const 5))))
+                (local.set $rem (i32.sub (local.get $ow) (i32.shl (local.get $k) (i32.const 3))))
+                (if (i32.ge_s (local.get $rem) (i32.const 8))
+                  (then
+                    (v128.store (local.get $ot) (local.get $s0))
+                    (v128.store offset=16 (local.get $ot) (local.get $s1)))
+                  (else
+                    (if (i32.ge_s (local.get $rem) (i32.const 4))
+                      (then
+                        (v128.store (local.get $ot) (local.get $s0))
+                        (local.set $ot (i32.add (local.get $ot) (i32.const 16)))
+                        (local.set $rem (i32.sub (local.get $rem) (i32.const 4)))
+                        (local.set $s0 (local.get $s1))))
+                    (if (i32.gt_s (local.get $rem) (i32.const 0)) (then (i32.store (local.get $ot) (i32x4.extract_lane 0 (local.get $s0)))))
+                    (if (i32.gt_s (local.get $rem) (i32.const 1)) (then (i32.store offset=4 (local.get $ot) (i32x4.extract_lane 1 (local.get $s0)))))
+                    (if (i32.gt_s (local.get $rem) (i32.const 2)) (then (i32.store offset=8 (local.get $ot) (i32x4.extract_lane 2 (local.get $s0)))))))
                 (local.set $k (i32.add (local.get $k) (i32.const 1)))
                 (br $kloop)))
             (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
