@@ -48,13 +48,14 @@ describe('conv1x1RequantFast', () => {
       const multipliers: number[] = [];
       const shifts: number[] = [];
       for (let o = 0; o < m; o++) {
-        const qm = quantizeMultiplier((0.05 + 3 * r()) / (Math.sqrt(c) * 127 * 40));
+        // realistic multipliers, or (every third layer) any from 2^-3 to 2^-32 (shifts 2..31: saturating and vanishing outputs)
+        const qm = quantizeMultiplier(s % 3 === 1 ? 2 ** -(2.01 + 29.9 * r()) : (0.05 + 3 * r()) / (Math.sqrt(c) * 127 * 40));
         multipliers.push(qm.m);
         shifts.push(qm.shift);
       }
       const q: RequantParams = { multipliers, shifts, zpOut: int(r, 0, 255), qmin: 0, qmax: 255, bits: 8 };
       const prep = prepareConvInt(wt, p.wShape, bias, 1);
-      expect(conv1x1Eligible(p, q, prep)).toBe(true);
+      expect(conv1x1Eligible(p, q, prep), `shifts ${shifts.join(',')}`).toBe(true);
       const acc = convIntOracle(p);
       const want = requantizeOracle(acc, h * w, q);
       const table = Uint8Array.from({ length: 256 }, () => int(r, 0, 255));

@@ -4,7 +4,7 @@
  * accumulator pass, and one fork/join per layer (each thread packs, accumulates and requantizes its
  * own pixel range). Bit-identical to convIntOracle + requantizeOracle (+ the output table), under the
  * same int32 exactness conditions as the general kernel, which the caller has checked
- * (conv-int.ts convIntRequantFast); multipliers must be < 1 (31 ≤ 31 + shift ≤ 62).
+ * (conv-int.ts convIntRequantFast); multipliers must be < 1/4 (33 ≤ 31 + shift ≤ 62).
  */
 import type { FastEngine } from './engine.js';
 import type { ConvIntParams, RequantParams } from './conv-int-types.js';
@@ -25,7 +25,7 @@ export function conv1x1Eligible(p: ConvIntParams, q: RequantParams, prep: Prepar
     p.strides[0] === 1 &&
     p.strides[1] === 1 &&
     p.pads.every((v) => v === 0) &&
-    Array.prototype.every.call(q.shifts, (s: number) => s >= 0 && s <= 31)
+    Array.prototype.every.call(q.shifts, (s: number) => s >= 2 && s <= 31)
   );
 }
 

@@ -8,8 +8,10 @@
 ;; [pair][2 x v128]); here 4 output channels at a time (half a block: 4 lanes of (w[o][2k], w[o][2k+1])).
 ;; i32x4.dot_i16x8_s of a pixel-pair vector (4 pixels x one channel pair) with a splatted weight pair
 ;; adds 8 multiply-accumulates into 4 pixels of one output channel, so the accumulators are already
-;; NCHW: 4 output channels x 8 pixels in 8 v128. Requantization as requant.wat (multiplier < 1:
-;; 31 <= r <= 62, checked by the caller) on the registers, then the optional 256-entry table ($lut),
+;; NCHW: 4 output channels x 8 pixels in 8 v128. Requantization as requant.wat on the registers, for
+;; r = 31 + shift in [33, 62] (checked by the caller) from the high words of the exact 64-bit
+;; products: (|acc|·m + 2^(r−1)) >> r = (H + 2^(r−33)) >> (r − 32), H = (|acc|·m) >> 32, exact
+;; because the low word L < 2^32 cannot carry across a multiple of 2^r, then the optional 256-entry table ($lut),
 ;; stored as uint8 at out + oc * plane + p (pixels past the plane are not stored).
 (module
   (memory (import "env" "memory") 1 32768 shared)
@@ -71,17 +73,21 @@
         (local.set $oc (i32.shl (local.get $hb) (i32.const 2)))
         (br_if $hdone (i32.ge_s (local.get $oc) (local.get $m)))
         (local.set $mv0 (i32x4.splat (i32.load (i32.add (local.get $mult) (i32.shl (i32.add (local.get $oc) (i32.const 0)) (i32.const 2))))))
-        (local.set $r0 (i32.add (i32.const 31) (i32.load (i32.add (local.get $shift) (i32.shl (i32.add (local.get $oc) (i32.const 0)) (i32.const 2))))))
-        (local.set $hv0 (i64x2.splat (i64.shl (i64.const 1) (i64.extend_i32_u (i32.sub (local.get $r0) (i32.const 1))))))
+        ;; $r0 = r − 32 = shift − 1 (shift ≥ 2, checked by the caller), $hv0 = 2^(r − 33)
+        (local.set $r0 (i32.sub (i32.load (i32.add (local.get $shift) (i32.shl (i32.add (local.get $oc) (i32.const 0)) (i32.const 2)))) (i32.const 1)))
+        (local.set $hv0 (i32x4.splat (i32.shl (i32.const 1) (i32.sub (local.get $r0) (i32.const 1)))))
         (local.set $mv1 (i32x4.splat (i32.load (i32.add (local.get $mult) (i32.shl (i32.add (local.get $oc) (i32.const 1)) (i32.const 2))))))
-        (local.set $r1 (i32.add (i32.const 31) (i32.load (i32.add (local.get $shift) (i32.shl (i32.add (local.get $oc) (i32.const 1)) (i32.const 2))))))
-        (local.set $hv1 (i64x2.splat (i64.shl (i64.const 1) (i64.extend_i32_u (i32.sub (local.get $r1) (i32.const 1))))))
+        ;; $r1 = r − 32 = shift − 1 (shift ≥ 2, checked by the caller), $hv1 = 2^(r − 33)
+        (local.set $r1 (i32.sub (i32.load (i32.add (local.get $shift) (i32.shl (i32.add (local.get $oc) (i32.const 1)) (i32.const 2)))) (i32.const 1)))
+        (local.set $hv1 (i32x4.splat (i32.shl (i32.const 1) (i32.sub (local.get $r1) (i32.const 1)))))
         (local.set $mv2 (i32x4.splat (i32.load (i32.add (local.get $mult) (i32.shl (i32.add (local.get $oc) (i32.const 2)) (i32.const 2))))))
-        (local.set $r2 (i32.add (i32.const 31) (i32.load (i32.add (local.get $shift) (i32.shl (i32.add (local.get $oc) (i32.const 2)) (i32.const 2))))))
-        (local.set $hv2 (i64x2.splat (i64.shl (i64.const 1) (i64.extend_i32_u (i32.sub (local.get $r2) (i32.const 1))))))
+        ;; $r2 = r − 32 = shift − 1 (shift ≥ 2, checked by the caller), $hv2 = 2^(r − 33)
+        (local.set $r2 (i32.sub (i32.load (i32.add (local.get $shift) (i32.shl (i32.add (local.get $oc) (i32.const 2)) (i32.const 2)))) (i32.const 1)))
+        (local.set $hv2 (i32x4.splat (i32.shl (i32.const 1) (i32.sub (local.get $r2) (i32.const 1)))))
         (local.set $mv3 (i32x4.splat (i32.load (i32.add (local.get $mult) (i32.shl (i32.add (local.get $oc) (i32.const 3)) (i32.const 2))))))
-        (local.set $r3 (i32.add (i32.const 31) (i32.load (i32.add (local.get $shift) (i32.shl (i32.add (local.get $oc) (i32.const 3)) (i32.const 2))))))
-        (local.set $hv3 (i64x2.splat (i64.shl (i64.const 1) (i64.extend_i32_u (i32.sub (local.get $r3) (i32.const 1))))))
+        ;; $r3 = r − 32 = shift − 1 (shift ≥ 2, checked by the caller), $hv3 = 2^(r − 33)
+        (local.set $r3 (i32.sub (i32.load (i32.add (local.get $shift) (i32.shl (i32.add (local.get $oc) (i32.const 3)) (i32.const 2)))) (i32.const 1)))
+        (local.set $hv3 (i32x4.splat (i32.shl (i32.const 1) (i32.sub (local.get $r3) (i32.const 1)))))
         (local.set $p (local.get $p0))
         (block $pdone
           (loop $ploop
@@ -124,16 +130,18 @@
               (then
                 (local.set $sgn (i32x4.shr_s (local.get $a00) (i32.const 31)))
                 (local.set $abs (i32x4.abs (local.get $a00)))
-                (local.set $e0 (i64x2.shr_u (i64x2.add (i64x2.extmul_low_i32x4_u (local.get $abs) (local.get $mv0)) (local.get $hv0)) (local.get $r0)))
-                (local.set $e1 (i64x2.shr_u (i64x2.add (i64x2.extmul_high_i32x4_u (local.get $abs) (local.get $mv0)) (local.get $hv0)) (local.get $r0)))
+                ;; high words H of |acc|·m; (|acc|·m + 2^(r−1)) >> r = (H + 2^(r−33)) >> (r − 32) for r ≥ 33
+                (local.set $e0 (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31
+                  (i64x2.extmul_low_i32x4_u (local.get $abs) (local.get $mv0)) (i64x2.extmul_high_i32x4_u (local.get $abs) (local.get $mv0))))
                 (local.set $va (i32x4.add (local.get $zpv) (i32x4.min_s (local.get $hi32) (i32x4.max_s (local.get $lo32)
-                  (i32x4.sub (v128.xor (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $e0) (local.get $e1)) (local.get $sgn)) (local.get $sgn))))))
+                  (i32x4.sub (v128.xor (i32x4.shr_u (i32x4.add (local.get $e0) (local.get $hv0)) (local.get $r0)) (local.get $sgn)) (local.get $sgn))))))
                 (local.set $sgn (i32x4.shr_s (local.get $a01) (i32.const 31)))
                 (local.set $abs (i32x4.abs (local.get $a01)))
-                (local.set $e0 (i64x2.shr_u (i64x2.add (i64x2.extmul_low_i32x4_u (local.get $abs) (local.get $mv0)) (local.get $hv0)) (local.get $r0)))
-                (local.set $e1 (i64x2.shr_u (i64x2.add (i64x2.extmul_high_i32x4_u (local.get $abs) (local.get $mv0)) (local.get $hv0)) (local.get $r0)))
+                ;; high words H of |acc|·m; (|acc|·m + 2^(r−1)) >> r = (H + 2^(r−33)) >> (r − 32) for r ≥ 33
+                (local.set $e0 (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31
+                  (i64x2.extmul_low_i32x4_u (local.get $abs) (local.get $mv0)) (i64x2.extmul_high_i32x4_u (local.get $abs) (local.get $mv0))))
                 (local.set $vb (i32x4.add (local.get $zpv) (i32x4.min_s (local.get $hi32) (i32x4.max_s (local.get $lo32)
-                  (i32x4.sub (v128.xor (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $e0) (local.get $e1)) (local.get $sgn)) (local.get $sgn))))))
+                  (i32x4.sub (v128.xor (i32x4.shr_u (i32x4.add (local.get $e0) (local.get $hv0)) (local.get $r0)) (local.get $sgn)) (local.get $sgn))))))
                 (local.set $va (i8x16.narrow_i16x8_u (i16x8.narrow_i32x4_u (local.get $va) (local.get $vb)) (local.get $va)))
                 (local.set $op (i32.add (local.get $out) (i32.add (i32.mul (i32.add (local.get $oc) (i32.const 0)) (local.get $plane)) (local.get $p))))
                 (if (i32.le_s (i32.add (local.get $p) (i32.const 8)) (local.get $plane))
@@ -167,16 +175,18 @@
               (then
                 (local.set $sgn (i32x4.shr_s (local.get $a10) (i32.const 31)))
                 (local.set $abs (i32x4.abs (local.get $a10)))
-                (local.set $e0 (i64x2.shr_u (i64x2.add (i64x2.extmul_low_i32x4_u (local.get $abs) (local.get $mv1)) (local.get $hv1)) (local.get $r1)))
-                (local.set $e1 (i64x2.shr_u (i64x2.add (i64x2.extmul_high_i32x4_u (local.get $abs) (local.get $mv1)) (local.get $hv1)) (local.get $r1)))
+                ;; high words H of |acc|·m; (|acc|·m + 2^(r−1)) >> r = (H + 2^(r−33)) >> (r − 32) for r ≥ 33
+                (local.set $e0 (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31
+                  (i64x2.extmul_low_i32x4_u (local.get $abs) (local.get $mv1)) (i64x2.extmul_high_i32x4_u (local.get $abs) (local.get $mv1))))
                 (local.set $va (i32x4.add (local.get $zpv) (i32x4.min_s (local.get $hi32) (i32x4.max_s (local.get $lo32)
-                  (i32x4.sub (v128.xor (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $e0) (local.get $e1)) (local.get $sgn)) (local.get $sgn))))))
+                  (i32x4.sub (v128.xor (i32x4.shr_u (i32x4.add (local.get $e0) (local.get $hv1)) (local.get $r1)) (local.get $sgn)) (local.get $sgn))))))
                 (local.set $sgn (i32x4.shr_s (local.get $a11) (i32.const 31)))
                 (local.set $abs (i32x4.abs (local.get $a11)))
-                (local.set $e0 (i64x2.shr_u (i64x2.add (i64x2.extmul_low_i32x4_u (local.get $abs) (local.get $mv1)) (local.get $hv1)) (local.get $r1)))
-                (local.set $e1 (i64x2.shr_u (i64x2.add (i64x2.extmul_high_i32x4_u (local.get $abs) (local.get $mv1)) (local.get $hv1)) (local.get $r1)))
+                ;; high words H of |acc|·m; (|acc|·m + 2^(r−1)) >> r = (H + 2^(r−33)) >> (r − 32) for r ≥ 33
+                (local.set $e0 (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31
+                  (i64x2.extmul_low_i32x4_u (local.get $abs) (local.get $mv1)) (i64x2.extmul_high_i32x4_u (local.get $abs) (local.get $mv1))))
                 (local.set $vb (i32x4.add (local.get $zpv) (i32x4.min_s (local.get $hi32) (i32x4.max_s (local.get $lo32)
-                  (i32x4.sub (v128.xor (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $e0) (local.get $e1)) (local.get $sgn)) (local.get $sgn))))))
+                  (i32x4.sub (v128.xor (i32x4.shr_u (i32x4.add (local.get $e0) (local.get $hv1)) (local.get $r1)) (local.get $sgn)) (local.get $sgn))))))
                 (local.set $va (i8x16.narrow_i16x8_u (i16x8.narrow_i32x4_u (local.get $va) (local.get $vb)) (local.get $va)))
                 (local.set $op (i32.add (local.get $out) (i32.add (i32.mul (i32.add (local.get $oc) (i32.const 1)) (local.get $plane)) (local.get $p))))
                 (if (i32.le_s (i32.add (local.get $p) (i32.const 8)) (local.get $plane))
@@ -210,16 +220,18 @@
               (then
                 (local.set $sgn (i32x4.shr_s (local.get $a20) (i32.const 31)))
                 (local.set $abs (i32x4.abs (local.get $a20)))
-                (local.set $e0 (i64x2.shr_u (i64x2.add (i64x2.extmul_low_i32x4_u (local.get $abs) (local.get $mv2)) (local.get $hv2)) (local.get $r2)))
-                (local.set $e1 (i64x2.shr_u (i64x2.add (i64x2.extmul_high_i32x4_u (local.get $abs) (local.get $mv2)) (local.get $hv2)) (local.get $r2)))
+                ;; high words H of |acc|·m; (|acc|·m + 2^(r−1)) >> r = (H + 2^(r−33)) >> (r − 32) for r ≥ 33
+                (local.set $e0 (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31
+                  (i64x2.extmul_low_i32x4_u (local.get $abs) (local.get $mv2)) (i64x2.extmul_high_i32x4_u (local.get $abs) (local.get $mv2))))
                 (local.set $va (i32x4.add (local.get $zpv) (i32x4.min_s (local.get $hi32) (i32x4.max_s (local.get $lo32)
-                  (i32x4.sub (v128.xor (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $e0) (local.get $e1)) (local.get $sgn)) (local.get $sgn))))))
+                  (i32x4.sub (v128.xor (i32x4.shr_u (i32x4.add (local.get $e0) (local.get $hv2)) (local.get $r2)) (local.get $sgn)) (local.get $sgn))))))
                 (local.set $sgn (i32x4.shr_s (local.get $a21) (i32.const 31)))
                 (local.set $abs (i32x4.abs (local.get $a21)))
-                (local.set $e0 (i64x2.shr_u (i64x2.add (i64x2.extmul_low_i32x4_u (local.get $abs) (local.get $mv2)) (local.get $hv2)) (local.get $r2)))
-                (local.set $e1 (i64x2.shr_u (i64x2.add (i64x2.extmul_high_i32x4_u (local.get $abs) (local.get $mv2)) (local.get $hv2)) (local.get $r2)))
+                ;; high words H of |acc|·m; (|acc|·m + 2^(r−1)) >> r = (H + 2^(r−33)) >> (r − 32) for r ≥ 33
+                (local.set $e0 (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31
+                  (i64x2.extmul_low_i32x4_u (local.get $abs) (local.get $mv2)) (i64x2.extmul_high_i32x4_u (local.get $abs) (local.get $mv2))))
                 (local.set $vb (i32x4.add (local.get $zpv) (i32x4.min_s (local.get $hi32) (i32x4.max_s (local.get $lo32)
-                  (i32x4.sub (v128.xor (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $e0) (local.get $e1)) (local.get $sgn)) (local.get $sgn))))))
+                  (i32x4.sub (v128.xor (i32x4.shr_u (i32x4.add (local.get $e0) (local.get $hv2)) (local.get $r2)) (local.get $sgn)) (local.get $sgn))))))
                 (local.set $va (i8x16.narrow_i16x8_u (i16x8.narrow_i32x4_u (local.get $va) (local.get $vb)) (local.get $va)))
                 (local.set $op (i32.add (local.get $out) (i32.add (i32.mul (i32.add (local.get $oc) (i32.const 2)) (local.get $plane)) (local.get $p))))
                 (if (i32.le_s (i32.add (local.get $p) (i32.const 8)) (local.get $plane))
@@ -253,16 +265,18 @@
               (then
                 (local.set $sgn (i32x4.shr_s (local.get $a30) (i32.const 31)))
                 (local.set $abs (i32x4.abs (local.get $a30)))
-                (local.set $e0 (i64x2.shr_u (i64x2.add (i64x2.extmul_low_i32x4_u (local.get $abs) (local.get $mv3)) (local.get $hv3)) (local.get $r3)))
-                (local.set $e1 (i64x2.shr_u (i64x2.add (i64x2.extmul_high_i32x4_u (local.get $abs) (local.get $mv3)) (local.get $hv3)) (local.get $r3)))
+                ;; high words H of |acc|·m; (|acc|·m + 2^(r−1)) >> r = (H + 2^(r−33)) >> (r − 32) for r ≥ 33
+                (local.set $e0 (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31
+                  (i64x2.extmul_low_i32x4_u (local.get $abs) (local.get $mv3)) (i64x2.extmul_high_i32x4_u (local.get $abs) (local.get $mv3))))
                 (local.set $va (i32x4.add (local.get $zpv) (i32x4.min_s (local.get $hi32) (i32x4.max_s (local.get $lo32)
-                  (i32x4.sub (v128.xor (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $e0) (local.get $e1)) (local.get $sgn)) (local.get $sgn))))))
+                  (i32x4.sub (v128.xor (i32x4.shr_u (i32x4.add (local.get $e0) (local.get $hv3)) (local.get $r3)) (local.get $sgn)) (local.get $sgn))))))
                 (local.set $sgn (i32x4.shr_s (local.get $a31) (i32.const 31)))
                 (local.set $abs (i32x4.abs (local.get $a31)))
-                (local.set $e0 (i64x2.shr_u (i64x2.add (i64x2.extmul_low_i32x4_u (local.get $abs) (local.get $mv3)) (local.get $hv3)) (local.get $r3)))
-                (local.set $e1 (i64x2.shr_u (i64x2.add (i64x2.extmul_high_i32x4_u (local.get $abs) (local.get $mv3)) (local.get $hv3)) (local.get $r3)))
+                ;; high words H of |acc|·m; (|acc|·m + 2^(r−1)) >> r = (H + 2^(r−33)) >> (r − 32) for r ≥ 33
+                (local.set $e0 (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31
+                  (i64x2.extmul_low_i32x4_u (local.get $abs) (local.get $mv3)) (i64x2.extmul_high_i32x4_u (local.get $abs) (local.get $mv3))))
                 (local.set $vb (i32x4.add (local.get $zpv) (i32x4.min_s (local.get $hi32) (i32x4.max_s (local.get $lo32)
-                  (i32x4.sub (v128.xor (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $e0) (local.get $e1)) (local.get $sgn)) (local.get $sgn))))))
+                  (i32x4.sub (v128.xor (i32x4.shr_u (i32x4.add (local.get $e0) (local.get $hv3)) (local.get $r3)) (local.get $sgn)) (local.get $sgn))))))
                 (local.set $va (i8x16.narrow_i16x8_u (i16x8.narrow_i32x4_u (local.get $va) (local.get $vb)) (local.get $va)))
                 (local.set $op (i32.add (local.get $out) (i32.add (i32.mul (i32.add (local.get $oc) (i32.const 3)) (local.get $plane)) (local.get $p))))
                 (if (i32.le_s (i32.add (local.get $p) (i32.const 8)) (local.get $plane))

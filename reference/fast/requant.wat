@@ -19,7 +19,7 @@
     (local $mv v128) (local $halfv v128) (local $lov v128) (local $hiv v128) (local $zpv v128) (local $zero v128)
     (local $va v128) (local $vb v128) (local $e0 v128) (local $e1 v128) (local $e2 v128) (local $e3 v128)
     (local $vp v128) (local $mag v128) (local $mv32 v128) (local $lo32 v128) (local $hi32 v128)
-    (local $sgn v128) (local $abs v128) (local $p0 v128) (local $p1 v128) (local $t i32) (local $tv i32)
+    (local $sgn v128) (local $abs v128) (local $p0 v128) (local $p1 v128) (local $hq v128) (local $k32 i32)
     (if (i32.ne (local.get $bytes) (i32.const 1)) (then (local.set $lut (i32.const 0))))
     (local.set $zp64 (i64.extend_i32_s (local.get $zp)))
     ;; vector paths clamp to [qmin − zp, qmax − zp] before adding zp: equal to saturating to int32,
@@ -47,26 +47,32 @@
         (local.set $i (i32.const 0))
         (local.set $mv (i64x2.splat (local.get $m)))
         (local.set $halfv (i64x2.splat (local.get $half)))
-        ;; r >= 31 (multiplier < 1, the usual case): |acc|·m >> r < 2^31, so after the exact unsigned
-        ;; 32x32->64 products the rounding, sign and clamp are done on int32 lanes
-        (if (i32.ge_s (local.get $r) (i32.const 31))
+        ;; r >= 33 (multiplier < 1/4, the usual case): from the high words H of the exact unsigned
+        ;; 32x32->64 products, (|acc|·m + 2^(r−1)) >> r = (H + 2^(r−33)) >> (r − 32) (the low word
+        ;; cannot carry across a multiple of 2^r), then sign and clamp on int32 lanes; r = 31, 32 and
+        ;; larger multipliers take the 64-bit path below
+        (if (i32.ge_s (local.get $r) (i32.const 33))
           (then
             (local.set $mv32 (i32x4.splat (i32.wrap_i64 (local.get $m))))
+            (local.set $hq (i32x4.splat (i32.shl (i32.const 1) (i32.sub (local.get $r) (i32.const 33)))))
+            (local.set $k32 (i32.sub (local.get $r) (i32.const 32)))
             (block $fdone
               (loop $floop
                 (br_if $fdone (i32.gt_s (i32.add (local.get $i) (i32.const 8)) (local.get $plane)))
                 (local.set $sgn (i32x4.shr_s (v128.load (local.get $ap)) (i32.const 31)))
                 (local.set $abs (i32x4.abs (v128.load (local.get $ap))))
-                (local.set $p0 (i64x2.shr_u (i64x2.add (i64x2.extmul_low_i32x4_u (local.get $abs) (local.get $mv32)) (local.get $halfv)) (local.get $r)))
-                (local.set $p1 (i64x2.shr_u (i64x2.add (i64x2.extmul_high_i32x4_u (local.get $abs) (local.get $mv32)) (local.get $halfv)) (local.get $r)))
+                (local.set $p0 (i64x2.extmul_low_i32x4_u (local.get $abs) (local.get $mv32)))
+                (local.set $p1 (i64x2.extmul_high_i32x4_u (local.get $abs) (local.get $mv32)))
                 (local.set $va (i32x4.add (local.get $zpv) (i32x4.min_s (local.get $hi32) (i32x4.max_s (local.get $lo32)
-                  (i32x4.sub (v128.xor (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $p0) (local.get $p1)) (local.get $sgn)) (local.get $sgn))))))
+                  (i32x4.sub (v128.xor (i32x4.shr_u (i32x4.add (local.get $hq)
+                    (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $p0) (local.get $p1))) (local.get $k32)) (local.get $sgn)) (local.get $sgn))))))
                 (local.set $sgn (i32x4.shr_s (v128.load offset=16 (local.get $ap)) (i32.const 31)))
                 (local.set $abs (i32x4.abs (v128.load offset=16 (local.get $ap))))
-                (local.set $p0 (i64x2.shr_u (i64x2.add (i64x2.extmul_low_i32x4_u (local.get $abs) (local.get $mv32)) (local.get $halfv)) (local.get $r)))
-                (local.set $p1 (i64x2.shr_u (i64x2.add (i64x2.extmul_high_i32x4_u (local.get $abs) (local.get $mv32)) (local.get $halfv)) (local.get $r)))
+                (local.set $p0 (i64x2.extmul_low_i32x4_u (local.get $abs) (local.get $mv32)))
+                (local.set $p1 (i64x2.extmul_high_i32x4_u (local.get $abs) (local.get $mv32)))
                 (local.set $vb (i32x4.add (local.get $zpv) (i32x4.min_s (local.get $hi32) (i32x4.max_s (local.get $lo32)
-                  (i32x4.sub (v128.xor (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $p0) (local.get $p1)) (local.get $sgn)) (local.get $sgn))))))
+                  (i32x4.sub (v128.xor (i32x4.shr_u (i32x4.add (local.get $hq)
+                    (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $p0) (local.get $p1))) (local.get $k32)) (local.get $sgn)) (local.get $sgn))))))
                 (local.set $va (i16x8.narrow_i32x4_u (local.get $va) (local.get $vb)))
                 ;; store (inlined: V8 does not inline calls): uint16, uint8, or table[uint8]
                 (if (i32.eq (local.get $bytes) (i32.const 2))
@@ -87,41 +93,7 @@
                 (local.set $ap (i32.add (local.get $ap) (i32.const 32)))
                 (local.set $op (i32.add (local.get $op) (i32.shl (local.get $bytes) (i32.const 3))))
                 (local.set $i (i32.add (local.get $i) (i32.const 8)))
-                (br $floop)))
-            ;; a partial last vector when the accumulator row is padded to 8 (inStride >= i + 8): computed
-            ;; whole, narrowed into the consumed accumulator slot, its first plane − i values stored
-            (if (i32.and (i32.lt_s (local.get $i) (local.get $plane)) (i32.le_s (i32.add (local.get $i) (i32.const 8)) (local.get $inStride)))
-              (then
-                (local.set $sgn (i32x4.shr_s (v128.load (local.get $ap)) (i32.const 31)))
-                (local.set $abs (i32x4.abs (v128.load (local.get $ap))))
-                (local.set $p0 (i64x2.shr_u (i64x2.add (i64x2.extmul_low_i32x4_u (local.get $abs) (local.get $mv32)) (local.get $halfv)) (local.get $r)))
-                (local.set $p1 (i64x2.shr_u (i64x2.add (i64x2.extmul_high_i32x4_u (local.get $abs) (local.get $mv32)) (local.get $halfv)) (local.get $r)))
-                (local.set $va (i32x4.add (local.get $zpv) (i32x4.min_s (local.get $hi32) (i32x4.max_s (local.get $lo32)
-                  (i32x4.sub (v128.xor (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $p0) (local.get $p1)) (local.get $sgn)) (local.get $sgn))))))
-                (local.set $sgn (i32x4.shr_s (v128.load offset=16 (local.get $ap)) (i32.const 31)))
-                (local.set $abs (i32x4.abs (v128.load offset=16 (local.get $ap))))
-                (local.set $p0 (i64x2.shr_u (i64x2.add (i64x2.extmul_low_i32x4_u (local.get $abs) (local.get $mv32)) (local.get $halfv)) (local.get $r)))
-                (local.set $p1 (i64x2.shr_u (i64x2.add (i64x2.extmul_high_i32x4_u (local.get $abs) (local.get $mv32)) (local.get $halfv)) (local.get $r)))
-                (local.set $vb (i32x4.add (local.get $zpv) (i32x4.min_s (local.get $hi32) (i32x4.max_s (local.get $lo32)
-                  (i32x4.sub (v128.xor (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $p0) (local.get $p1)) (local.get $sgn)) (local.get $sgn))))))
-                (local.set $va (i16x8.narrow_i32x4_u (local.get $va) (local.get $vb)))
-                (if (i32.eq (local.get $bytes) (i32.const 1))
-                  (then (v128.store (local.get $ap) (i8x16.narrow_i16x8_u (local.get $va) (local.get $va))))
-                  (else (v128.store (local.get $ap) (local.get $va))))
-                (local.set $t (i32.const 0))
-                (block $tdone
-                  (loop $tloop
-                    (br_if $tdone (i32.ge_s (i32.add (local.get $i) (local.get $t)) (local.get $plane)))
-                    (if (i32.eq (local.get $bytes) (i32.const 1))
-                      (then
-                        (local.set $tv (i32.load8_u (i32.add (local.get $ap) (local.get $t))))
-                        (if (local.get $lut) (then (local.set $tv (i32.load8_u (i32.add (local.get $lut) (local.get $tv))))))
-                        (i32.store8 (i32.add (local.get $op) (local.get $t)) (local.get $tv)))
-                      (else (i32.store16 (i32.add (local.get $op) (i32.shl (local.get $t) (i32.const 1)))
-                        (i32.load16_u (i32.add (local.get $ap) (i32.shl (local.get $t) (i32.const 1)))))))
-                    (local.set $t (i32.add (local.get $t) (i32.const 1)))
-                    (br $tloop)))
-                (local.set $i (local.get $plane))))))
+                (br $floop)))))
         ;; 8 outputs per step: four i64x2 lanes pairs, exact 64-bit products (same rule as below)
         (block $vdone
           (loop $vloop
