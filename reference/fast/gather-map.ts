@@ -74,6 +74,9 @@ function affineCopy<T extends Uint8Array | Uint16Array>(x: T, dims: readonly num
 
 const maps = new WeakMap<OnnxNode, Map<string, GatherMap>>();
 
+/** Key parts of constant inputs, by their data array (initializer tensors share it across runs). */
+const dataKeys = new WeakMap<object, string>();
+
 /** Cache key: input dims and the contents of the other (constant) inputs. */
 function keyOf(ins: Inputs): string | null {
   let k = ins[0]!.dims.join(',');
@@ -81,7 +84,11 @@ function keyOf(ins: Inputs): string | null {
     const t = ins[i];
     if (!t) k += '|-';
     else if (t.data.length > 64) return null;
-    else k += `|${t.dtype}:${Array.from(t.data as ArrayLike<number | bigint>, String).join(',')}`;
+    else {
+      let part = dataKeys.get(t.data);
+      if (part === undefined) dataKeys.set(t.data, (part = `${t.dtype}:${Array.from(t.data as ArrayLike<number | bigint>, String).join(',')}`));
+      k += `|${part}`;
+    }
   }
   return k;
 }
