@@ -50,6 +50,11 @@ export function affineOf(map: Int32Array, dims: readonly number[]): { base: numb
   return { base, strides };
 }
 
+/** out[o + k] = x[src + k·step], k < n (monomorphic uint8 loop). */
+function stridedU8(x: Uint8Array, src: number, step: number, out: Uint8Array, o: number, n: number): void {
+  for (let k = 0, s = src; k < n; k++, s += step) out[o + k] = x[s]!;
+}
+
 /** out[i] = x[base + Σ strides·index] row by row (contiguous rows copied as blocks). */
 function affineCopy<T extends Uint8Array | Uint16Array>(x: T, dims: readonly number[], a: { base: number; strides: number[] }, out: T): T {
   const r = dims.length;
@@ -60,6 +65,7 @@ function affineCopy<T extends Uint8Array | Uint16Array>(x: T, dims: readonly num
   let src = a.base;
   for (let row = 0, o = 0; row < rows; row++, o += inner) {
     if (si === 1) out.set(x.subarray(src, src + inner), o);
+    else if (x instanceof Uint8Array) stridedU8(x, src, si, out as Uint8Array, o, inner);
     else for (let k = 0, s = src; k < inner; k++, s += si) out[o + k] = x[s]!;
     for (let k = r - 2; k >= 0; k--) {
       idx[k]!++;
