@@ -189,7 +189,23 @@
     (local $c i32) (local $oy i32) (local $k i32) (local $t i32)
     (local $xc i32) (local $wc i32) (local $oc i32) (local $xr i32) (local $xt i32) (local $or i32) (local $rowb i32) (local $ot i32) (local $rem i32)
     (local $bv v128) (local $s0 v128) (local $s1 v128) (local $xv v128) (local $xw v128) (local $wv v128)
+    (local $w0 v128) (local $w1 v128) (local $w2 v128) (local $w3 v128) (local $w4 v128)
+    (local $o0 i32) (local $o1 i32) (local $o2 i32) (local $o3 i32) (local $o4 i32)
+    (local $o5 i32) (local $o6 i32) (local $o7 i32) (local $o8 i32) (local $o9 i32)
     (local.set $rowb (i32.shl (local.get $ow) (i32.const 2)))
+    (if (i32.eq (local.get $ntaps) (i32.const 10))
+      (then
+        (local.set $o0 (i32.load offset=0 (local.get $tap)))
+        (local.set $o1 (i32.load offset=4 (local.get $tap)))
+        (local.set $o2 (i32.load offset=8 (local.get $tap)))
+        (local.set $o3 (i32.load offset=12 (local.get $tap)))
+        (local.set $o4 (i32.load offset=16 (local.get $tap)))
+        (local.set $o5 (i32.load offset=20 (local.get $tap)))
+        (local.set $o6 (i32.load offset=24 (local.get $tap)))
+        (local.set $o7 (i32.load offset=28 (local.get $tap)))
+        (local.set $o8 (i32.load offset=32 (local.get $tap)))
+        (local.set $o9 (i32.load offset=36 (local.get $tap)))
+      ))
     (local.set $c (local.get $c0))
     (block $cdone
       (loop $cloop
@@ -197,6 +213,13 @@
         (local.set $xc (i32.add (local.get $x) (i32.mul (local.get $c) (local.get $cstride))))
         (local.set $wc (i32.add (local.get $w) (i32.shl (i32.mul (local.get $c) (local.get $ntaps)) (i32.const 1))))
         (local.set $bv (v128.load32_splat (i32.add (local.get $bias) (i32.shl (local.get $c) (i32.const 2)))))
+        (if (i32.eq (local.get $ntaps) (i32.const 10))
+          (then
+            (local.set $w0 (v128.load32_splat (local.get $wc)))
+            (local.set $w1 (v128.load32_splat offset=4 (local.get $wc)))
+            (local.set $w2 (v128.load32_splat offset=8 (local.get $wc)))
+            (local.set $w3 (v128.load32_splat offset=12 (local.get $wc)))
+            (local.set $w4 (v128.load32_splat offset=16 (local.get $wc)))))
         (local.set $oc (i32.add (local.get $out) (i32.mul (i32.mul (local.get $c) (local.get $oh)) (local.get $rowb))))
         (local.set $oy (local.get $r0))
         (block $ydone
@@ -211,6 +234,41 @@
                 (local.set $xt (i32.add (local.get $xr) (i32.shl (local.get $k) (i32.const 4))))
                 (local.set $s0 (local.get $bv))
                 (local.set $s1 (local.get $bv))
+                ;; 3x3 (10 taps with the zero tap): offsets and weight pairs held in locals, unrolled
+                (if (i32.eq (local.get $ntaps) (i32.const 10))
+                  (then
+                    (local.set $xv (v128.load (i32.add (local.get $xt) (local.get $o0))))
+                    (local.set $xw (v128.load (i32.add (local.get $xt) (local.get $o1))))
+                    (local.set $s0 (i32x4.add (local.get $s0) (i32x4.dot_i16x8_s
+                      (i8x16.shuffle 0 1 16 17 2 3 18 19 4 5 20 21 6 7 22 23 (local.get $xv) (local.get $xw)) (local.get $w0))))
+                    (local.set $s1 (i32x4.add (local.get $s1) (i32x4.dot_i16x8_s
+                      (i8x16.shuffle 8 9 24 25 10 11 26 27 12 13 28 29 14 15 30 31 (local.get $xv) (local.get $xw)) (local.get $w0))))
+                    (local.set $xv (v128.load (i32.add (local.get $xt) (local.get $o2))))
+                    (local.set $xw (v128.load (i32.add (local.get $xt) (local.get $o3))))
+                    (local.set $s0 (i32x4.add (local.get $s0) (i32x4.dot_i16x8_s
+                      (i8x16.shuffle 0 1 16 17 2 3 18 19 4 5 20 21 6 7 22 23 (local.get $xv) (local.get $xw)) (local.get $w1))))
+                    (local.set $s1 (i32x4.add (local.get $s1) (i32x4.dot_i16x8_s
+                      (i8x16.shuffle 8 9 24 25 10 11 26 27 12 13 28 29 14 15 30 31 (local.get $xv) (local.get $xw)) (local.get $w1))))
+                    (local.set $xv (v128.load (i32.add (local.get $xt) (local.get $o4))))
+                    (local.set $xw (v128.load (i32.add (local.get $xt) (local.get $o5))))
+                    (local.set $s0 (i32x4.add (local.get $s0) (i32x4.dot_i16x8_s
+                      (i8x16.shuffle 0 1 16 17 2 3 18 19 4 5 20 21 6 7 22 23 (local.get $xv) (local.get $xw)) (local.get $w2))))
+                    (local.set $s1 (i32x4.add (local.get $s1) (i32x4.dot_i16x8_s
+                      (i8x16.shuffle 8 9 24 25 10 11 26 27 12 13 28 29 14 15 30 31 (local.get $xv) (local.get $xw)) (local.get $w2))))
+                    (local.set $xv (v128.load (i32.add (local.get $xt) (local.get $o6))))
+                    (local.set $xw (v128.load (i32.add (local.get $xt) (local.get $o7))))
+                    (local.set $s0 (i32x4.add (local.get $s0) (i32x4.dot_i16x8_s
+                      (i8x16.shuffle 0 1 16 17 2 3 18 19 4 5 20 21 6 7 22 23 (local.get $xv) (local.get $xw)) (local.get $w3))))
+                    (local.set $s1 (i32x4.add (local.get $s1) (i32x4.dot_i16x8_s
+                      (i8x16.shuffle 8 9 24 25 10 11 26 27 12 13 28 29 14 15 30 31 (local.get $xv) (local.get $xw)) (local.get $w3))))
+                    (local.set $xv (v128.load (i32.add (local.get $xt) (local.get $o8))))
+                    (local.set $xw (v128.load (i32.add (local.get $xt) (local.get $o9))))
+                    (local.set $s0 (i32x4.add (local.get $s0) (i32x4.dot_i16x8_s
+                      (i8x16.shuffle 0 1 16 17 2 3 18 19 4 5 20 21 6 7 22 23 (local.get $xv) (local.get $xw)) (local.get $w4))))
+                    (local.set $s1 (i32x4.add (local.get $s1) (i32x4.dot_i16x8_s
+                      (i8x16.shuffle 8 9 24 25 10 11 26 27 12 13 28 29 14 15 30 31 (local.get $xv) (local.get $xw)) (local.get $w4))))
+                  )
+                  (else
                 (local.set $t (i32.const 0))
                 (block $tdone
                   (loop $tloop
@@ -226,7 +284,7 @@
                     (local.set $s1 (i32x4.add (local.get $s1) (i32x4.dot_i16x8_s
                       (i8x16.shuffle 8 9 24 25 10 11 26 27 12 13 28 29 14 15 30 31 (local.get $xv) (local.get $xw)) (local.get $wv))))
                     (local.set $t (i32.add (local.get $t) (i32.const 2)))
-                    (br $tloop)))
+                    (br $tloop)))))
                 ;; rows are $ow int32 apart (compact): a partial last tile stores only its ow mod 8 lanes
                 (local.set $ot (i32.add (local.get $or) (i32.shl (local.get $k) (i32.const 5))))
                 (local.set $rem (i32.sub (local.get $ow) (i32.shl (local.get $k) (i32.const 3))))
