@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { benchCompare } from './bench-compare.js';
 import { benchFloat } from './bench-float.js';
 import { benchWasm, formatBenchWasm } from './bench-wasm.js';
+import { formatKinds, profileInt } from './profile-int.js';
 import { benchInference } from '../src/ptq/bench-inference.js';
 import { sharedModel, syntheticImage } from './synthetic-input.js';
 
@@ -38,5 +39,9 @@ try {
   }
 } finally {
   await fsp.rm(tmp, { recursive: true, force: true });
+}
+for (const threads of [1, 2]) {
+  say(`int ref  YOLOX-nano 416 per kernel kind (fast kernels, ${threads} thread(s), per-node wall-time medians; scripts/profile-int.ts):`);
+  for (const l of formatKinds(await profileInt({ model: sharedModel('yolox_nano_3cls.onnx'), threads, kernels: 'fast', repeat: 7, fuse: true }))) say(`  ${l}`);
 }
 for (const l of formatBenchWasm(await benchWasm())) say(l);

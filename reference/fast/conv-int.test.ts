@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FastEngine } from './engine.js';
-import { convIntFast, convIntRequantFast, lastFallback, matMulIntFast, prepareConvInt, requantizeFast } from './conv-int.js';
+import { convIntFast, convIntRequantFast, lastFallback, lastLutApplied, matMulIntFast, prepareConvInt, requantizeFast } from './conv-int.js';
 import { convIntOracle, matMulIntOracle, requantizeOracle } from './conv-int-oracle.js';
 import type { ConvIntParams, RequantParams } from './conv-int-types.js';
 import { conv2dImpl } from '../ops/conv2d.js';
@@ -140,11 +140,38 @@ describe('convIntFast == convIntOracle', () => {
       const q: RequantParams = { multipliers, shifts, zpOut: int(r, 0, qmax), qmin: 0, qmax, bits };
       const acc = convIntOracle(p);
       const want = requantizeOracle(acc, acc.length / p.xShape[0] / m, q);
+      // a fused output table (8-bit): table[requant] for every output, also with the output kept in
+      // the engine's memory (a run: engine.beginRun) and the input read from there
+      const table = Uint8Array.from({ length: 256 }, () => int(r, 0, 255));
+      const wantLut = bits === 8 ? Uint8Array.from(want, (v) => table[v]!) : null;
       for (const e of [e1, e2]) {
         const got = convIntRequantFast(e, p, q);
         expect(got.constructor, p.label).toBe(want.constructor);
         const i = firstDiff(got, want);
         expect(i, `${p.label}, ${e.threads} thread(s), index ${i}: ${got[i]} vs ${want[i]}`).toBe(-1);
+        if (!wantLut) continue;
+        const viaLut = convIntRequantFast(e, p, q, undefined, table);
+        // not applied (a path without fused requantization): the caller applies it (int-step.ts)
+        if (p.x instanceof Uint8Array && lastFallback === null) expect(lastLutApplied, p.label).toBe(true);
+        const applied = lastLutApplied ? viaLut : Uint8Array.from(viaLut, (v) => table[v]!);
+        expect(firstDiff(applied, wantLut), `${p.label} (table)`).toBe(-1);
+        e.beginRun();
+        try {
+          const xIn = e.arena && p.x instanceof Uint8Array ? (() => {
+            e.reset();
+            const at = e.allocKeep(p.x.length);
+            const v = new Uint8Array(e.buffer, at, p.x.length);
+            v.set(p.x);
+            return v;
+          })() : p.x;
+          const kept = convIntRequantFast(e, { ...p, x: xIn }, q, undefined, table);
+          if (lastLutApplied) {
+            expect(e.addressOf(kept), p.label).not.toBeNull();
+            expect(firstDiff(kept, wantLut), `${p.label} (table, in the engine's memory)`).toBe(-1);
+          }
+        } finally {
+          e.endRun();
+        }
       }
     }
   });
@@ -197,7 +224,7 @@ describe('requantizeFast == requantizeOracle', () => {
 
   it('on random and extreme accumulators and multipliers, 8 and 16 bits, per channel', () => {
     const r = rng(5);
-    for (let t = 0; t < 40; t++) {
+    for (let t = 0; t < 120; t++) {
       const ch = int(r, 1, 9);
       const plane = int(r, 1, 50);
       const batch = int(r, 1, 2);
@@ -207,7 +234,7 @@ describe('requantizeFast == requantizeOracle', () => {
       const multipliers: number[] = [];
       const shifts: number[] = [];
       for (let c = 0; c < ch; c++) {
-        const real = pick(r, [0, 2 ** -40, 1e-9, r() * 1e-3, r() * 0.5, 1, r() * 300, 2 ** 30]);
+        const real = pick(r, [0, 2 ** -40, 1e-9, r() * 1e-3, r() * 0.5, 1, r() * 300, 2 ** 30, 0.25, 0.2499, 0.125, 0.5, 2 ** -31, 2 ** -32]);
         const qm = quantizeMultiplier(real);
         multipliers.push(qm.m);
         shifts.push(qm.shift);

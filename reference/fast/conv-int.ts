@@ -16,12 +16,18 @@
 import { FastEngine } from './engine.js';
 import { convIntOracle, matMulIntOracle } from './conv-int-oracle.js';
 import { convIntGeom, type ConvIntGeom, type ConvIntParams, type MatMulIntParams, type RequantParams } from './conv-int-types.js';
+import { conv1x1Eligible, conv1x1RequantFast } from './conv1x1.js';
+import { allocRequant, checkRequant, requantizeFast, requantRows } from './requant.js';
 import { accFitsInt32, minMax, packChannelsLast, packPhases, prepareConvInt, type PackPart, type PreparedConvInt } from './pack.js';
 
 export { prepareConvInt, type PreparedConvInt } from './pack.js';
+export { checkRequant, requantizeFast } from './requant.js';
 
 /** Why the last call of a fast function ran on the oracle instead (null: it ran on WebAssembly). */
 export let lastFallback: string | null = null;
+
+/** Whether the last convIntRequantFast call applied its output table (`lut`) itself. */
+export let lastLutApplied = false;
 
 interface Ranges {
   /** [lo, hi) per job along pixels or blocks. */
@@ -109,8 +115,10 @@ function runKernel(e: FastEngine, prep: PreparedConvInt, lay: Layout, images: nu
   const xA = e.alloc(groups * regionElems * 2);
   const oA = e.alloc(outRows * plane * 4);
   const raw = lay.raw;
-  const srcA = raw ? e.alloc(raw.c * raw.h * raw.w) : 0;
-  const qs = fused ? allocRequant(e, outRows, prep.m * plane, fused.q, (r) => (r % mgPad < prep.mg ? Math.floor(r / mgPad) * prep.mg + (r % mgPad) : -1)) : null;
+  // an input already in the engine's memory (a kept output of an earlier kernel) is read in place
+  const rawAt = raw ? e.addressOf(raw.x) : null;
+  const srcA = raw && rawAt === null ? e.alloc(raw.c * raw.h * raw.w) : 0;
+  const qs = fused ? allocRequant(e, outRows, fused.outA ? 0 : prep.m * plane, fused.q, (r) => (r % mgPad < prep.mg ? Math.floor(r / mgPad) * prep.mg + (r % mgPad) : -1), fused.lut) : null;
   const buf = e.buffer;
   new Int16Array(buf, wA, prep.w.length).set(prep.w);
   new Int32Array(buf, bA, prep.bias.length).set(prep.bias);
@@ -128,15 +136,17 @@ function runKernel(e: FastEngine, prep: PreparedConvInt, lay: Layout, images: nu
       const biasA = part === 'hi' ? zA : bA;
       if (raw && part === 'all') {
         const hw = raw.h * raw.w;
-        new Uint8Array(buf, srcA, raw.c * hw).set(raw.x.subarray(b * raw.c * hw, (b + 1) * raw.c * hw));
-        e.call('zero', [xA, groups * regionElems * 2]);
+        const src = rawAt !== null ? rawAt + b * raw.c * hw : srcA;
+        if (rawAt === null) new Uint8Array(buf, srcA, raw.c * hw).set(raw.x.subarray(b * raw.c * hw, (b + 1) * raw.c * hw));
+        // packing writes every element when there is no spatial or channel padding
+        if (raw.pt !== 0 || raw.pl !== 0 || lay.hp !== raw.h || lay.wp !== raw.w || prep.cp !== raw.cg) e.call('zero', [xA, groups * regionElems * 2]);
         // channel blocks of 8 split over the threads (each block is packed by exactly one thread)
         const per = Math.ceil(raw.cg / 8 / e.threads) * 8;
         const jobs: number[][] = [];
         for (let gi = 0; gi < groups; gi++) {
           for (let c0 = 0; c0 < raw.cg; c0 += per) {
             const cn = Math.min(per, raw.cg - c0);
-            jobs.push([srcA + (gi * raw.cg + c0) * hw, xA + (gi * regionElems + c0) * 2, cn, raw.h, raw.w, raw.zx, prep.cp, lay.wp, raw.pt, raw.pl]);
+            jobs.push([src + (gi * raw.cg + c0) * hw, xA + (gi * regionElems + c0) * 2, cn, raw.h, raw.w, raw.zx, prep.cp, lay.wp, raw.pt, raw.pl]);
           }
         }
         for (let j = 0; j < jobs.length; j += e.threads) e.parallel('pack_u8', jobs.slice(j, j + e.threads));
@@ -151,9 +161,10 @@ function runKernel(e: FastEngine, prep: PreparedConvInt, lay: Layout, images: nu
       if (fused && qs) {
         // per group: rows [0, mg) of its accumulator block -> rows gi·mg.. of the output (no padding rows)
         for (let gi = 0; gi < groups; gi++) {
-          requantRows(e, oA + gi * mgPad * plane * 4, qs.mA + gi * mgPad * 4, qs.sA + gi * mgPad * 4, qs.qA + gi * prep.mg * plane * qs.bytes, prep.mg, plane, plane, plane, fused.q);
+          const qA = (fused.outA ? fused.outA + b * prep.m * plane * qs.bytes : qs.qA) + gi * prep.mg * plane * qs.bytes;
+          requantRows(e, oA + gi * mgPad * plane * 4, qs.mA + gi * mgPad * 4, qs.sA + gi * mgPad * 4, qA, prep.mg, plane, plane, plane, fused.q, qs.lutA);
         }
-        fused.out.set(qs.view(prep.m * plane), b * prep.m * plane);
+        if (!fused.outA) fused.out.set(qs.view(prep.m * plane), b * prep.m * plane);
         continue;
       }
       const target = part === 'hi' ? hiAcc! : dst;
@@ -171,7 +182,6 @@ function runDepthwise(e: FastEngine, prep: PreparedConvInt, p: ConvIntParams, g:
   const wp = Math.max(g.w + g.pl + g.pr, (ow - 1) * sw + (kw - 1) * dw + 1, g.w + g.pl);
   const wps = Math.ceil(wp / sw) + 8;
   const tiles = Math.ceil(ow / 8);
-  const ow8 = tiles * 8;
   const region = sw * hp * wps;
   const ntaps = kh * kw + ((kh * kw) & 1); // even: conv_dw reads tap pairs (extra tap: offset 0, weight 0)
   e.reset();
@@ -181,10 +191,11 @@ function runDepthwise(e: FastEngine, prep: PreparedConvInt, p: ConvIntParams, g:
   const rowA = e.alloc(oh * 4);
   const tapA = e.alloc(ntaps * 4);
   const xA = e.alloc(c * region * 2);
-  const oA = e.alloc(c * oh * ow8 * 4);
+  const oA = e.alloc(c * oh * ow * 4); // [C][OH][OW] int32, compact (conv_dw stores partial tiles lane by lane)
   const raw = p.x instanceof Uint8Array ? p.x : null;
-  const srcA = raw ? e.alloc(c * g.h * g.w) : 0;
-  const qs = fused ? allocRequant(e, c * oh, c * oh * ow, fused.q, (r) => Math.floor(r / oh)) : null;
+  const rawAt = raw ? e.addressOf(raw) : null;
+  const srcA = raw && rawAt === null ? e.alloc(c * g.h * g.w) : 0;
+  const qs = fused ? allocRequant(e, c, fused.outA ? 0 : c * oh * ow, fused.q, (r) => r, fused.lut) : null;
   const buf = e.buffer;
   new Int16Array(buf, wA, prep.w.length).set(prep.w);
   new Int32Array(buf, bA, c).set(prep.bias);
@@ -197,7 +208,7 @@ function runDepthwise(e: FastEngine, prep: PreparedConvInt, p: ConvIntParams, g:
     for (let kx = 0; kx < kw; kx++) taps[ky * kw + kx] = ((((kx * dw) % sw) * hp + ky * dh) * wps + Math.floor((kx * dw) / sw)) * 2;
   }
   const x16 = new Int16Array(buf);
-  const o32 = new Int32Array(buf, oA, c * oh * ow8);
+  const o32 = new Int32Array(buf, oA, c * oh * ow);
   const plane = oh * ow;
   const hiAcc = parts.length > 1 ? new Int32Array(c * plane) : null;
   const { jobs } = split(e.threads, c, oh, 1);
@@ -206,22 +217,22 @@ function runDepthwise(e: FastEngine, prep: PreparedConvInt, p: ConvIntParams, g:
     for (const part of parts) {
       if (raw && part === 'all') {
         const hw = g.h * g.w;
-        new Uint8Array(buf, srcA, c * hw).set(raw.subarray(b * c * hw, (b + 1) * c * hw));
+        const src = rawAt !== null ? rawAt + b * c * hw : srcA;
+        if (rawAt === null) new Uint8Array(buf, srcA, c * hw).set(raw.subarray(b * c * hw, (b + 1) * c * hw));
         const per = Math.ceil(c / e.threads);
         const pj: number[][] = [];
-        for (let c0 = 0; c0 < c; c0 += per) pj.push([srcA, xA, g.h, g.w, p.zx, sw, hp, wps, g.pt, g.pl, region * 2, c0, Math.min(c, c0 + per)]);
+        for (let c0 = 0; c0 < c; c0 += per) pj.push([src, xA, g.h, g.w, p.zx, sw, hp, wps, g.pt, g.pl, region * 2, c0, Math.min(c, c0 + per)]);
         e.parallel('pack_dw_u8', pj);
       } else for (let ci = 0; ci < c; ci++) packPhases(x16, (xA >> 1) + ci * region, p.x, (b * c + ci) * g.h * g.w, g.h, g.w, p.zx, sw, hp, wps, g.pt, g.pl, part);
       const biasA = part === 'hi' ? zA : bA;
-      e.parallel('conv_dw', jobs.map(([c0, c1, r0, r1]) => [xA, wA, biasA, oA, rowA, tapA, ntaps, region * 2, tiles, oh, c0, c1, r0, r1]));
+      e.parallel('conv_dw', jobs.map(([c0, c1, r0, r1]) => [xA, wA, biasA, oA, rowA, tapA, ntaps, region * 2, tiles, oh, c0, c1, r0, r1, ow]));
       if (fused && qs) {
-        requantRows(e, oA, qs.mA, qs.sA, qs.qA, c * oh, ow, ow8, ow, fused.q);
-        fused.out.set(qs.view(c * plane), b * c * plane);
+        requantRows(e, oA, qs.mA, qs.sA, fused.outA ? fused.outA + b * c * plane * qs.bytes : qs.qA, c, plane, plane, plane, fused.q, qs.lutA);
+        if (!fused.outA) fused.out.set(qs.view(c * plane), b * c * plane);
         continue;
       }
       const target = part === 'hi' ? hiAcc! : dst;
-      if (ow8 === ow) target.set(o32.subarray(0, c * plane));
-      else for (let r = 0; r < c * oh; r++) target.set(o32.subarray(r * ow8, r * ow8 + ow), r * ow);
+      target.set(o32.subarray(0, c * plane));
     }
     if (hiAcc) for (let i = 0; i < dst.length; i++) dst[i] = ((hiAcc[i]! << 8) + dst[i]!) | 0;
   }
@@ -231,59 +242,10 @@ function runDepthwise(e: FastEngine, prep: PreparedConvInt, p: ConvIntParams, g:
 interface Fused {
   q: RequantParams;
   out: Uint8Array | Uint16Array;
-}
-
-/** Checks the output range the requantization kernels rely on (see conv-int.wat requant). */
-export function checkRequant(q: RequantParams): void {
-  const top = q.bits === 8 ? 255 : 65535;
-  if (!(q.bits === 8 || q.bits === 16) || !(0 <= q.qmin && q.qmin <= q.qmax && q.qmax <= top) || !(q.zpOut >= 0 && q.zpOut <= 65535) || q.multipliers.length !== q.shifts.length) {
-    throw new RangeError(`requantize: need 0 <= qmin <= qmax <= ${top} and 0 <= zpOut <= 65535 (got ${q.qmin}..${q.qmax}, zp ${q.zpOut})`);
-  }
-}
-
-/** Addresses of the per-row multipliers/shifts and of the quantized output. */
-interface RequantSpace {
-  mA: number;
-  sA: number;
-  qA: number;
-  bytes: number;
-  /** Copy of the first `count` quantized values. */
-  view(count: number): Uint8Array | Uint16Array;
-}
-
-/** Allocates per-row multipliers (row → channel via `chOf`, −1 = padding row) and `outCount` outputs. */
-function allocRequant(e: FastEngine, rows: number, outCount: number, q: RequantParams, chOf: (r: number) => number): RequantSpace {
-  const bytes = q.bits === 8 ? 1 : 2;
-  const mA = e.alloc(rows * 4);
-  const sA = e.alloc(rows * 4);
-  const qA = e.alloc(outCount * bytes);
-  const buf = e.buffer;
-  const mv = new Int32Array(buf, mA, rows);
-  const sv = new Int32Array(buf, sA, rows);
-  for (let r = 0; r < rows; r++) {
-    const ch = chOf(r);
-    mv[r] = ch < 0 ? 0 : q.multipliers[ch]!;
-    sv[r] = ch < 0 ? 0 : q.shifts[ch]!;
-  }
-  return {
-    mA,
-    sA,
-    qA,
-    bytes,
-    view: (count) => (bytes === 1 ? new Uint8Array(e.buffer, qA, count) : new Uint16Array(e.buffer, qA, count)),
-  };
-}
-
-/**
- * Requantizes `rows` rows (the first `len` values of each; accumulator rows `inStride` apart, output
- * rows `outStride` apart) with per-row multipliers at mA/sA, split over the threads by rows.
- */
-function requantRows(e: FastEngine, oA: number, mA: number, sA: number, qA: number, rows: number, len: number, inStride: number, outStride: number, q: RequantParams): void {
-  const bytes = q.bits === 8 ? 1 : 2;
-  const chunk = Math.ceil(rows / e.threads);
-  const jobs: number[][] = [];
-  for (let r = 0; r < rows; r += chunk) jobs.push([oA, mA, sA, qA, bytes, len, r, Math.min(rows, r + chunk), q.zpOut, q.qmin, q.qmax, inStride, outStride]);
-  e.parallel('requant', jobs);
+  /** 256-entry table applied to the uint8 output codes (8-bit output only). */
+  lut?: Uint8Array;
+  /** Address of `out` when it is kept in the engine's memory (the kernels write it in place), else 0. */
+  outA: number;
 }
 
 /**
@@ -325,8 +287,11 @@ export function convIntFast(engine: FastEngine, p: ConvIntParams, prepared?: Pre
  * Convolution and requantization in one pass (NCHW [N][M][OH][OW] uint8/uint16 output): equal to
  * requantizeOracle(convIntOracle(p), OH·OW, q) and to requantizeFast(convIntFast(p)); the int32
  * accumulators never leave WebAssembly memory. `q.multipliers` has one entry per output channel.
+ * `lut` (8-bit output only): a 256-entry table then applied to every output code in WebAssembly
+ * (fused element-wise successors); {@link lastLutApplied} says whether it was.
  */
-export function convIntRequantFast(engine: FastEngine, p: ConvIntParams, q: RequantParams, prepared?: PreparedConvInt): Uint8Array | Uint16Array {
+export function convIntRequantFast(engine: FastEngine, p: ConvIntParams, q: RequantParams, prepared?: PreparedConvInt, lut?: Uint8Array): Uint8Array | Uint16Array {
+  lastLutApplied = false;
   const g = convIntGeom(p);
   checkRequant(q);
   if (q.multipliers.length !== g.m || q.shifts.length !== g.m) throw new RangeError(`convIntRequantFast: ${q.multipliers.length} multipliers for ${g.m} output channels`);
@@ -338,7 +303,17 @@ export function convIntRequantFast(engine: FastEngine, p: ConvIntParams, q: Requ
     return requantizeFast(engine, convIntFast(engine, p, prep), g.oh * g.ow, q);
   }
   lastFallback = null;
-  const fused: Fused = { q, out: q.bits === 8 ? new Uint8Array(g.n * g.m * g.oh * g.ow) : new Uint16Array(g.n * g.m * g.oh * g.ow) };
+  if (conv1x1Eligible(p, q, prep)) {
+    lastLutApplied = lut !== undefined;
+    return conv1x1RequantFast(engine, p, q, prep, lut);
+  }
+  const count = g.n * g.m * g.oh * g.ow;
+  // engine in a run (arena): the output stays in its memory, written in place by the kernels
+  engine.reset();
+  const outA = engine.arena ? engine.allocKeep(count * (q.bits === 8 ? 1 : 2)) : 0;
+  const out = outA ? (q.bits === 8 ? new Uint8Array(engine.buffer, outA, count) : new Uint16Array(engine.buffer, outA, count)) : q.bits === 8 ? new Uint8Array(count) : new Uint16Array(count);
+  const fused: Fused = { q, out, lut: q.bits === 8 ? lut : undefined, outA };
+  lastLutApplied = fused.lut !== undefined;
   if (prep.kind === 'dw') runDepthwise(engine, prep, p, g, parts, null, fused);
   else runKernel(engine, prep, convLayout(p, g, prep.cp), g.n, parts, null, fused);
   return fused.out;
@@ -389,38 +364,5 @@ export function matMulIntFast(engine: FastEngine, p: MatMulIntParams, prepared?:
   runKernel(engine, prep, lay, 1, partsFor(lo, hi, p.za), nm);
   const out = new Int32Array(p.m * p.n);
   for (let j = 0; j < p.n; j++) for (let i = 0; i < p.m; i++) out[i * p.n + j] = nm[j * p.m + i]!;
-  return out;
-}
-
-/**
- * Requantizes accumulators [..][C][plane] (channel c = floor(i / plane) mod C, C = multipliers.length)
- * to uint8/uint16 on the fast engine; equal to {@link requantizeOracle}.
- */
-export function requantizeFast(engine: FastEngine, acc: Int32Array, plane: number, q: RequantParams): Uint8Array | Uint16Array {
-  checkRequant(q);
-  const ch = q.multipliers.length;
-  if (plane < 1 || acc.length % (ch * plane) !== 0) throw new RangeError(`requantizeFast: ${acc.length} accumulators are not [..][${ch}][${plane}]`);
-  const rows = acc.length / plane;
-  const bytes = q.bits === 8 ? 1 : 2;
-  engine.reset();
-  const aA = engine.alloc(acc.byteLength);
-  const mA = engine.alloc(rows * 4);
-  const sA = engine.alloc(rows * 4);
-  const oA = engine.alloc(acc.length * bytes);
-  const buf = engine.buffer;
-  new Int32Array(buf, aA, acc.length).set(acc);
-  const mv = new Int32Array(buf, mA, rows);
-  const sv = new Int32Array(buf, sA, rows);
-  for (let r = 0; r < rows; r++) {
-    mv[r] = q.multipliers[r % ch]!;
-    sv[r] = q.shifts[r % ch]!;
-  }
-  const chunk = Math.ceil(rows / engine.threads);
-  const jobs: number[][] = [];
-  for (let r = 0; r < rows; r += chunk) jobs.push([aA, mA, sA, oA, bytes, plane, r, Math.min(rows, r + chunk), q.zpOut, q.qmin, q.qmax, plane, plane]);
-  engine.parallel('requant', jobs);
-  // allocate + set: TypedArray.prototype.slice on shared memory is several times slower than set
-  const out = bytes === 1 ? new Uint8Array(acc.length) : new Uint16Array(acc.length);
-  out.set(bytes === 1 ? new Uint8Array(engine.buffer, oA, acc.length) : new Uint16Array(engine.buffer, oA, acc.length));
   return out;
 }

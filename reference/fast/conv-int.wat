@@ -1,4 +1,4 @@
-;; Integer convolution / matrix-product core and requantization, WebAssembly SIMD (hand-written).
+;; Integer convolution / matrix-product core, WebAssembly SIMD (hand-written); input packing in pack.wat.
 ;;
 ;; Layouts are prepared by reference/fast/pack.ts; every address below is a byte offset into the
 ;; one (shared) linear memory. All arithmetic is int32 with wrap-around (the JS side guarantees
@@ -17,8 +17,7 @@
 ;; conv_dw: depthwise (one input and one output channel per group): 8 output pixels of a row per
 ;; v128 pair, i32x4.extmul_{low,high}_i16x8_s with the splatted tap weight (layout at the function).
 ;;
-;; requant: out = clamp(sat32(round_half_away(acc * m / 2^(31+shift))) + zp, qmin, qmax) per
-;; channel (m, shift) with the exact 64-bit product (reference/quant/fixed-point.ts requantize).
+;; The requantization of the accumulators is in requant.wat.
 (module
   (memory (export "memory") (import "env" "memory") 1 32768 shared)
 
@@ -32,7 +31,7 @@
     (local $a0 i32) (local $a1 i32) (local $a2 i32) (local $a3 i32)
     (local $c0 i32) (local $c1 i32) (local $c2 i32) (local $c3 i32)
     (local $wb i32) (local $wp i32) (local $t i32) (local $to i32) (local $n i32)
-    (local $o i32) (local $pl4 i32)
+    (local $o i32) (local $pl4 i32) (local $sa i32) (local $tq v128)
     (local $b0 v128) (local $b1 v128) (local $w0 v128) (local $w1 v128) (local $v v128)
     (local $s00 v128) (local $s01 v128) (local $s10 v128) (local $s11 v128)
     (local $s20 v128) (local $s21 v128) (local $s30 v128) (local $s31 v128)
@@ -108,10 +107,32 @@
             ;; otherwise scatter lane by lane (lanes of s_k0 -> channels 0..3 of pixel k, s_k1 -> 4..7)
             (if (i32.lt_s (i32.add (local.get $p) (i32.const 3)) (local.get $p1))
               (then
-                (call $store4x4 (i32.add (local.get $o) (i32.shl (local.get $p) (i32.const 2))) (local.get $pl4)
-                  (local.get $s00) (local.get $s10) (local.get $s20) (local.get $s30))
-                (call $store4x4 (i32.add (i32.add (local.get $o) (i32.shl (local.get $p) (i32.const 2))) (i32.shl (local.get $pl4) (i32.const 2))) (local.get $pl4)
-                  (local.get $s01) (local.get $s11) (local.get $s21) (local.get $s31)))
+                ;; 4x4 transpose (inlined $store4x4: V8 does not inline calls)
+                (local.set $sa (i32.add (local.get $o) (i32.shl (local.get $p) (i32.const 2))))
+                (local.set $w0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $s00) (local.get $s10)))
+                (local.set $w1 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $s00) (local.get $s10)))
+                (local.set $tq (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $s20) (local.get $s30)))
+                (local.set $v (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $s20) (local.get $s30)))
+                (v128.store (local.get $sa) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $w0) (local.get $tq)))
+                (local.set $sa (i32.add (local.get $sa) (local.get $pl4)))
+                (v128.store (local.get $sa) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $w0) (local.get $tq)))
+                (local.set $sa (i32.add (local.get $sa) (local.get $pl4)))
+                (v128.store (local.get $sa) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $w1) (local.get $v)))
+                (local.set $sa (i32.add (local.get $sa) (local.get $pl4)))
+                (v128.store (local.get $sa) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $w1) (local.get $v)))
+                ;; 4x4 transpose (inlined $store4x4: V8 does not inline calls)
+                (local.set $sa (i32.add (i32.add (local.get $o) (i32.shl (local.get $p) (i32.const 2))) (i32.shl (local.get $pl4) (i32.const 2))))
+                (local.set $w0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $s01) (local.get $s11)))
+                (local.set $w1 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $s01) (local.get $s11)))
+                (local.set $tq (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $s21) (local.get $s31)))
+                (local.set $v (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $s21) (local.get $s31)))
+                (v128.store (local.get $sa) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $w0) (local.get $tq)))
+                (local.set $sa (i32.add (local.get $sa) (local.get $pl4)))
+                (v128.store (local.get $sa) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $w0) (local.get $tq)))
+                (local.set $sa (i32.add (local.get $sa) (local.get $pl4)))
+                (v128.store (local.get $sa) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $w1) (local.get $v)))
+                (local.set $sa (i32.add (local.get $sa) (local.get $pl4)))
+                (v128.store (local.get $sa) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $w1) (local.get $v))))
               (else
                 (call $store8 (i32.add (local.get $o) (i32.shl (local.get $p) (i32.const 2))) (local.get $pl4) (local.get $s00) (local.get $s01))
                 (call $store8 (i32.add (local.get $o) (i32.shl (local.get $i1) (i32.const 2))) (local.get $pl4) (local.get $s10) (local.get $s11))
@@ -160,15 +181,31 @@
   ;; so the 8 output pixels of a tile read 8 consecutive int16 at every tap, for any stride);
   ;; rowoff[oy] and tap[t] are byte offsets into a channel; $ntaps is even (an odd kernel gets a
   ;; zero-weight tap at offset 0), weights [C][ntaps] int16, read as (w[t], w[t+1]) pairs; output
-  ;; [C][OH][ow8] int32 (ow8 = tiles * 8; lanes past OW are discarded by the caller).
+  ;; [C][OH][OW] int32 (a partial last tile of a row stores only its valid lanes).
   (func (export "conv_dw")
     (param $x i32) (param $w i32) (param $bias i32) (param $out i32)
     (param $rowoff i32) (param $tap i32) (param $ntaps i32) (param $cstride i32)
-    (param $tiles i32) (param $oh i32) (param $c0 i32) (param $c1 i32) (param $r0 i32) (param $r1 i32)
+    (param $tiles i32) (param $oh i32) (param $c0 i32) (param $c1 i32) (param $r0 i32) (param $r1 i32) (param $ow i32)
     (local $c i32) (local $oy i32) (local $k i32) (local $t i32)
-    (local $xc i32) (local $wc i32) (local $oc i32) (local $xr i32) (local $xt i32) (local $or i32) (local $rowb i32)
+    (local $xc i32) (local $wc i32) (local $oc i32) (local $xr i32) (local $xt i32) (local $or i32) (local $rowb i32) (local $ot i32) (local $rem i32)
     (local $bv v128) (local $s0 v128) (local $s1 v128) (local $xv v128) (local $xw v128) (local $wv v128)
-    (local.set $rowb (i32.shl (local.get $tiles) (i32.const 5)))
+    (local $w0 v128) (local $w1 v128) (local $w2 v128) (local $w3 v128) (local $w4 v128)
+    (local $o0 i32) (local $o1 i32) (local $o2 i32) (local $o3 i32) (local $o4 i32)
+    (local $o5 i32) (local $o6 i32) (local $o7 i32) (local $o8 i32) (local $o9 i32)
+    (local.set $rowb (i32.shl (local.get $ow) (i32.const 2)))
+    (if (i32.eq (local.get $ntaps) (i32.const 10))
+      (then
+        (local.set $o0 (i32.load offset=0 (local.get $tap)))
+        (local.set $o1 (i32.load offset=4 (local.get $tap)))
+        (local.set $o2 (i32.load offset=8 (local.get $tap)))
+        (local.set $o3 (i32.load offset=12 (local.get $tap)))
+        (local.set $o4 (i32.load offset=16 (local.get $tap)))
+        (local.set $o5 (i32.load offset=20 (local.get $tap)))
+        (local.set $o6 (i32.load offset=24 (local.get $tap)))
+        (local.set $o7 (i32.load offset=28 (local.get $tap)))
+        (local.set $o8 (i32.load offset=32 (local.get $tap)))
+        (local.set $o9 (i32.load offset=36 (local.get $tap)))
+      ))
     (local.set $c (local.get $c0))
     (block $cdone
       (loop $cloop
@@ -176,6 +213,13 @@
         (local.set $xc (i32.add (local.get $x) (i32.mul (local.get $c) (local.get $cstride))))
         (local.set $wc (i32.add (local.get $w) (i32.shl (i32.mul (local.get $c) (local.get $ntaps)) (i32.const 1))))
         (local.set $bv (v128.load32_splat (i32.add (local.get $bias) (i32.shl (local.get $c) (i32.const 2)))))
+        (if (i32.eq (local.get $ntaps) (i32.const 10))
+          (then
+            (local.set $w0 (v128.load32_splat (local.get $wc)))
+            (local.set $w1 (v128.load32_splat offset=4 (local.get $wc)))
+            (local.set $w2 (v128.load32_splat offset=8 (local.get $wc)))
+            (local.set $w3 (v128.load32_splat offset=12 (local.get $wc)))
+            (local.set $w4 (v128.load32_splat offset=16 (local.get $wc)))))
         (local.set $oc (i32.add (local.get $out) (i32.mul (i32.mul (local.get $c) (local.get $oh)) (local.get $rowb))))
         (local.set $oy (local.get $r0))
         (block $ydone
@@ -190,6 +234,41 @@
                 (local.set $xt (i32.add (local.get $xr) (i32.shl (local.get $k) (i32.const 4))))
                 (local.set $s0 (local.get $bv))
                 (local.set $s1 (local.get $bv))
+                ;; 3x3 (10 taps with the zero tap): offsets and weight pairs held in locals, unrolled
+                (if (i32.eq (local.get $ntaps) (i32.const 10))
+                  (then
+                    (local.set $xv (v128.load (i32.add (local.get $xt) (local.get $o0))))
+                    (local.set $xw (v128.load (i32.add (local.get $xt) (local.get $o1))))
+                    (local.set $s0 (i32x4.add (local.get $s0) (i32x4.dot_i16x8_s
+                      (i8x16.shuffle 0 1 16 17 2 3 18 19 4 5 20 21 6 7 22 23 (local.get $xv) (local.get $xw)) (local.get $w0))))
+                    (local.set $s1 (i32x4.add (local.get $s1) (i32x4.dot_i16x8_s
+                      (i8x16.shuffle 8 9 24 25 10 11 26 27 12 13 28 29 14 15 30 31 (local.get $xv) (local.get $xw)) (local.get $w0))))
+                    (local.set $xv (v128.load (i32.add (local.get $xt) (local.get $o2))))
+                    (local.set $xw (v128.load (i32.add (local.get $xt) (local.get $o3))))
+                    (local.set $s0 (i32x4.add (local.get $s0) (i32x4.dot_i16x8_s
+                      (i8x16.shuffle 0 1 16 17 2 3 18 19 4 5 20 21 6 7 22 23 (local.get $xv) (local.get $xw)) (local.get $w1))))
+                    (local.set $s1 (i32x4.add (local.get $s1) (i32x4.dot_i16x8_s
+                      (i8x16.shuffle 8 9 24 25 10 11 26 27 12 13 28 29 14 15 30 31 (local.get $xv) (local.get $xw)) (local.get $w1))))
+                    (local.set $xv (v128.load (i32.add (local.get $xt) (local.get $o4))))
+                    (local.set $xw (v128.load (i32.add (local.get $xt) (local.get $o5))))
+                    (local.set $s0 (i32x4.add (local.get $s0) (i32x4.dot_i16x8_s
+                      (i8x16.shuffle 0 1 16 17 2 3 18 19 4 5 20 21 6 7 22 23 (local.get $xv) (local.get $xw)) (local.get $w2))))
+                    (local.set $s1 (i32x4.add (local.get $s1) (i32x4.dot_i16x8_s
+                      (i8x16.shuffle 8 9 24 25 10 11 26 27 12 13 28 29 14 15 30 31 (local.get $xv) (local.get $xw)) (local.get $w2))))
+                    (local.set $xv (v128.load (i32.add (local.get $xt) (local.get $o6))))
+                    (local.set $xw (v128.load (i32.add (local.get $xt) (local.get $o7))))
+                    (local.set $s0 (i32x4.add (local.get $s0) (i32x4.dot_i16x8_s
+                      (i8x16.shuffle 0 1 16 17 2 3 18 19 4 5 20 21 6 7 22 23 (local.get $xv) (local.get $xw)) (local.get $w3))))
+                    (local.set $s1 (i32x4.add (local.get $s1) (i32x4.dot_i16x8_s
+                      (i8x16.shuffle 8 9 24 25 10 11 26 27 12 13 28 29 14 15 30 31 (local.get $xv) (local.get $xw)) (local.get $w3))))
+                    (local.set $xv (v128.load (i32.add (local.get $xt) (local.get $o8))))
+                    (local.set $xw (v128.load (i32.add (local.get $xt) (local.get $o9))))
+                    (local.set $s0 (i32x4.add (local.get $s0) (i32x4.dot_i16x8_s
+                      (i8x16.shuffle 0 1 16 17 2 3 18 19 4 5 20 21 6 7 22 23 (local.get $xv) (local.get $xw)) (local.get $w4))))
+                    (local.set $s1 (i32x4.add (local.get $s1) (i32x4.dot_i16x8_s
+                      (i8x16.shuffle 8 9 24 25 10 11 26 27 12 13 28 29 14 15 30 31 (local.get $xv) (local.get $xw)) (local.get $w4))))
+                  )
+                  (else
                 (local.set $t (i32.const 0))
                 (block $tdone
                   (loop $tloop
@@ -205,315 +284,27 @@
                     (local.set $s1 (i32x4.add (local.get $s1) (i32x4.dot_i16x8_s
                       (i8x16.shuffle 8 9 24 25 10 11 26 27 12 13 28 29 14 15 30 31 (local.get $xv) (local.get $xw)) (local.get $wv))))
                     (local.set $t (i32.add (local.get $t) (i32.const 2)))
-                    (br $tloop)))
-                (v128.store (i32.add (local.get $or) (i32.shl (local.get $k) (i32.const 5))) (local.get $s0))
-                (v128.store offset=16 (i32.add (local.get $or) (i32.shl (local.get $k) (i32.const 5))) (local.get $s1))
+                    (br $tloop)))))
+                ;; rows are $ow int32 apart (compact): a partial last tile stores only its ow mod 8 lanes
+                (local.set $ot (i32.add (local.get $or) (i32.shl (local.get $k) (i32.const 5))))
+                (local.set $rem (i32.sub (local.get $ow) (i32.shl (local.get $k) (i32.const 3))))
+                (if (i32.ge_s (local.get $rem) (i32.const 8))
+                  (then
+                    (v128.store (local.get $ot) (local.get $s0))
+                    (v128.store offset=16 (local.get $ot) (local.get $s1)))
+                  (else
+                    (if (i32.ge_s (local.get $rem) (i32.const 4))
+                      (then
+                        (v128.store (local.get $ot) (local.get $s0))
+                        (local.set $ot (i32.add (local.get $ot) (i32.const 16)))
+                        (local.set $rem (i32.sub (local.get $rem) (i32.const 4)))
+                        (local.set $s0 (local.get $s1))))
+                    (if (i32.gt_s (local.get $rem) (i32.const 0)) (then (i32.store (local.get $ot) (i32x4.extract_lane 0 (local.get $s0)))))
+                    (if (i32.gt_s (local.get $rem) (i32.const 1)) (then (i32.store offset=4 (local.get $ot) (i32x4.extract_lane 1 (local.get $s0)))))
+                    (if (i32.gt_s (local.get $rem) (i32.const 2)) (then (i32.store offset=8 (local.get $ot) (i32x4.extract_lane 2 (local.get $s0)))))))
                 (local.set $k (i32.add (local.get $k) (i32.const 1)))
                 (br $kloop)))
             (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
-            (br $yloop)))
-        (local.set $c (i32.add (local.get $c) (i32.const 1)))
-        (br $cloop))))
-
-  ;; 4 requantized int32 lanes (before narrowing) for r in [31, 62]: sign-magnitude, exact unsigned
-  ;; 32x32->64 products, round half away from zero, clamp to [qmin − zp, qmax − zp], add zp.
-  (func $rq4 (param $acc v128) (param $mv32 v128) (param $halfv v128) (param $r i32) (param $lo32 v128) (param $hi32 v128) (param $zpv v128) (result v128)
-    (local $sgn v128) (local $abs v128) (local $p0 v128) (local $p1 v128) (local $mag v128)
-    (local.set $sgn (i32x4.shr_s (local.get $acc) (i32.const 31)))
-    (local.set $abs (i32x4.abs (local.get $acc)))  ;; |−2^31| wraps to 0x80000000 = 2^31 as unsigned: still right
-    (local.set $p0 (i64x2.shr_u (i64x2.add (i64x2.extmul_low_i32x4_u (local.get $abs) (local.get $mv32)) (local.get $halfv)) (local.get $r)))
-    (local.set $p1 (i64x2.shr_u (i64x2.add (i64x2.extmul_high_i32x4_u (local.get $abs) (local.get $mv32)) (local.get $halfv)) (local.get $r)))
-    (local.set $mag (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $p0) (local.get $p1)))
-    (i32x4.add (local.get $zpv)
-      (i32x4.min_s (local.get $hi32) (i32x4.max_s (local.get $lo32)
-        (i32x4.sub (v128.xor (local.get $mag) (local.get $sgn)) (local.get $sgn))))))
-
-  ;; Requantizes the first $plane values of rows [c0, c1) of acc (int32 rows $inStride apart) into
-  ;; out (rows $outStride apart; uint8 when $bytes = 1, uint16 when 2): per row c, m = mult[c],
-  ;; r = 31 + shift[c] (>= 0).
-  (func (export "requant")
-    (param $acc i32) (param $mult i32) (param $shift i32) (param $out i32) (param $bytes i32)
-    (param $plane i32) (param $c0 i32) (param $c1 i32) (param $zp i32) (param $qmin i32) (param $qmax i32)
-    (param $inStride i32) (param $outStride i32)
-    (local $c i32) (local $i i32) (local $r i32) (local $m i64) (local $half i64) (local $rr i64)
-    (local $ap i32) (local $op i32) (local $a i64) (local $prod i64) (local $v i64)
-    (local $zp64 i64) (local $lo i64) (local $hi i64)
-    (local $mv v128) (local $halfv v128) (local $lov v128) (local $hiv v128) (local $zpv v128) (local $zero v128)
-    (local $va v128) (local $vb v128) (local $e0 v128) (local $e1 v128) (local $e2 v128) (local $e3 v128)
-    (local $vp v128) (local $mag v128) (local $mv32 v128) (local $lo32 v128) (local $hi32 v128)
-    (local.set $zp64 (i64.extend_i32_s (local.get $zp)))
-    ;; vector path clamps to [qmin − zp, qmax − zp] before adding zp: equal to saturating to int32,
-    ;; adding zp and clamping, because 0 ≤ zp and [qmin, qmax] ⊂ [0, 65535]
-    (local.set $lov (i64x2.splat (i64.sub (i64.extend_i32_s (local.get $qmin)) (local.get $zp64))))
-    (local.set $hiv (i64x2.splat (i64.sub (i64.extend_i32_s (local.get $qmax)) (local.get $zp64))))
-    (local.set $zpv (i32x4.splat (local.get $zp)))
-    (local.set $lo32 (i32x4.splat (i32.sub (local.get $qmin) (local.get $zp))))
-    (local.set $hi32 (i32x4.splat (i32.sub (local.get $qmax) (local.get $zp))))
-    (local.set $lo (i64.extend_i32_s (local.get $qmin)))
-    (local.set $hi (i64.extend_i32_s (local.get $qmax)))
-    (local.set $c (local.get $c0))
-    (block $cdone
-      (loop $cloop
-        (br_if $cdone (i32.ge_s (local.get $c) (local.get $c1)))
-        (local.set $m (i64.extend_i32_u (i32.load (i32.add (local.get $mult) (i32.shl (local.get $c) (i32.const 2))))))
-        (local.set $r (i32.add (i32.const 31) (i32.load (i32.add (local.get $shift) (i32.shl (local.get $c) (i32.const 2))))))
-        ;; r >= 63: |acc * m| < 2^62 rounds to 0
-        (if (i32.ge_s (local.get $r) (i32.const 63)) (then (local.set $m (i64.const 0)) (local.set $r (i32.const 0))))
-        (local.set $rr (i64.extend_i32_u (local.get $r)))
-        (local.set $half (select (i64.shl (i64.const 1) (i64.sub (local.get $rr) (i64.const 1))) (i64.const 0)
-          (i32.gt_s (local.get $r) (i32.const 0))))
-        (local.set $ap (i32.add (local.get $acc) (i32.mul (i32.shl (local.get $c) (i32.const 2)) (local.get $inStride))))
-        (local.set $op (i32.add (local.get $out) (i32.mul (i32.mul (local.get $c) (local.get $bytes)) (local.get $outStride))))
-        (local.set $i (i32.const 0))
-        (local.set $mv (i64x2.splat (local.get $m)))
-        (local.set $halfv (i64x2.splat (local.get $half)))
-        ;; r >= 31 (multiplier < 1, the usual case): |acc|·m >> r < 2^31, so after the exact unsigned
-        ;; 32x32->64 products the rounding, sign and clamp are done on int32 lanes
-        (if (i32.ge_s (local.get $r) (i32.const 31))
-          (then
-            (local.set $mv32 (i32x4.splat (i32.wrap_i64 (local.get $m))))
-            (block $fdone
-              (loop $floop
-                (br_if $fdone (i32.gt_s (i32.add (local.get $i) (i32.const 8)) (local.get $plane)))
-                (local.set $va (call $rq4 (v128.load (local.get $ap)) (local.get $mv32) (local.get $halfv) (local.get $r) (local.get $lo32) (local.get $hi32) (local.get $zpv)))
-                (local.set $vb (call $rq4 (v128.load offset=16 (local.get $ap)) (local.get $mv32) (local.get $halfv) (local.get $r) (local.get $lo32) (local.get $hi32) (local.get $zpv)))
-                (local.set $va (i16x8.narrow_i32x4_u (local.get $va) (local.get $vb)))
-                (if (i32.eq (local.get $bytes) (i32.const 1))
-                  (then (v128.store64_lane 0 (local.get $op) (i8x16.narrow_i16x8_u (local.get $va) (local.get $va))))
-                  (else (v128.store (local.get $op) (local.get $va))))
-                (local.set $ap (i32.add (local.get $ap) (i32.const 32)))
-                (local.set $op (i32.add (local.get $op) (i32.shl (local.get $bytes) (i32.const 3))))
-                (local.set $i (i32.add (local.get $i) (i32.const 8)))
-                (br $floop)))))
-        ;; 8 outputs per step: four i64x2 lanes pairs, exact 64-bit products (same rule as below)
-        (block $vdone
-          (loop $vloop
-            (br_if $vdone (i32.gt_s (i32.add (local.get $i) (i32.const 8)) (local.get $plane)))
-            (local.set $va (v128.load (local.get $ap)))
-            (local.set $vb (v128.load offset=16 (local.get $ap)))
-            (local.set $e0 (i64x2.extend_low_i32x4_s (local.get $va)))
-            (local.set $e1 (i64x2.extend_high_i32x4_s (local.get $va)))
-            (local.set $e2 (i64x2.extend_low_i32x4_s (local.get $vb)))
-            (local.set $e3 (i64x2.extend_high_i32x4_s (local.get $vb)))
-            (local.set $vp (i64x2.mul (local.get $e0) (local.get $mv)))
-            (local.set $mag (i64x2.shr_u (i64x2.add (i64x2.abs (local.get $vp)) (local.get $halfv)) (local.get $r)))
-            (local.set $mag (v128.bitselect (i64x2.neg (local.get $mag)) (local.get $mag) (i64x2.lt_s (local.get $vp) (local.get $zero))))
-            (local.set $mag (v128.bitselect (local.get $lov) (local.get $mag) (i64x2.lt_s (local.get $mag) (local.get $lov))))
-            (local.set $e0 (v128.bitselect (local.get $hiv) (local.get $mag) (i64x2.gt_s (local.get $mag) (local.get $hiv))))
-            (local.set $vp (i64x2.mul (local.get $e1) (local.get $mv)))
-            (local.set $mag (i64x2.shr_u (i64x2.add (i64x2.abs (local.get $vp)) (local.get $halfv)) (local.get $r)))
-            (local.set $mag (v128.bitselect (i64x2.neg (local.get $mag)) (local.get $mag) (i64x2.lt_s (local.get $vp) (local.get $zero))))
-            (local.set $mag (v128.bitselect (local.get $lov) (local.get $mag) (i64x2.lt_s (local.get $mag) (local.get $lov))))
-            (local.set $e1 (v128.bitselect (local.get $hiv) (local.get $mag) (i64x2.gt_s (local.get $mag) (local.get $hiv))))
-            (local.set $vp (i64x2.mul (local.get $e2) (local.get $mv)))
-            (local.set $mag (i64x2.shr_u (i64x2.add (i64x2.abs (local.get $vp)) (local.get $halfv)) (local.get $r)))
-            (local.set $mag (v128.bitselect (i64x2.neg (local.get $mag)) (local.get $mag) (i64x2.lt_s (local.get $vp) (local.get $zero))))
-            (local.set $mag (v128.bitselect (local.get $lov) (local.get $mag) (i64x2.lt_s (local.get $mag) (local.get $lov))))
-            (local.set $e2 (v128.bitselect (local.get $hiv) (local.get $mag) (i64x2.gt_s (local.get $mag) (local.get $hiv))))
-            (local.set $vp (i64x2.mul (local.get $e3) (local.get $mv)))
-            (local.set $mag (i64x2.shr_u (i64x2.add (i64x2.abs (local.get $vp)) (local.get $halfv)) (local.get $r)))
-            (local.set $mag (v128.bitselect (i64x2.neg (local.get $mag)) (local.get $mag) (i64x2.lt_s (local.get $vp) (local.get $zero))))
-            (local.set $mag (v128.bitselect (local.get $lov) (local.get $mag) (i64x2.lt_s (local.get $mag) (local.get $lov))))
-            (local.set $e3 (v128.bitselect (local.get $hiv) (local.get $mag) (i64x2.gt_s (local.get $mag) (local.get $hiv))))
-            (local.set $va (i32x4.add (local.get $zpv) (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $e0) (local.get $e1))))
-            (local.set $vb (i32x4.add (local.get $zpv) (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $e2) (local.get $e3))))
-            (local.set $va (i16x8.narrow_i32x4_u (local.get $va) (local.get $vb)))
-            (if (i32.eq (local.get $bytes) (i32.const 1))
-              (then (v128.store64_lane 0 (local.get $op) (i8x16.narrow_i16x8_u (local.get $va) (local.get $va))))
-              (else (v128.store (local.get $op) (local.get $va))))
-            (local.set $ap (i32.add (local.get $ap) (i32.const 32)))
-            (local.set $op (i32.add (local.get $op) (i32.shl (local.get $bytes) (i32.const 3))))
-            (local.set $i (i32.add (local.get $i) (i32.const 8)))
-            (br $vloop)))
-        (block $idone
-          (loop $iloop
-            (br_if $idone (i32.ge_s (local.get $i) (local.get $plane)))
-            (local.set $a (i64.load32_s (local.get $ap)))
-            (local.set $prod (i64.mul (local.get $a) (local.get $m)))
-            ;; round half away from zero on the magnitude
-            (local.set $v (i64.shr_u (i64.add (select (i64.sub (i64.const 0) (local.get $prod)) (local.get $prod)
-              (i64.lt_s (local.get $prod) (i64.const 0))) (local.get $half)) (local.get $rr)))
-            (if (i64.lt_s (local.get $prod) (i64.const 0)) (then (local.set $v (i64.sub (i64.const 0) (local.get $v)))))
-            ;; saturate to int32, add the zero point, clamp
-            (if (i64.gt_s (local.get $v) (i64.const 2147483647)) (then (local.set $v (i64.const 2147483647))))
-            (if (i64.lt_s (local.get $v) (i64.const -2147483648)) (then (local.set $v (i64.const -2147483648))))
-            (local.set $v (i64.add (local.get $v) (local.get $zp64)))
-            (if (i64.gt_s (local.get $v) (local.get $hi)) (then (local.set $v (local.get $hi))))
-            (if (i64.lt_s (local.get $v) (local.get $lo)) (then (local.set $v (local.get $lo))))
-            (if (i32.eq (local.get $bytes) (i32.const 1))
-              (then (i64.store8 (local.get $op) (local.get $v)))
-              (else (i64.store16 (local.get $op) (local.get $v))))
-            (local.set $ap (i32.add (local.get $ap) (i32.const 4)))
-            (local.set $op (i32.add (local.get $op) (local.get $bytes)))
-            (local.set $i (i32.add (local.get $i) (i32.const 1)))
-            (br $iloop)))
-        (local.set $c (i32.add (local.get $c) (i32.const 1)))
-        (br $cloop))))
-
-  ;; Packs uint8 NCHW channels [0, cn) (src: channel stride h*w bytes) into int16 [HP][WP][cp] at
-  ;; dst with the image at (pt, pl) and the zero point subtracted; dst must already be zeroed.
-  ;; Blocks of 8 channels x 8 pixels are transposed with shuffles; tails are scalar.
-  (func (export "pack_u8")
-    (param $src i32) (param $dst i32) (param $cn i32) (param $h i32) (param $w i32) (param $zx i32)
-    (param $cp i32) (param $wp i32) (param $pt i32) (param $pl i32)
-    (local $hw i32) (local $pstride i32) (local $c0 i32) (local $iy i32) (local $ix i32) (local $k i32)
-    (local $srow i32) (local $drow i32) (local $sp i32) (local $dp i32) (local $zv v128)
-    (local $r0 v128) (local $r1 v128) (local $r2 v128) (local $r3 v128) (local $r4 v128) (local $r5 v128) (local $r6 v128) (local $r7 v128)
-    (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128) (local $t4 v128) (local $t5 v128) (local $t6 v128) (local $t7 v128)
-    (local.set $hw (i32.mul (local.get $h) (local.get $w)))
-    (local.set $pstride (i32.shl (local.get $cp) (i32.const 1)))
-    (local.set $zv (i16x8.splat (local.get $zx)))
-    (local.set $c0 (i32.const 0))
-    (block $cdone
-      (loop $cloop
-        (br_if $cdone (i32.gt_s (i32.add (local.get $c0) (i32.const 8)) (local.get $cn)))
-        (local.set $iy (i32.const 0))
-        (block $ydone
-          (loop $yloop
-            (br_if $ydone (i32.ge_s (local.get $iy) (local.get $h)))
-            (local.set $srow (i32.add (local.get $src) (i32.add (i32.mul (local.get $c0) (local.get $hw)) (i32.mul (local.get $iy) (local.get $w)))))
-            (local.set $drow (i32.add (local.get $dst) (i32.shl (i32.add (i32.mul (i32.add (i32.mul (i32.add (local.get $iy) (local.get $pt)) (local.get $wp)) (local.get $pl)) (local.get $cp)) (local.get $c0)) (i32.const 1))))
-            (local.set $ix (i32.const 0))
-            (block $xdone
-              (loop $xloop
-                (br_if $xdone (i32.gt_s (i32.add (local.get $ix) (i32.const 8)) (local.get $w)))
-                (local.set $sp (i32.add (local.get $srow) (local.get $ix)))
-                (local.set $dp (i32.add (local.get $drow) (i32.mul (local.get $ix) (local.get $pstride))))
-                (local.set $r0 (i16x8.sub (i16x8.extend_low_i8x16_u (v128.load64_zero (i32.add (local.get $sp) (i32.mul (local.get $hw) (i32.const 0))))) (local.get $zv)))
-                (local.set $r1 (i16x8.sub (i16x8.extend_low_i8x16_u (v128.load64_zero (i32.add (local.get $sp) (i32.mul (local.get $hw) (i32.const 1))))) (local.get $zv)))
-                (local.set $r2 (i16x8.sub (i16x8.extend_low_i8x16_u (v128.load64_zero (i32.add (local.get $sp) (i32.mul (local.get $hw) (i32.const 2))))) (local.get $zv)))
-                (local.set $r3 (i16x8.sub (i16x8.extend_low_i8x16_u (v128.load64_zero (i32.add (local.get $sp) (i32.mul (local.get $hw) (i32.const 3))))) (local.get $zv)))
-                (local.set $r4 (i16x8.sub (i16x8.extend_low_i8x16_u (v128.load64_zero (i32.add (local.get $sp) (i32.mul (local.get $hw) (i32.const 4))))) (local.get $zv)))
-                (local.set $r5 (i16x8.sub (i16x8.extend_low_i8x16_u (v128.load64_zero (i32.add (local.get $sp) (i32.mul (local.get $hw) (i32.const 5))))) (local.get $zv)))
-                (local.set $r6 (i16x8.sub (i16x8.extend_low_i8x16_u (v128.load64_zero (i32.add (local.get $sp) (i32.mul (local.get $hw) (i32.const 6))))) (local.get $zv)))
-                (local.set $r7 (i16x8.sub (i16x8.extend_low_i8x16_u (v128.load64_zero (i32.add (local.get $sp) (i32.mul (local.get $hw) (i32.const 7))))) (local.get $zv)))
-                (local.set $t0 (i8x16.shuffle 0 1 16 17 2 3 18 19 4 5 20 21 6 7 22 23 (local.get $r0) (local.get $r1)))
-                (local.set $t1 (i8x16.shuffle 8 9 24 25 10 11 26 27 12 13 28 29 14 15 30 31 (local.get $r0) (local.get $r1)))
-                (local.set $t2 (i8x16.shuffle 0 1 16 17 2 3 18 19 4 5 20 21 6 7 22 23 (local.get $r2) (local.get $r3)))
-                (local.set $t3 (i8x16.shuffle 8 9 24 25 10 11 26 27 12 13 28 29 14 15 30 31 (local.get $r2) (local.get $r3)))
-                (local.set $t4 (i8x16.shuffle 0 1 16 17 2 3 18 19 4 5 20 21 6 7 22 23 (local.get $r4) (local.get $r5)))
-                (local.set $t5 (i8x16.shuffle 8 9 24 25 10 11 26 27 12 13 28 29 14 15 30 31 (local.get $r4) (local.get $r5)))
-                (local.set $t6 (i8x16.shuffle 0 1 16 17 2 3 18 19 4 5 20 21 6 7 22 23 (local.get $r6) (local.get $r7)))
-                (local.set $t7 (i8x16.shuffle 8 9 24 25 10 11 26 27 12 13 28 29 14 15 30 31 (local.get $r6) (local.get $r7)))
-                (local.set $r0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $t0) (local.get $t2)))
-                (local.set $r1 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $t0) (local.get $t2)))
-                (local.set $r2 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $t1) (local.get $t3)))
-                (local.set $r3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $t1) (local.get $t3)))
-                (local.set $r4 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $t4) (local.get $t6)))
-                (local.set $r5 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $t4) (local.get $t6)))
-                (local.set $r6 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $t5) (local.get $t7)))
-                (local.set $r7 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $t5) (local.get $t7)))
-                (v128.store (local.get $dp) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $r0) (local.get $r4)))
-                (local.set $dp (i32.add (local.get $dp) (local.get $pstride)))
-                (v128.store (local.get $dp) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $r0) (local.get $r4)))
-                (local.set $dp (i32.add (local.get $dp) (local.get $pstride)))
-                (v128.store (local.get $dp) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $r1) (local.get $r5)))
-                (local.set $dp (i32.add (local.get $dp) (local.get $pstride)))
-                (v128.store (local.get $dp) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $r1) (local.get $r5)))
-                (local.set $dp (i32.add (local.get $dp) (local.get $pstride)))
-                (v128.store (local.get $dp) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $r2) (local.get $r6)))
-                (local.set $dp (i32.add (local.get $dp) (local.get $pstride)))
-                (v128.store (local.get $dp) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $r2) (local.get $r6)))
-                (local.set $dp (i32.add (local.get $dp) (local.get $pstride)))
-                (v128.store (local.get $dp) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $r3) (local.get $r7)))
-                (local.set $dp (i32.add (local.get $dp) (local.get $pstride)))
-                (v128.store (local.get $dp) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $r3) (local.get $r7)))
-                (local.set $dp (i32.add (local.get $dp) (local.get $pstride)))
-                (local.set $ix (i32.add (local.get $ix) (i32.const 8)))
-                (br $xloop)))
-            ;; tail pixels of the row
-            (block $tdone
-              (loop $tloop
-                (br_if $tdone (i32.ge_s (local.get $ix) (local.get $w)))
-                (local.set $k (i32.const 0))
-                (loop $kloop
-                  (i32.store16 (i32.add (i32.add (local.get $drow) (i32.mul (local.get $ix) (local.get $pstride))) (i32.shl (local.get $k) (i32.const 1)))
-                    (i32.sub (i32.load8_u (i32.add (i32.add (local.get $srow) (local.get $ix)) (i32.mul (local.get $k) (local.get $hw)))) (local.get $zx)))
-                  (local.set $k (i32.add (local.get $k) (i32.const 1)))
-                  (br_if $kloop (i32.lt_s (local.get $k) (i32.const 8))))
-                (local.set $ix (i32.add (local.get $ix) (i32.const 1)))
-                (br $tloop)))
-            (local.set $iy (i32.add (local.get $iy) (i32.const 1)))
-            (br $yloop)))
-        (local.set $c0 (i32.add (local.get $c0) (i32.const 8)))
-        (br $cloop)))
-    ;; tail channels, one at a time
-    (block $cdone2
-      (loop $cloop2
-        (br_if $cdone2 (i32.ge_s (local.get $c0) (local.get $cn)))
-        (local.set $iy (i32.const 0))
-        (block $ydone2
-          (loop $yloop2
-            (br_if $ydone2 (i32.ge_s (local.get $iy) (local.get $h)))
-            (local.set $sp (i32.add (local.get $src) (i32.add (i32.mul (local.get $c0) (local.get $hw)) (i32.mul (local.get $iy) (local.get $w)))))
-            (local.set $dp (i32.add (local.get $dst) (i32.shl (i32.add (i32.mul (i32.add (i32.mul (i32.add (local.get $iy) (local.get $pt)) (local.get $wp)) (local.get $pl)) (local.get $cp)) (local.get $c0)) (i32.const 1))))
-            (local.set $ix (i32.const 0))
-            (block $xdone2
-              (loop $xloop2
-                (br_if $xdone2 (i32.ge_s (local.get $ix) (local.get $w)))
-                (i32.store16 (local.get $dp) (i32.sub (i32.load8_u (i32.add (local.get $sp) (local.get $ix))) (local.get $zx)))
-                (local.set $dp (i32.add (local.get $dp) (local.get $pstride)))
-                (local.set $ix (i32.add (local.get $ix) (i32.const 1)))
-                (br $xloop2)))
-            (local.set $iy (i32.add (local.get $iy) (i32.const 1)))
-            (br $yloop2)))
-        (local.set $c0 (i32.add (local.get $c0) (i32.const 1)))
-        (br $cloop2))))
-
-  ;; Zeroes $n bytes at $a.
-  (func (export "zero") (param $a i32) (param $n i32)
-    (memory.fill (local.get $a) (i32.const 0) (local.get $n)))
-
-  ;; Depthwise packing: uint8 NCHW channels [c0, c1) of one image (src, channel stride h*w bytes)
-  ;; into int16 [C][sw][HP][WPs] at dst (channel stride $region bytes), zero point subtracted,
-  ;; padded column X = ix + pl at phase X mod sw, index X / sw; the rest of each channel is zeroed.
-  (func (export "pack_dw_u8")
-    (param $src i32) (param $dst i32) (param $h i32) (param $w i32) (param $zx i32) (param $sw i32)
-    (param $hp i32) (param $wps i32) (param $pt i32) (param $pl i32) (param $region i32)
-    (param $c0 i32) (param $c1 i32)
-    (local $c i32) (local $iy i32) (local $ph i32) (local $ix i32) (local $sp i32) (local $dp i32)
-    (local $srow i32) (local $cd i32) (local $zv v128)
-    (local.set $zv (i16x8.splat (local.get $zx)))
-    (local.set $c (local.get $c0))
-    (block $cdone
-      (loop $cloop
-        (br_if $cdone (i32.ge_s (local.get $c) (local.get $c1)))
-        (local.set $cd (i32.add (local.get $dst) (i32.mul (local.get $c) (local.get $region))))
-        (memory.fill (local.get $cd) (i32.const 0) (local.get $region))
-        (local.set $iy (i32.const 0))
-        (block $ydone
-          (loop $yloop
-            (br_if $ydone (i32.ge_s (local.get $iy) (local.get $h)))
-            (local.set $srow (i32.add (local.get $src) (i32.mul (i32.add (i32.mul (local.get $c) (local.get $h)) (local.get $iy)) (local.get $w))))
-            (local.set $ph (i32.const 0))
-            (block $pdone
-              (loop $ploop
-                (br_if $pdone (i32.ge_s (local.get $ph) (local.get $sw)))
-                ;; first ix with (ix + pl) mod sw = ph
-                (local.set $ix (i32.rem_u (i32.add (i32.sub (local.get $ph) (i32.rem_u (local.get $pl) (local.get $sw))) (local.get $sw)) (local.get $sw)))
-                (local.set $dp (i32.add (local.get $cd) (i32.shl (i32.add
-                  (i32.mul (i32.add (i32.mul (local.get $ph) (local.get $hp)) (i32.add (local.get $iy) (local.get $pt))) (local.get $wps))
-                  (i32.div_u (i32.add (local.get $ix) (local.get $pl)) (local.get $sw))) (i32.const 1))))
-                (if (i32.eq (local.get $sw) (i32.const 1))
-                  (then
-                    (block $vdone
-                      (loop $vloop
-                        (br_if $vdone (i32.gt_s (i32.add (local.get $ix) (i32.const 8)) (local.get $w)))
-                        (v128.store (local.get $dp) (i16x8.sub (i16x8.extend_low_i8x16_u
-                          (v128.load64_zero (i32.add (local.get $srow) (local.get $ix)))) (local.get $zv)))
-                        (local.set $dp (i32.add (local.get $dp) (i32.const 16)))
-                        (local.set $ix (i32.add (local.get $ix) (i32.const 8)))
-                        (br $vloop)))))
-                (block $xdone
-                  (loop $xloop
-                    (br_if $xdone (i32.ge_s (local.get $ix) (local.get $w)))
-                    (i32.store16 (local.get $dp) (i32.sub (i32.load8_u (i32.add (local.get $srow) (local.get $ix))) (local.get $zx)))
-                    (local.set $dp (i32.add (local.get $dp) (i32.const 2)))
-                    (local.set $ix (i32.add (local.get $ix) (local.get $sw)))
-                    (br $xloop)))
-                (local.set $ph (i32.add (local.get $ph) (i32.const 1)))
-                (br $ploop)))
-            (local.set $iy (i32.add (local.get $iy) (i32.const 1)))
             (br $yloop)))
         (local.set $c (i32.add (local.get $c) (i32.const 1)))
         (br $cloop))))

@@ -13,28 +13,51 @@
  * split never changes the arithmetic (integer), so results are identical for any thread count.
  */
 import { Worker } from 'node:worker_threads';
-import { loadConvIntModule } from './wasm-module.js';
+import { loadKernelModules } from './wasm-module.js';
 
-/** Exports of conv-int.wat, by index in the control block. */
-export const FN = { conv_pairs: 0, conv_dw: 1, requant: 2, pack_u8: 3, pack_dw_u8: 4, zero: 5 } as const;
+/** Exports of the kernel modules (conv-int.wat, eltwise.wat), by index in the control block. */
+export const FN = {
+  conv_pairs: 0,
+  conv_dw: 1,
+  requant: 2,
+  pack_u8: 3,
+  pack_dw_u8: 4,
+  zero: 5,
+  lut_u8: 6,
+  pair_lut_u8: 7,
+  quant_f32: 8,
+  maxpool_u8: 9,
+  conv1x1_job: 10,
+} as const;
 export type FnName = keyof typeof FN;
 const FN_NAMES = Object.keys(FN) as FnName[];
+
+/** The export named `n` of whichever instance has it. */
+function exportOf(insts: WebAssembly.Instance[], n: string): Kernel {
+  for (const i of insts) if (typeof i.exports[n] === 'function') return i.exports[n] as unknown as Kernel;
+  throw new Error(`fast kernels: no export ${n}`);
+}
 
 const SLOT = 32; // int32 words per worker: [seq, done, fn, nargs, failed, args...]
 const ARG0 = 5;
 const PAGE = 65536;
 const MAX_PAGES = 32768; // 2 GiB
+/** Polls of a shared word before sleeping on it (~tens of microseconds): fork/join without a futex wake-up. */
+const SPIN = 2000;
 
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
-parentPort.once('message', async ({ module, memory, ctrl, slot, names }) => {
-  const inst = await WebAssembly.instantiate(module, { env: { memory } });
-  const fns = names.map((n) => inst.exports[n]);
+parentPort.once('message', async ({ modules, memory, ctrl, slot, names }) => {
+  const insts = [];
+  for (const m of modules) insts.push(await WebAssembly.instantiate(m, { env: { memory } }));
+  const fns = names.map((n) => { for (const i of insts) if (typeof i.exports[n] === 'function') return i.exports[n]; return null; });
   const c = new Int32Array(ctrl);
   const b = slot * ${SLOT};
   parentPort.postMessage('ready');
   let seq = 0;
   for (;;) {
+    // spin briefly before sleeping: the next job of an inference usually follows within microseconds
+    for (let i = 0; i < ${SPIN} && Atomics.load(c, b) === seq; i++);
     Atomics.wait(c, b, seq);
     seq = Atomics.load(c, b);
     if (seq < 0) break;
@@ -69,12 +92,13 @@ export class FastEngine {
   }
 
   /** Starts an engine with `threads` computing threads (default 2; 1 = no workers). */
-  static async create(options: { threads?: number; fromSource?: boolean; module?: WebAssembly.Module } = {}): Promise<FastEngine> {
+  static async create(options: { threads?: number; fromSource?: boolean; modules?: WebAssembly.Module[] } = {}): Promise<FastEngine> {
     const threads = Math.max(1, Math.floor(options.threads ?? 2));
-    const module = options.module ?? (await loadConvIntModule({ fromSource: options.fromSource }));
+    const modules = options.modules ?? (await loadKernelModules({ fromSource: options.fromSource }));
     const memory = new WebAssembly.Memory({ initial: 16, maximum: MAX_PAGES, shared: true });
-    const inst = await WebAssembly.instantiate(module, { env: { memory } });
-    const fns = FN_NAMES.map((n) => inst.exports[n] as unknown as Kernel);
+    const insts: WebAssembly.Instance[] = [];
+    for (const m of modules) insts.push(await WebAssembly.instantiate(m, { env: { memory } }));
+    const fns = FN_NAMES.map((n) => exportOf(insts, n));
     const ctrl = new Int32Array(new SharedArrayBuffer(4 * SLOT * Math.max(1, threads - 1)));
     const workers: Worker[] = [];
     try {
@@ -85,7 +109,7 @@ export class FastEngine {
             w.once('message', () => resolve());
             w.once('error', reject);
             w.once('exit', () => reject(new Error('worker exited during start-up')));
-            w.postMessage({ module, memory, ctrl: ctrl.buffer, slot, names: FN_NAMES });
+            w.postMessage({ modules, memory, ctrl: ctrl.buffer, slot, names: FN_NAMES });
           });
         } catch (e) {
           void w.terminate();
@@ -111,9 +135,52 @@ export class FastEngine {
     this.workers.length = 0;
   }
 
-  /** Frees every allocation (call at the start of each kernel invocation). */
+  /** Bottom of the scratch space: everything below is kept tensors of the current run (the arena). */
+  private arenaTop = 64; // keep address 0 unused
+  /** Every buffer object the memory has had (a grow gives a new one over the same memory). */
+  private readonly buffers = new WeakSet<ArrayBufferLike>();
+  /**
+   * True between {@link beginRun} and {@link endRun}: kernels then leave their outputs in the
+   * engine's memory ({@link allocKeep}) and read inputs found there in place ({@link addressOf}).
+   */
+  arena = false;
+
+  /** Frees every scratch allocation (call at the start of each kernel invocation); kept tensors stay. */
   reset(): void {
-    this.top = 64; // keep address 0 unused
+    this.top = this.arenaTop;
+  }
+
+  /**
+   * Starts a run whose kernel outputs stay in the engine's memory until {@link endRun} (the caller
+   * guarantees nobody holds such a tensor after endRun: it copies what it returns).
+   */
+  beginRun(): void {
+    this.arenaTop = 64;
+    this.top = 64;
+    this.arena = true;
+  }
+
+  /** Ends the run started by {@link beginRun}; its kept tensors are free again. */
+  endRun(): void {
+    this.arena = false;
+    this.arenaTop = 64;
+    this.top = 64;
+  }
+
+  /**
+   * Allocates `bytes` that outlive the kernel call (until {@link endRun}); must be called right after
+   * {@link reset}, before any scratch allocation. Returns the byte address.
+   */
+  allocKeep(bytes: number): number {
+    if (this.top !== this.arenaTop) throw new Error('fast kernels: allocKeep after a scratch allocation');
+    const at = this.alloc(bytes);
+    this.arenaTop = this.top;
+    return at;
+  }
+
+  /** The byte address of `view` when it is a view on this engine's memory, else null. */
+  addressOf(view: ArrayBufferView): number | null {
+    return this.buffers.has(view.buffer) ? view.byteOffset : null;
   }
 
   /** Allocates `bytes` (16-byte aligned), growing the memory; returns the byte address. */
@@ -133,7 +200,9 @@ export class FastEngine {
 
   /** The current memory (views must be re-created after `alloc`, which may grow it). */
   get buffer(): SharedArrayBuffer {
-    return this.memory.buffer as unknown as SharedArrayBuffer;
+    const b = this.memory.buffer as unknown as SharedArrayBuffer;
+    this.buffers.add(b);
+    return b;
   }
 
   /** Runs one kernel call on the calling thread. */
@@ -169,10 +238,10 @@ export class FastEngine {
     let failed = false;
     for (let i = 1; i < jobs.length; i++) {
       const b = (i - 1) * SLOT;
-      for (;;) {
+      for (let spin = 0; ; spin++) {
         const d = Atomics.load(c, b + 1);
         if (d === seq) break;
-        Atomics.wait(c, b + 1, d);
+        if (spin > SPIN) Atomics.wait(c, b + 1, d);
       }
       if (c[b + 4] !== 0) failed = true;
     }

@@ -12,7 +12,7 @@ import { packageRoot } from '../../src/version.js';
 import { UserError } from '../../src/errors.js';
 
 /** The kernel sources, compiled to `<name>.wasm`. */
-export const WAT_SOURCES = ['conv-int.wat'] as const;
+export const WAT_SOURCES = ['conv-int.wat', 'pack.wat', 'requant.wat', 'eltwise.wat', 'conv1x1.wat'] as const;
 
 /** WebAssembly features the sources use: fixed-width SIMD and shared memory (threads). */
 export const WAT_FEATURES = { simd: true, threads: true } as const;
@@ -52,14 +52,24 @@ export function watPath(name: string): string {
   return path.join(packageRoot(), 'reference', 'fast', name);
 }
 
+/** Every kernel module of {@link WAT_SOURCES}, in that order (see {@link loadKernelModule}). */
+export async function loadKernelModules(options: { fromSource?: boolean } = {}): Promise<WebAssembly.Module[]> {
+  return Promise.all(WAT_SOURCES.map((name) => loadKernelModule(name, options)));
+}
+
+/** The compiled `conv-int` module (see {@link loadKernelModule}). */
+export async function loadConvIntModule(options: { fromSource?: boolean } = {}): Promise<WebAssembly.Module> {
+  return loadKernelModule('conv-int.wat', options);
+}
+
 /**
- * The compiled `conv-int` module. From `dist/` it reads the built `.wasm`; from source, or when the
+ * A compiled kernel module. From `dist/` it reads the built `.wasm`; from source, or when the
  * binary is missing and wabt is installed, it compiles the `.wat`.
  */
-export async function loadConvIntModule(options: { fromSource?: boolean } = {}): Promise<WebAssembly.Module> {
+export async function loadKernelModule(name: (typeof WAT_SOURCES)[number], options: { fromSource?: boolean } = {}): Promise<WebAssembly.Module> {
   const here = fileURLToPath(import.meta.url);
-  const built = path.join(path.dirname(here), 'conv-int.wasm');
-  const src = watPath('conv-int.wat');
+  const built = path.join(path.dirname(here), name.replace(/\.wat$/, '.wasm'));
+  const src = watPath(name);
   // a binary older than its source (edited without `npm run build`) is not used when wabt can rebuild it
   const stale = existsSync(built) && existsSync(src) && statSync(src).mtimeMs > statSync(built).mtimeMs;
   if (!options.fromSource && here.endsWith('.js') && existsSync(built) && !(stale && (await wabtAvailable()))) {
@@ -67,7 +77,7 @@ export async function loadConvIntModule(options: { fromSource?: boolean } = {}):
   }
   let bytes: Uint8Array;
   try {
-    bytes = await compileWat('conv-int.wat', readFileSync(src, 'utf8'));
+    bytes = await compileWat(name, readFileSync(src, 'utf8'));
   } catch (e) {
     throw new UserError(
       'EXEC_FAILED',

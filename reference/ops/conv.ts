@@ -69,7 +69,7 @@ export const conv = defineOp({
     const sAcc = accScales(qx.scale, qw!.scales, g.m);
     const qb = bias ? quantizeBiasTo(reqFloat(bias, 'bias', ctx), sAcc, wideBias(qx, qw)) : null;
     const x = req(inputs, 0, ctx);
-    const fast = ctx.fast ? convFast(ctx.fast, x.data, qx, qw!, g, qb, sAcc, qy) : null;
+    const fast = ctx.fast ? convFast(ctx.fast, x.data, qx, qw!, g, qb, sAcc, qy, ctx.fastOutputLut) : null;
     if (fast) return [makeTensor(qy.bits <= 8 ? 'uint8' : 'uint16', dims, fast)];
     // Padding stands for real 0, i.e. centred code 0: skipping padded taps is exact.
     const acc = conv2dImpl(centered(x, qx, ctx), weightCodes(qw!), null, g, true);

@@ -18,7 +18,7 @@
  * (re-packed only if the bias values change).
  */
 import type { FastEngine } from '../fast/engine.js';
-import { convIntFast, convIntRequantFast, matMulIntFast, prepareMatMulInt } from '../fast/conv-int.js';
+import { convIntFast, convIntRequantFast, lastLutApplied, matMulIntFast, prepareMatMulInt } from '../fast/conv-int.js';
 import { convTransposeIntFast, convTransposeIntRequantFast, prepareConvTransposeInt } from '../fast/conv-transpose-int.js';
 import { INT32_MAX, INT32_MIN, type RequantParams } from '../fast/conv-int-types.js';
 import { accFitsInt32, minMax, prepareConvInt, type PreparedConvInt } from '../fast/pack.js';
@@ -77,6 +77,22 @@ function exact(prep: PreparedConvInt, x: Uint8Array | Uint16Array, zx: number): 
   return accFitsInt32(prep, Math.max(Math.abs(lo - zx), Math.abs(hi - zx)));
 }
 
+/** requantParams results per weights object, keyed by the accumulator scales and output parameters. */
+const rqCache = new WeakMap<QuantizedWeights, Map<string, { sAcc: Float64Array; rq: RequantParams }>>();
+
+/** {@link requantParams}, computed once per (weights, accumulator scales, output parameters). */
+function requantParamsCached(qw: QuantizedWeights, sAcc: Float64Array, qy: FeatureQParams): RequantParams {
+  let m = rqCache.get(qw);
+  if (!m) rqCache.set(qw, (m = new Map()));
+  const key = `${qy.scale}/${qy.zeroPoint}/${qy.bits}|${sAcc.length}|${sAcc[0]}`;
+  const hit = m.get(key);
+  if (hit && hit.sAcc.length === sAcc.length && hit.sAcc.every((v, i) => v === sAcc[i])) return hit.rq;
+  const rq = requantParams(sAcc, qy);
+  if (m.size >= 8) m.clear();
+  m.set(key, { sAcc: Float64Array.from(sAcc), rq });
+  return rq;
+}
+
 /** Per-channel requantization parameters, exactly as requantizeChannels derives them. */
 function requantParams(sAcc: Float64Array, qy: FeatureQParams): RequantParams {
   const multipliers = new Int32Array(sAcc.length);
@@ -104,7 +120,7 @@ function toF64(acc: Int32Array): Float64Array {
  * @param x input codes NCHW; qw weight codes [M][C/group][KH][KW]; qb exact bias per output channel
  *   (or null); sAcc accumulator scales per output channel.
  */
-export function convFast(engine: FastEngine, x: unknown, qx: FeatureQParams, qw: QuantizedWeights, g: FastConvGeom, qb: Float64Array | null, sAcc: Float64Array, qy: FeatureQParams): Uint8Array | Uint16Array | null {
+export function convFast(engine: FastEngine, x: unknown, qx: FeatureQParams, qw: QuantizedWeights, g: FastConvGeom, qb: Float64Array | null, sAcc: Float64Array, qy: FeatureQParams, lut?: { table: Uint8Array; applied: boolean } | null): Uint8Array | Uint16Array | null {
   if (!codesOk(x, qx.zeroPoint) || g.pt < 0 || g.pl < 0) return null;
   const cg = g.c / g.group;
   const wShape = [g.m, cg, g.kh, g.kw] as const;
@@ -118,7 +134,13 @@ export function convFast(engine: FastEngine, x: unknown, qx: FeatureQParams, qw:
   }
   fastStats.fast++;
   const p = { x, xShape: [g.n, g.c, g.h, g.w] as const, zx: qx.zeroPoint, w: qw.q, wShape, bias, group: g.group, strides: [g.sh, g.sw] as const, dilations: [g.dh, g.dw] as const, pads: [g.pt, g.pl, pb, pr] as const };
-  if (bias || !qb) return convIntRequantFast(engine, p, requantParams(sAcc, qy), prep);
+  if (bias || !qb) {
+    const rq = requantParamsCached(qw, sAcc, qy);
+    const table = lut && rq.bits === 8 ? lut.table : undefined;
+    const out = convIntRequantFast(engine, p, rq, prep, table);
+    if (table && lastLutApplied) lut!.applied = true;
+    return out;
+  }
   fastStats.wideBias++;
   return requantizeChannels(toF64(convIntFast(engine, p, prep)), g.n, g.m, g.oh * g.ow, sAcc, qb, qy);
 }
@@ -136,7 +158,7 @@ export function convTransposeFast(engine: FastEngine, x: unknown, qx: FeatureQPa
   }
   fastStats.fast++;
   const p = { x, xShape: [g.n, g.c, g.h, g.w] as const, zx: qx.zeroPoint, w: qw.q, wShape, bias, group: g.group, strides: [g.sh, g.sw] as const, dilations: [g.dh, g.dw] as const, pads: [g.pt, g.pl, 0, 0] as const, out: [g.oh, g.ow] as const };
-  if (bias || !qb) return convTransposeIntRequantFast(engine, p, requantParams(sAcc, qy), prep);
+  if (bias || !qb) return convTransposeIntRequantFast(engine, p, requantParamsCached(qw, sAcc, qy), prep);
   fastStats.wideBias++;
   return requantizeChannels(toF64(convTransposeIntFast(engine, p, prep)), g.n, g.m, g.oh * g.ow, sAcc, qb, qy);
 }

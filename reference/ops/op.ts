@@ -38,6 +38,12 @@ export interface IntContext extends OpContext {
    * Absent or null: the plain-TypeScript kernels.
    */
   fast?: FastEngine | null;
+  /**
+   * Set only by the fast driver when it fuses element-wise successors into this node
+   * (reference/fast/fusion.ts): a 256-entry table the fast Conv applies to its uint8 output codes
+   * inside WebAssembly, setting `applied`; when it is not applied the driver applies it itself.
+   */
+  fastOutputLut?: { table: Uint8Array; applied: boolean } | null;
 }
 
 /** Inputs as the executor passes them: `null` for an omitted optional input. */

@@ -24,6 +24,9 @@ import { dequantizeTensor, quantizeTensor } from '../quant/quantize-tensor.js';
 import { makeTensor, type Tensor } from '../tensor.js';
 import type { PreparedQuant } from './prepare.js';
 import type { FastEngine } from '../fast/engine.js';
+import { quantizeFast } from '../fast/eltwise.js';
+import { fastIntOp } from '../fast/fast-ops.js';
+import { applyTableInPlace, findSiluFusions, siluTable } from '../fast/fusion.js';
 
 export interface IntStepOptions {
   /** false keeps weights in float (guide §8.2 C). Default true. */
@@ -40,6 +43,13 @@ export interface IntStepOptions {
    * plain-TS kernels. Absent or null: plain TypeScript only (the oracle).
    */
   fast?: FastEngine | null;
+  /**
+   * With `fast`: run Conv → Sigmoid → Mul (SiLU) groups as one Conv with a fused output table
+   * (reference/fast/fusion.ts, bit-identical). Only valid when the two intermediate tensors are not
+   * observed: the executor then holds the fused codes under their names. runQuantized turns it on
+   * when there is no onTensor callback and keep is not 'all'.
+   */
+  fuse?: boolean;
 }
 
 /** How each node ran (for reports and tests). */
@@ -109,11 +119,41 @@ export function makeIntStep(prep: PreparedQuant, plan: ExecutionPlan, opts: IntS
   const codesOf = (t: Tensor, q: FeatureQParams): Tensor => {
     if (isCodes(t)) return t;
     let c = inputCodes.get(t);
-    if (!c) inputCodes.set(t, (c = toCodes(t, q)));
+    // the fast quantizer reproduces quantizeTensor exactly (reference/fast/eltwise.ts)
+    if (!c) inputCodes.set(t, (c = opts.fast && t.data instanceof Float32Array ? makeTensor(q.bits <= 8 ? 'uint8' : 'uint16', t.dims, quantizeFast(opts.fast, t.data, q)) : toCodes(t, q)));
     return c;
   };
 
+  const fusions = opts.fuse && opts.fast && featureQ ? findSiluFusions(plan) : null;
+  /** Convs whose fused table was applied in this run (their Sigmoid and Mul then pass through). */
+  const fusedConvs = new Set<string>();
+
   const execute = (step: PlannedNode, inputs: Inputs): Tensor[] => {
+    const node = step.node;
+    const member = fusions?.byMember.get(node.name);
+    if (member && fusedConvs.has(member.conv.node.name)) {
+      modes.set(node.name, 'int');
+      return [node === member.sigmoid.node ? inputs[0]! : inputs[member.convInput]!];
+    }
+    const fusion = fusions?.byConv.get(node.name);
+    let lut: { table: Uint8Array; applied: boolean } | null = null;
+    if (fusion && !skipped.has(fusion.sigmoid.node.name) && !skipped.has(fusion.mul.node.name)) {
+      const [qa, qb, qc] = [node.outputs[0]!, fusion.sigmoid.node.outputs[0]!, fusion.mul.node.outputs[0]!].map((n) => prep.features.get(n));
+      const table = qa && qb && qc ? siluTable(prep, fusion, qa, qb, qc, opts.fast ?? null, toCodes) : null;
+      if (table) lut = { table, applied: false };
+    }
+    if (lut) {
+      const outs = executeNode(step, inputs, lut);
+      const codes = outs[0]?.data;
+      if (!(codes instanceof Uint8Array)) throw new Error(`fused Conv node "${node.name}": output is not uint8 codes`);
+      if (!lut.applied) applyTableInPlace(codes, lut.table);
+      fusedConvs.add(node.name);
+      return outs;
+    }
+    return executeNode(step, inputs, null);
+  };
+
+  const executeNode = (step: PlannedNode, inputs: Inputs, lut: { table: Uint8Array; applied: boolean } | null): Tensor[] => {
     const node = step.node;
     const w = prep.weights.get(node.name);
     const delta = prep.biasDelta.get(node.name);
@@ -135,8 +175,9 @@ export function makeIntStep(prep: PreparedQuant, plan: ExecutionPlan, opts: IntS
     if (!skip && step.kernel.int && (weightQ || !w) && intEligible(step, ins, inQ, w !== undefined)) {
       modes.set(node.name, 'int');
       const args = ins.map((t, i) => (t && inQ[i] ? codesOf(t, inQ[i]!) : t));
-      const ctx: IntContext = { ...step.ctx, inputQuant: inQ, outputQuant: outQ, weightQuant: w ? node.inputs.map((_, i) => (i === w.input ? w.qw : null)) : undefined, fast: opts.fast ?? null };
-      const outs = step.kernel.int(args, step.attrs, ctx);
+      const ctx: IntContext = { ...step.ctx, inputQuant: inQ, outputQuant: outQ, weightQuant: w ? node.inputs.map((_, i) => (i === w.input ? w.qw : null)) : undefined, fast: opts.fast ?? null, fastOutputLut: lut };
+      // fast path of element-wise, pooling and movement ops (reference/fast/fast-ops.ts), exact by construction
+      const outs = (opts.fast ? fastIntOp(step, args, ctx) : null) ?? step.kernel.int(args, step.attrs, ctx);
       return checkOutputs(node, outs.map((t, k) => (outQ[k] && !isCodes(t) ? toCodes(t, outQ[k]!) : t)), outQ, plan);
     }
     modes.set(node.name, skip ? 'skipped' : 'fallback');

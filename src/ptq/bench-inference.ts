@@ -10,7 +10,7 @@
  * Timed: `runQuantized` with no dump writing and only the graph outputs kept (`reference_ms`), and
  * `session.run` of onnxruntime-node (session created once, all graph optimizations, intra-op
  * threads = `threads`) fetching only the graph outputs (`ort_float_ms`); medians of `repeat` runs
- * each, after one warm-up run each. MACs are those of the integer linear layers (Conv,
+ * each, after warm-up runs, the two sides interleaved run by run (so both see the same machine load). MACs are those of the integer linear layers (Conv,
  * ConvTranspose, Gemm, MatMul), from the shapes of the warm-up run.
  */
 import * as path from 'node:path';
@@ -141,33 +141,32 @@ export async function benchInference(opts: BenchOptions): Promise<BenchResult> {
     skipOpQuant: cfg?.skipOpQuant,
     fast,
   };
-  // warm-up, recording shapes for the MAC count
-  const dims = new Map<string, readonly number[]>([[info.name, x.dims]]);
-  await runQuantized(prep, info.name, x, { ...runOpts, onTensor: (name: string, t: Tensor) => void dims.set(name, t.dims) });
-  const refTimes: number[] = [];
-  const perRun: Map<string, number>[] = [];
-  for (let r = 0; r < repeat; r++) {
-    const opTimes = new Map<string, number>();
-    const t0 = performance.now();
-    await runQuantized(prep, info.name, x, { ...runOpts, opTimes });
-    refTimes.push(performance.now() - t0);
-    perRun.push(opTimes);
-  }
-  const referenceMs = median(refTimes);
-  const medianRun = perRun[refTimes.indexOf(referenceMs)]!;
-
   const file = typeof opts.model === 'string' ? opts.model : model.file;
   const session = await createSession(model.bytes, file, { threads, optimization: 'all' });
   try {
     const feeds = { [info.name]: ortFloat(input.nchw, [n, c, h, w]) };
     const fetches = model.graph.outputs.map((o) => o.name);
+    // warm-up of both sides (the reference's records shapes for the MAC count)
+    const dims = new Map<string, readonly number[]>([[info.name, x.dims]]);
+    await runQuantized(prep, info.name, x, { ...runOpts, onTensor: (name: string, t: Tensor) => void dims.set(name, t.dims) });
+    await runQuantized(prep, info.name, x, runOpts);
     await runSession(session, feeds, file, fetches);
+    // interleaved, so that both sides see the same machine load
+    const refTimes: number[] = [];
+    const perRun: Map<string, number>[] = [];
     const ortTimes: number[] = [];
     for (let r = 0; r < repeat; r++) {
+      const opTimes = new Map<string, number>();
       const t0 = performance.now();
+      await runQuantized(prep, info.name, x, { ...runOpts, opTimes });
+      refTimes.push(performance.now() - t0);
+      perRun.push(opTimes);
+      const t1 = performance.now();
       await runSession(session, feeds, file, fetches);
-      ortTimes.push(performance.now() - t0);
+      ortTimes.push(performance.now() - t1);
     }
+    const referenceMs = median(refTimes);
+    const medianRun = perRun[refTimes.indexOf(referenceMs)]!;
     const ortMs = median(ortTimes);
     const macs = linearMacs(prep.model, dims);
     return {

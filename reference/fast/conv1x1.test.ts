@@ -1,0 +1,86 @@
+/**
+ * The 1x1 kernel (conv1x1.ts) against convIntOracle + requantizeOracle (+ table) on randomized layers:
+ * odd and even channel counts (1–70), output channels not a multiple of 4, planes not a multiple of
+ * 8 (down to one pixel), batches, every zero point, extreme codes and weights, with and without an
+ * output table, in and out of the engine's memory (a run), 1 and 2 threads.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FastEngine } from './engine.js';
+import { convIntRequantFast, lastFallback, lastLutApplied, prepareConvInt } from './conv-int.js';
+import { conv1x1Eligible } from './conv1x1.js';
+import { convIntOracle, requantizeOracle } from './conv-int-oracle.js';
+import type { ConvIntParams, RequantParams } from './conv-int-types.js';
+import { quantizeMultiplier } from '../quant/fixed-point.js';
+import { rng } from '../quant/test-random.js';
+
+let engines: FastEngine[] = [];
+beforeAll(async () => {
+  engines = [await FastEngine.create({ threads: 1, fromSource: true }), await FastEngine.create({ threads: 2, fromSource: true })];
+});
+afterAll(async () => {
+  for (const e of engines) await e.close();
+});
+
+const int = (r: () => number, lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));
+
+function firstDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) return 0;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return i;
+  return -1;
+}
+
+describe('conv1x1RequantFast', () => {
+  it('equals the oracle on 120 randomized 1x1 layers', () => {
+    let taken = 0;
+    for (let s = 0; s < 120; s++) {
+      const r = rng(500 + s);
+      const c = int(r, 1, 70);
+      const m = int(r, 1, 40);
+      const big = s % 10 === 0;
+      const [h, w] = big ? [int(r, 30, 60), int(r, 30, 60)] : [int(r, 1, 13), int(r, 1, 13)];
+      const n = s % 7 === 0 ? 2 : 1;
+      const zx = [0, 255, 128, int(r, 0, 255)][s % 4]!;
+      const extreme = s % 5 === 0;
+      const x = Uint8Array.from({ length: n * c * h * w }, () => (extreme ? [0, 255][int(r, 0, 1)]! : int(r, 0, 255)));
+      const wt = Int8Array.from({ length: m * c }, () => (extreme ? [-127, 127][int(r, 0, 1)]! : int(r, -127, 127)));
+      const bias = s % 3 === 0 ? null : Int32Array.from({ length: m }, () => int(r, -200000, 200000));
+      const p: ConvIntParams = { x, xShape: [n, c, h, w], zx, w: wt, wShape: [m, c, 1, 1], bias, group: 1, strides: [1, 1], dilations: [1, 1], pads: [0, 0, 0, 0] };
+      const multipliers: number[] = [];
+      const shifts: number[] = [];
+      for (let o = 0; o < m; o++) {
+        // realistic multipliers, or (every third layer) any from 2^-3 to 2^-32 (shifts 2..31: saturating and vanishing outputs)
+        const qm = quantizeMultiplier(s % 3 === 1 ? 2 ** -(2.01 + 29.9 * r()) : (0.05 + 3 * r()) / (Math.sqrt(c) * 127 * 40));
+        multipliers.push(qm.m);
+        shifts.push(qm.shift);
+      }
+      const q: RequantParams = { multipliers, shifts, zpOut: int(r, 0, 255), qmin: 0, qmax: 255, bits: 8 };
+      const prep = prepareConvInt(wt, p.wShape, bias, 1);
+      expect(conv1x1Eligible(p, q, prep), `shifts ${shifts.join(',')}`).toBe(true);
+      const acc = convIntOracle(p);
+      const want = requantizeOracle(acc, h * w, q);
+      const table = Uint8Array.from({ length: 256 }, () => int(r, 0, 255));
+      const wantT = Uint8Array.from(want, (v) => table[v]!);
+      for (const e of engines) {
+        const got = convIntRequantFast(e, p, q, prep);
+        if (lastFallback === null) taken++;
+        expect(firstDiff(got, want), `seed ${s} [${n},${c},${h},${w}] -> ${m}, ${e.threads} thread(s)`).toBe(-1);
+        const gotT = convIntRequantFast(e, p, q, prep, table);
+        expect(lastLutApplied).toBe(true);
+        expect(firstDiff(gotT, wantT), `seed ${s} with table`).toBe(-1);
+        e.beginRun();
+        try {
+          e.reset();
+          const at = e.allocKeep(x.length);
+          const xin = new Uint8Array(e.buffer, at, x.length);
+          xin.set(x);
+          const kept = convIntRequantFast(e, { ...p, x: xin }, q, prep, table);
+          expect(e.addressOf(kept)).not.toBeNull();
+          expect(firstDiff(kept, wantT), `seed ${s} in the engine's memory`).toBe(-1);
+        } finally {
+          e.endRun();
+        }
+      }
+    }
+    expect(taken).toBeGreaterThan(200);
+  });
+});

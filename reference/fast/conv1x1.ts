@@ -1,0 +1,79 @@
+/**
+ * 1x1 convolutions (stride 1, no padding, one group, uint8 input, 8-bit output) with fused
+ * requantization on the fast engine (conv1x1.wat): no NHWC packing of the whole input, no int32
+ * accumulator pass, and one fork/join per layer (each thread packs, accumulates and requantizes its
+ * own pixel range). Bit-identical to convIntOracle + requantizeOracle (+ the output table), under the
+ * same int32 exactness conditions as the general kernel, which the caller has checked
+ * (conv-int.ts convIntRequantFast); multipliers must be < 1/4 (33 ≤ 31 + shift ≤ 62).
+ */
+import type { FastEngine } from './engine.js';
+import type { ConvIntParams, RequantParams } from './conv-int-types.js';
+import type { PreparedConvInt } from './pack.js';
+
+/** Pixels per thread below which a layer runs on one thread (a fork/join costs more). */
+const MIN_PIXELS_PER_THREAD = 256;
+
+/** Whether {@link conv1x1RequantFast} takes this layer. */
+export function conv1x1Eligible(p: ConvIntParams, q: RequantParams, prep: PreparedConvInt): boolean {
+  return (
+    prep.kind === 'pairs' &&
+    prep.kh === 1 &&
+    prep.kw === 1 &&
+    prep.group === 1 &&
+    p.x instanceof Uint8Array &&
+    q.bits === 8 &&
+    p.strides[0] === 1 &&
+    p.strides[1] === 1 &&
+    p.pads.every((v) => v === 0) &&
+    Array.prototype.every.call(q.shifts, (s: number) => s >= 2 && s <= 31)
+  );
+}
+
+/**
+ * Output codes NCHW uint8 of a layer accepted by {@link conv1x1Eligible}; `lut` (256 entries) is
+ * applied to every output code. The output is kept in the engine's memory during a run.
+ */
+export function conv1x1RequantFast(e: FastEngine, p: ConvIntParams, q: RequantParams, prep: PreparedConvInt, lut?: Uint8Array): Uint8Array {
+  const [n, c, h, w] = p.xShape;
+  const m = prep.m;
+  const plane = h * w;
+  const p8 = Math.ceil(plane / 8) * 8;
+  const ncp = prep.cp / 2;
+  const count = n * m * plane;
+  e.reset();
+  const outA = e.arena ? e.allocKeep(count) : 0;
+  const x = p.x as Uint8Array;
+  const inAt = e.addressOf(x);
+  const srcA = inAt ?? e.alloc(x.length);
+  const wA = e.alloc(prep.w.byteLength);
+  const bA = e.alloc(prep.bias.byteLength);
+  const m4 = Math.ceil(m / 4) * 4;
+  const mA = e.alloc(m4 * 4);
+  const sA = e.alloc(m4 * 4);
+  const lutA = lut ? e.alloc(256) : 0;
+  const xpA = e.alloc(ncp * p8 * 4);
+  const bounceA = e.alloc(16 * e.threads);
+  const oA = outA || e.alloc(count);
+  const buf = e.buffer;
+  if (inAt === null) new Uint8Array(buf, srcA, x.length).set(x);
+  new Int16Array(buf, wA, prep.w.length).set(prep.w);
+  new Int32Array(buf, bA, prep.bias.length).set(prep.bias);
+  new Int32Array(buf, mA, m4).set(q.multipliers);
+  new Int32Array(buf, sA, m4).set(q.shifts);
+  if (lut) new Uint8Array(buf, lutA, 256).set(lut.subarray(0, 256));
+  const parts = Math.max(1, Math.min(e.threads, Math.floor(p8 / MIN_PIXELS_PER_THREAD)));
+  const chunk = Math.ceil(p8 / parts / 8) * 8;
+  for (let b = 0; b < n; b++) {
+    const head = [srcA + b * c * plane, xpA, wA, bA, oA + b * m * plane, mA, sA, lutA];
+    const tail = [c, ncp, p8, plane, m, p.zx, q.zpOut, q.qmin, q.qmax];
+    const jobs: number[][] = [];
+    for (let p0 = 0, j = 0; p0 < p8; p0 += chunk, j++) jobs.push([...head, bounceA + 16 * j, ...tail, p0, Math.min(p8, p0 + chunk)]);
+    if (jobs.length === 1) e.call('conv1x1_job', jobs[0]!);
+    else e.parallel('conv1x1_job', jobs);
+  }
+  const view = new Uint8Array(e.buffer, oA, count);
+  if (outA) return view;
+  const out = new Uint8Array(count);
+  out.set(view);
+  return out;
+}

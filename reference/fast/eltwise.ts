@@ -1,0 +1,118 @@
+/**
+ * Element-wise passes on the fast engine (eltwise.wat): table lookups on uint8 codes and the
+ * quantization of a float32 tensor. The tables come from the caller, built with the plain-TS
+ * (oracle) kernels, so every lookup equals the oracle's result by construction; the quantizer
+ * reproduces reference/quant/quantize-tensor.ts (float64 division rounded to float32, round half to
+ * even, clamp, NaN → 0) instruction by instruction.
+ */
+import type { FastEngine, FnName } from './engine.js';
+
+/** Element counts below this run on the calling thread only (a fork/join costs more). */
+const PARALLEL_MIN = 1 << 16;
+
+/** Runs `fn(...head, i0, i1)` over [0, n) split into per-thread ranges (multiples of 16). */
+export function parallelRange(e: FastEngine, fn: FnName, head: number[], n: number): void {
+  const parts = n < PARALLEL_MIN ? 1 : e.threads;
+  const chunk = Math.ceil(n / parts / 16) * 16;
+  const jobs: number[][] = [];
+  for (let i = 0; i < n; i += chunk) jobs.push([...head, i, Math.min(n, i + chunk)]);
+  if (jobs.length === 1) e.call(fn, jobs[0]!);
+  else if (jobs.length > 1) e.parallel(fn, jobs);
+}
+
+/** Applies a 256-entry uint8 table in place to `n` codes at byte address `at` of the engine memory. */
+export function lutInPlace(e: FastEngine, at: number, n: number, tableAt: number): void {
+  parallelRange(e, 'lut_u8', [at, at, tableAt], n);
+}
+
+/** out[i] = table[q[i]] (uint8 codes, 256-entry table) on the fast engine. */
+export function lutFast(e: FastEngine, q: Uint8Array, table: Uint8Array): Uint8Array {
+  e.reset();
+  const tA = e.alloc(256);
+  const qA = e.alloc(q.length);
+  new Uint8Array(e.buffer, tA, 256).set(table.subarray(0, 256));
+  new Uint8Array(e.buffer, qA, q.length).set(q);
+  lutInPlace(e, qA, q.length, tA);
+  const out = new Uint8Array(q.length);
+  out.set(new Uint8Array(e.buffer, qA, q.length));
+  return out;
+}
+
+/** out[i] = table[(a[i] << 8) | b[i]] (uint8 codes of equal length, 65536-entry table). */
+export function pairLutFast(e: FastEngine, a: Uint8Array, b: Uint8Array, table: Uint8Array): Uint8Array {
+  if (a.length !== b.length || table.length < 65536) throw new RangeError('pairLutFast: operands of unequal length or a short table');
+  e.reset();
+  const tA = e.alloc(65536);
+  const aA = e.alloc(a.length);
+  const bA = e.alloc(b.length);
+  const buf = e.buffer;
+  new Uint8Array(buf, tA, 65536).set(table.subarray(0, 65536));
+  new Uint8Array(buf, aA, a.length).set(a);
+  new Uint8Array(buf, bA, b.length).set(b);
+  parallelRange(e, 'pair_lut_u8', [aA, bA, aA, tA], a.length);
+  const out = new Uint8Array(a.length);
+  out.set(new Uint8Array(e.buffer, aA, a.length));
+  return out;
+}
+
+/**
+ * Quantizes float32 values like reference/quant/quantize-tensor.ts quantizeTensor:
+ * clamp(round_half_even(fround(x / scale)) + zp, 0, 2^bits − 1), NaN → 0; uint8 for ≤ 8 bits.
+ */
+export function quantizeFast(e: FastEngine, x: Float32Array, p: { scale: number; zeroPoint: number; bits: number }): Uint8Array | Uint16Array {
+  const bytes = p.bits <= 8 ? 1 : 2;
+  e.reset();
+  const sA = e.alloc(8);
+  const xA = e.alloc(x.byteLength);
+  const qA = e.alloc(x.length * bytes);
+  const buf = e.buffer;
+  new Float64Array(buf, sA, 1)[0] = p.scale;
+  new Float32Array(buf, xA, x.length).set(x);
+  // a float32 scale allows one float32 division (exact: see eltwise.wat $q4)
+  const f32 = p.scale !== 0 && Math.fround(p.scale) === p.scale && Number.isFinite(p.scale) ? 1 : 0;
+  parallelRange(e, 'quant_f32', [xA, qA, sA, p.zeroPoint, 2 ** p.bits - 1, bytes, f32], x.length);
+  const out = bytes === 1 ? new Uint8Array(x.length) : new Uint16Array(x.length);
+  out.set(bytes === 1 ? new Uint8Array(e.buffer, qA, x.length) : new Uint16Array(e.buffer, qA, x.length));
+  return out;
+}
+
+/** Operand addresses and the output of one element-wise kernel call (see {@link stage}). */
+export interface Staged {
+  /** Byte addresses of the inputs in the engine's memory. */
+  inA: number[];
+  /** Byte address of the output. */
+  outA: number;
+  /** The output as a JS array: a view when kept in the engine's memory (a run), else a copy. */
+  result(): Uint8Array;
+}
+
+/**
+ * Prepares a kernel call on uint8 operands: the output (`outBytes`) is kept in the engine's memory
+ * during a run (engine.arena) and allocated first; inputs already there are read in place, others
+ * copied into scratch. Call the kernel, then `result()`.
+ */
+export function stage(e: FastEngine, inputs: readonly Uint8Array[], outBytes: number, scratchBytes = 0): Staged & { scratchA: number } {
+  e.reset();
+  const kept = e.arena ? e.allocKeep(outBytes) : 0;
+  const inA = inputs.map((x) => {
+    const at = e.addressOf(x);
+    if (at !== null) return at;
+    const a = e.alloc(x.length);
+    new Uint8Array(e.buffer, a, x.length).set(x);
+    return a;
+  });
+  const outA = kept || e.alloc(outBytes + 16);
+  const scratchA = scratchBytes > 0 ? e.alloc(scratchBytes) : 0;
+  return {
+    inA,
+    outA,
+    scratchA,
+    result: () => {
+      const view = new Uint8Array(e.buffer, outA, outBytes);
+      if (kept) return view;
+      const out = new Uint8Array(outBytes);
+      out.set(view);
+      return out;
+    },
+  };
+}

@@ -1,0 +1,138 @@
+/**
+ * SiLU fusion (fusion.ts) on the real YOLOX-nano (82 Conv → Sigmoid → Mul groups): the graph output
+ * of the fused fast run (1 and 2 threads) is byte-identical to the plain-TS run without fusion; the
+ * fused table equals the two-step Sigmoid / Mul kernels on every code; fusion stays off when the
+ * intermediates are observed (onTensor).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as path from 'node:path';
+import * as os from 'node:os';
+import { promises as fsp } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { FastEngine } from './engine.js';
+import { findSiluFusions, siluTable } from './fusion.js';
+import { loadModel } from '../../src/onnx/load.js';
+import { calibrate } from '../quantize/calibrate.js';
+import { prepareQuant, type PreparedQuant } from '../quantize/prepare.js';
+import { parsePtqConfig } from '../config/index.js';
+import { planGraph } from '../executor.js';
+import { runQuantized } from '../quantize/run-quantized.js';
+import { toCodes } from '../quantize/int-step.js';
+import { floatTensor, makeTensor, type Tensor } from '../tensor.js';
+import type { IntContext } from '../ops/op.js';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const yolox = path.resolve(repoRoot, '../shared/data/models/yolox_nano_3cls.onnx');
+
+let e1: FastEngine;
+let e2: FastEngine;
+let prep: PreparedQuant;
+let x: Tensor;
+
+/** A model calibrated (MAX_ABS 8-bit, one synthetic image) and its float NCHW input. */
+async function calibrated(file: string, h: number, w: number): Promise<{ prep: PreparedQuant; x: Tensor }> {
+  const model = await loadModel(file);
+  const u8 = new Uint8Array(h * w * 3);
+  for (let i = 0; i < u8.length; i++) u8[i] = ((i * 2654435761) >>> 24) & 255;
+  const tmp = await fsp.mkdtemp(path.join(os.tmpdir(), 'mp-fusion-'));
+  let p: PreparedQuant;
+  try {
+    const cfg = parsePtqConfig(JSON.stringify({ format: 'BGR', width: w, height: h, path: tmp, used_image_num: 1, feature_quantize_method: 'MAX_ABS', weight_quantize_method: 'MAX_ABS', feature_quantize_bits: 8, weight_quantize_bits: 8, mean: '0,0,0', var: '1,1,1' }), 'fusion test');
+    const img = path.join(tmp, 'x.bin');
+    await fsp.writeFile(img, u8);
+    const cal = await calibrate(model, { config: cfg, images: [img], loadImage: async () => u8 });
+    p = prepareQuant(model, cal.params);
+  } finally {
+    await fsp.rm(tmp, { recursive: true, force: true });
+  }
+  const nchw = new Float32Array(3 * h * w);
+  for (let i = 0; i < h * w; i++) for (let c = 0; c < 3; c++) nchw[c * h * w + i] = u8[i * 3 + c]!;
+  return { prep: p, x: floatTensor([1, 3, h, w], nchw) };
+}
+
+beforeAll(async () => {
+  e1 = await FastEngine.create({ threads: 1, fromSource: true });
+  e2 = await FastEngine.create({ threads: 2, fromSource: true });
+  ({ prep, x } = await calibrated(yolox, 416, 416));
+}, 120_000);
+afterAll(async () => {
+  await e1.close();
+  await e2.close();
+});
+
+describe('SiLU fusion', () => {
+  it('finds the Conv → Sigmoid → Mul groups of YOLOX-nano', () => {
+    const f = findSiluFusions(planGraph(prep.model));
+    expect(f.byConv.size).toBeGreaterThanOrEqual(80);
+    expect(f.byMember.size).toBe(2 * f.byConv.size);
+    for (const g of f.byConv.values()) {
+      expect(g.conv.node.opType).toBe('Conv');
+      expect(g.mul.node.inputs).toContain(g.conv.node.outputs[0]);
+      expect(g.mul.node.inputs).toContain(g.sigmoid.node.outputs[0]);
+    }
+  });
+
+  it('fused table = Mul_int(q, Sigmoid_int(q)) for every code', () => {
+    const f = [...findSiluFusions(planGraph(prep.model)).byConv.values()][5]!;
+    const [qa, qb, qc] = [f.conv.node.outputs[0]!, f.sigmoid.node.outputs[0]!, f.mul.node.outputs[0]!].map((n) => prep.features.get(n)!);
+    const table = siluTable({}, f, qa, qb, qc, null, toCodes)!;
+    // the two steps on a tensor shaped like a feature map, codes in scrambled order
+    const codes = Uint8Array.from({ length: 512 }, (_, i) => (i * 37) & 255);
+    const t = makeTensor('uint8', [1, 2, 16, 16], codes);
+    const ctxS: IntContext = { ...f.sigmoid.ctx, inputQuant: [qa], outputQuant: [qb] };
+    const s = f.sigmoid.kernel.int!([t], f.sigmoid.attrs, ctxS)[0]!;
+    const ctxM: IntContext = { ...f.mul.ctx, inputQuant: f.convInput === 0 ? [qa, qb] : [qb, qa], outputQuant: [qc] };
+    const y = f.mul.kernel.int!(f.convInput === 0 ? [t, s] : [s, t], f.mul.attrs, ctxM)[0]!.data as Uint8Array;
+    expect(Array.from(y)).toEqual(Array.from(codes, (q) => table[q]!));
+    expect(new Set(table).size).toBeGreaterThan(20); // a real non-linearity, not a constant
+  });
+
+  it('the fused fast run gives the same output bytes as the plain-TS run (1 and 2 threads)', async () => {
+    const ts = await runQuantized(prep, 'images', x, {});
+    const want = ts.outputs.get('output')!.data as Uint8Array;
+    for (const fast of [e1, e2]) {
+      const r = await runQuantized(prep, 'images', x, { fast });
+      const got = r.outputs.get('output')!.data as Uint8Array;
+      expect(got.constructor).toBe(want.constructor);
+      expect(Buffer.from(got.buffer, got.byteOffset, got.byteLength).equals(Buffer.from(want.buffer, want.byteOffset, want.byteLength))).toBe(true);
+      expect([...r.modes.values()].every((m) => m === 'int' || m === 'shape')).toBe(true);
+      expect(fast.addressOf(got), 'returned outputs are copies').toBeNull();
+    }
+  }, 120_000);
+
+  it('runs in the engine memory (arena) give every output of the other shared models byte-identical to TS', async () => {
+    for (const [file, h, w] of [['yunet_n_320_320.onnx', 320, 320], ['fastestdet.onnx', 352, 352], ['ultraface_rfb_320_simplified.onnx', 240, 320]] as const) {
+      const m = await calibrated(path.resolve(repoRoot, '../shared/data/models', file), h, w);
+      const name = m.prep.model.graph.inputs[0]!.name;
+      const ts = await runQuantized(m.prep, name, m.x, {});
+      for (const fast of [e1, e2]) {
+        const r = await runQuantized(m.prep, name, m.x, { fast });
+        expect([...r.outputs.keys()]).toEqual([...ts.outputs.keys()]);
+        for (const [k, t] of ts.outputs) {
+          const got = r.outputs.get(k)!;
+          expect(got.dims, `${file} ${k}`).toEqual(t.dims);
+          expect(Array.from(got.data as Uint8Array), `${file} ${k}`).toEqual(Array.from(t.data as Uint8Array));
+          expect(fast.addressOf(got.data as Uint8Array), 'returned outputs are copies').toBeNull();
+        }
+      }
+    }
+  }, 300_000);
+
+  it('is off when the intermediates are observed', async () => {
+    const seen = new Map<string, Tensor>();
+    const f = [...findSiluFusions(planGraph(prep.model)).byConv.values()][0]!;
+    const a = f.conv.node.outputs[0]!;
+    const b = f.sigmoid.node.outputs[0]!;
+    await runQuantized(prep, 'images', x, { fast: e1, onTensor: (name, t) => void ((name === a || name === b) && seen.set(name, t)) });
+    const qa = seen.get(a)!.data as Uint8Array;
+    const qb = seen.get(b)!.data as Uint8Array;
+    expect(qa).not.toBe(qb);
+    // the sigmoid output is a monotone function of the conv output: equal codes map to equal codes
+    const map = new Map<number, number>();
+    for (let i = 0; i < qa.length; i++) {
+      const prev = map.get(qa[i]!);
+      expect(prev === undefined || prev === qb[i]).toBe(true);
+      map.set(qa[i]!, qb[i]!);
+    }
+  }, 120_000);
+});
