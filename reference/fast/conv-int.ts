@@ -17,7 +17,7 @@ import { FastEngine } from './engine.js';
 import { convIntOracle, matMulIntOracle } from './conv-int-oracle.js';
 import { convIntGeom, type ConvIntGeom, type ConvIntParams, type MatMulIntParams, type RequantParams } from './conv-int-types.js';
 import { conv1x1Eligible, conv1x1RequantFast } from './conv1x1.js';
-import { allocRequant, checkRequant, requantizeFast, requantRows } from './requant.js';
+import { allocRegisterRequant, allocRequant, checkRequant, requantizeFast, requantRows, rqInRegisters } from './requant.js';
 import { accFitsInt32, minMax, packChannelsLast, packPhases, prepareConvInt, type PackPart, type PreparedConvInt } from './pack.js';
 
 export { prepareConvInt, type PreparedConvInt } from './pack.js';
@@ -175,6 +175,9 @@ function runKernel(e: FastEngine, prep: PreparedConvInt, lay: Layout, images: nu
   }
 }
 
+/** Whether the last depthwise convolution ran packing, 3x3 and requantization per channel in dw.wat. */
+export let lastDwInRegisters = false;
+
 /** Depthwise convolution (conv_dw): `out` receives [image][C][OH][OW]. */
 function runDepthwise(e: FastEngine, prep: PreparedConvInt, p: ConvIntParams, g: ConvIntGeom, parts: PackPart[], out: Int32Array | null, fused: Fused | null = null): void {
   const { c, oh, ow, sh, sw, dh, dw, kh, kw } = g;
@@ -190,16 +193,22 @@ function runDepthwise(e: FastEngine, prep: PreparedConvInt, p: ConvIntParams, g:
   const zA = e.alloc(c * 4);
   const rowA = e.alloc(oh * 4);
   const tapA = e.alloc(ntaps * 4);
-  const xA = e.alloc(c * region * 2);
-  const oA = e.alloc(c * oh * ow * 4); // [C][OH][OW] int32, compact (conv_dw stores partial tiles lane by lane)
   const raw = p.x instanceof Uint8Array ? p.x : null;
+  // 3x3 on uint8 codes with an 8-bit fused output: packing, convolution and requantization per channel (dw.wat)
+  const inRegs = fused !== null && ntaps === 10 && parts.length === 1 && parts[0] === 'all' && raw !== null && rqInRegisters(fused.q);
+  lastDwInRegisters = inRegs;
+  const xA = e.alloc((inRegs ? e.threads : c) * region * 2);
+  const oA = e.alloc(c * oh * ow * 4); // [C][OH][OW] int32, compact (conv_dw stores partial tiles lane by lane)
   const rawAt = raw ? e.addressOf(raw) : null;
   const srcA = raw && rawAt === null ? e.alloc(c * g.h * g.w) : 0;
-  const qs = fused ? allocRequant(e, c, fused.outA ? 0 : c * oh * ow, fused.q, (r) => r, fused.lut) : null;
+  const dwRq = inRegs ? allocRegisterRequant(e, c, fused.outA ? 0 : c * oh * ow, fused.q, fused.lut) : null;
+  const geoA = inRegs ? e.alloc(32) : 0;
+  const qs = fused && !dwRq ? allocRequant(e, c, fused.outA ? 0 : c * oh * ow, fused.q, (r) => r, fused.lut) : null;
   const buf = e.buffer;
   new Int16Array(buf, wA, prep.w.length).set(prep.w);
   new Int32Array(buf, bA, c).set(prep.bias);
   new Int32Array(buf, zA, c).fill(0);
+  if (inRegs) new Int32Array(buf, geoA, 8).set([g.h, g.w, p.zx, sw, hp, wps, g.pt, g.pl]);
   const rows = new Int32Array(buf, rowA, oh);
   for (let oy = 0; oy < oh; oy++) rows[oy] = oy * sh * wps * 2;
   const taps = new Int32Array(buf, tapA, ntaps);
@@ -214,6 +223,21 @@ function runDepthwise(e: FastEngine, prep: PreparedConvInt, p: ConvIntParams, g:
   const { jobs } = split(e.threads, c, oh, 1);
   for (let b = 0; b < g.n; b++) {
     const dst = out ? out.subarray(b * c * plane, (b + 1) * c * plane) : new Int32Array(0);
+    if (dwRq && raw) {
+      const hw = g.h * g.w;
+      const src = rawAt !== null ? rawAt + b * c * hw : srcA;
+      if (rawAt === null) new Uint8Array(buf, srcA, c * hw).set(raw.subarray(b * c * hw, (b + 1) * c * hw));
+      const outAt = fused!.outA ? fused!.outA + b * c * plane : dwRq.qA;
+      // whole channels per thread (each thread packs its own channels)
+      const per = Math.ceil(c / e.threads);
+      const dj: number[][] = [];
+      for (let c0 = 0, j = 0; c0 < c; c0 += per, j++) {
+        dj.push([xA + j * region * 2, wA, bA, outAt, rowA, tapA, region * 2, tiles, oh, c0, Math.min(c, c0 + per), 0, oh, ow, dwRq.rqA, dwRq.lutA, dwRq.k16A, dwRq.bounceA + 16 * j, src, geoA]);
+      }
+      e.parallel('conv_dw_rq', dj);
+      if (!fused!.outA) fused!.out.set(new Uint8Array(e.buffer, dwRq.qA, c * plane), b * c * plane);
+      continue;
+    }
     for (const part of parts) {
       if (raw && part === 'all') {
         const hw = g.h * g.w;

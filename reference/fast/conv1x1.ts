@@ -10,6 +10,7 @@
 import type { FastEngine } from './engine.js';
 import type { ConvIntParams, RequantParams } from './conv-int-types.js';
 import type { PreparedConvInt } from './pack.js';
+import { allocRegisterRequant, rqInRegisters } from './requant.js';
 
 /** Pixels per thread below which a layer runs on one thread (a fork/join costs more). */
 const MIN_PIXELS_PER_THREAD = 256;
@@ -22,15 +23,10 @@ export function conv1x1Eligible(p: ConvIntParams, q: RequantParams, prep: Prepar
     prep.kw === 1 &&
     prep.group === 1 &&
     p.x instanceof Uint8Array &&
-    q.bits === 8 &&
     p.strides[0] === 1 &&
     p.strides[1] === 1 &&
     p.pads.every((v) => v === 0) &&
-    q.qmin >= 0 &&
-    q.qmax <= 255 &&
-    q.zpOut >= 0 &&
-    q.zpOut <= 255 &&
-    Array.prototype.every.call(q.shifts, (s: number) => s >= 2 && s <= 31)
+    rqInRegisters(q)
   );
 }
 
@@ -52,37 +48,20 @@ export function conv1x1RequantFast(e: FastEngine, p: ConvIntParams, q: RequantPa
   const srcA = inAt ?? e.alloc(x.length);
   const wA = e.alloc(prep.w.byteLength);
   const bA = e.alloc(prep.bias.byteLength);
-  const m4 = Math.ceil(m / 4) * 4;
-  const rqA = e.alloc(m4 * 16);
-  const k16A = e.alloc(48);
-  const lutA = lut ? e.alloc(256) : 0;
   const xpA = e.alloc(ncp * 32 * e.threads);
-  const bounceA = e.alloc(16 * e.threads);
-  const oA = outA || e.alloc(count);
+  const rr = allocRegisterRequant(e, m, outA ? 0 : count, q, lut);
+  const oA = outA || rr.qA;
   const buf = e.buffer;
   if (inAt === null) new Uint8Array(buf, srcA, x.length).set(x);
   new Int16Array(buf, wA, prep.w.length).set(prep.w);
   new Int32Array(buf, bA, prep.bias.length).set(prep.bias);
-  // per output channel [m, 2^(r − 33), r − 32, 0] with r = 31 + shift (conv1x1.wat)
-  const rq = new Int32Array(buf, rqA, m4 * 4);
-  for (let o = 0; o < m; o++) {
-    const s = q.shifts[o]!;
-    rq[4 * o] = q.multipliers[o]!;
-    rq[4 * o + 1] = 2 ** (s - 2);
-    rq[4 * o + 2] = s - 1;
-  }
-  const k16 = new Int16Array(buf, k16A, 24);
-  k16.fill(q.zpOut, 0, 8);
-  k16.fill(q.qmin, 8, 16);
-  k16.fill(q.qmax, 16, 24);
-  if (lut) new Uint8Array(buf, lutA, 256).set(lut.subarray(0, 256));
   const parts = Math.max(1, Math.min(e.threads, Math.floor(p8 / MIN_PIXELS_PER_THREAD)));
   const chunk = Math.ceil(p8 / parts / 8) * 8;
   for (let b = 0; b < n; b++) {
     const jobs: number[][] = [];
     for (let p0 = 0, j = 0; p0 < p8; p0 += chunk, j++) {
       // (src, xp: this thread's tile buffer, w, bias, out, rq, lut, bounce, c, ncp, plane, m, zx, k16, p0, p1)
-      jobs.push([srcA + b * c * plane, xpA + ncp * 32 * j, wA, bA, oA + b * m * plane, rqA, lutA, bounceA + 16 * j, c, ncp, plane, m, p.zx, k16A, p0, Math.min(p8, p0 + chunk)]);
+      jobs.push([srcA + b * c * plane, xpA + ncp * 32 * j, wA, bA, oA + b * m * plane, rr.rqA, rr.lutA, rr.bounceA + 16 * j, c, ncp, plane, m, p.zx, rr.k16A, p0, Math.min(p8, p0 + chunk)]);
     }
     if (jobs.length === 1) e.call('conv1x1_job', jobs[0]!);
     else e.parallel('conv1x1_job', jobs);

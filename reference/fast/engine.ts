@@ -28,6 +28,7 @@ export const FN = {
   quant_f32: 8,
   maxpool_u8: 9,
   conv1x1_job: 10,
+  conv_dw_rq: 11,
 } as const;
 export type FnName = keyof typeof FN;
 const FN_NAMES = Object.keys(FN) as FnName[];

@@ -97,3 +97,56 @@ export function requantizeFast(engine: FastEngine, acc: Int32Array, plane: numbe
   out.set(bytes === 1 ? new Uint8Array(engine.buffer, oA, acc.length) : new Uint16Array(engine.buffer, oA, acc.length));
   return out;
 }
+
+/**
+ * Whether the kernels that requantize on the registers (conv1x1.wat, dw.wat) take `q`: 8-bit
+ * output within uint8 and every multiplier < 1/4 (r = 31 + shift in [33, 62]).
+ */
+export function rqInRegisters(q: RequantParams): boolean {
+  return (
+    q.bits === 8 &&
+    q.qmin >= 0 &&
+    q.qmax <= 255 &&
+    q.zpOut >= 0 &&
+    q.zpOut <= 255 &&
+    Array.prototype.every.call(q.shifts, (s: number) => s >= 2 && s <= 31)
+  );
+}
+
+/** Engine addresses of the per-layer data of the register requantization (see {@link allocRegisterRequant}). */
+export interface RegisterRequant {
+  /** Per channel 16 bytes [m, 2^(r − 33), r − 32, 0], r = 31 + shift, channels rounded up to 4. */
+  rqA: number;
+  /** Three i16x8: [zp], [qmin], [qmax]. */
+  k16A: number;
+  /** 256-entry output table, or 0. */
+  lutA: number;
+  /** `outCount` output bytes (0 bytes when the output is kept elsewhere). */
+  qA: number;
+  /** 16 bytes per thread (partial vectors). */
+  bounceA: number;
+}
+
+/** Allocates and fills the data of {@link RegisterRequant} for `channels` output channels. */
+export function allocRegisterRequant(e: FastEngine, channels: number, outCount: number, q: RequantParams, lut?: Uint8Array): RegisterRequant {
+  const c4 = Math.ceil(channels / 4) * 4;
+  const rqA = e.alloc(c4 * 16);
+  const k16A = e.alloc(48);
+  const lutA = lut ? e.alloc(256) : 0;
+  const qA = e.alloc(outCount);
+  const bounceA = e.alloc(16 * e.threads);
+  const buf = e.buffer;
+  const rq = new Int32Array(buf, rqA, c4 * 4);
+  for (let o = 0; o < channels; o++) {
+    const s = q.shifts[o]!;
+    rq[4 * o] = q.multipliers[o]!;
+    rq[4 * o + 1] = 2 ** (s - 2);
+    rq[4 * o + 2] = s - 1;
+  }
+  const k16 = new Int16Array(buf, k16A, 24);
+  k16.fill(q.zpOut, 0, 8);
+  k16.fill(q.qmin, 8, 16);
+  k16.fill(q.qmax, 16, 24);
+  if (lut) new Uint8Array(buf, lutA, 256).set(lut.subarray(0, 256));
+  return { rqA, k16A, lutA, qA, bounceA };
+}

@@ -12,7 +12,7 @@ import { packageRoot } from '../../src/version.js';
 import { UserError } from '../../src/errors.js';
 
 /** The kernel sources, compiled to `<name>.wasm`. */
-export const WAT_SOURCES = ['conv-int.wat', 'pack.wat', 'requant.wat', 'eltwise.wat', 'conv1x1.wat'] as const;
+export const WAT_SOURCES = ['conv-int.wat', 'pack.wat', 'requant.wat', 'eltwise.wat', 'conv1x1.wat', 'dw.wat'] as const;
 
 /** WebAssembly features the sources use: fixed-width SIMD and shared memory (threads). */
 export const WAT_FEATURES = { simd: true, threads: true } as const;
