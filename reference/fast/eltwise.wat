@@ -48,7 +48,9 @@
 
   ;; 4 float32 lanes x -> clamp(nearest_even(fround(x / s)) + zp, 0, qmax) as int32, NaN -> 0:
   ;; x / s in float64 then rounded to float32 (= Math.fround(x / s) of reference/quant/quantize-tensor.ts),
-  ;; f32x4.nearest rounds half to even; min/max keep NaN, which trunc_sat turns into 0.
+  ;; f32x4.nearest rounds half to even; pmax(v, 0) = v < 0 ? 0 : v and pmin(v, qmax) = qmax < v ? qmax : v
+;; keep NaN, which trunc_sat turns into 0 (one instruction each; f32x4.min/max, IEEE with NaN
+;; propagation, compile to ~8 on x64), and equal min/max otherwise (−0 truncates to 0 as well).
   ;; $s32 != 0 (the caller checked that s is a float32 value): one f32x4.div instead, the same result:
   ;; a float64 quotient of float32 operands rounded to float32 is the correctly rounded float32
   ;; quotient (double rounding is innocuous for +, −, ×, ÷ when 53 ≥ 2·24 + 2; S. A. Figueroa,
@@ -62,7 +64,7 @@
         (local.set $hi (f32x4.demote_f64x2_zero (f64x2.div (f64x2.promote_low_f32x4
           (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $x) (local.get $x))) (local.get $s))))
         (local.set $v (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $lo) (local.get $hi)))))
-    (i32x4.trunc_sat_f32x4_s (f32x4.min (f32x4.max (f32x4.add (f32x4.nearest (local.get $v)) (local.get $zp))
+    (i32x4.trunc_sat_f32x4_s (f32x4.pmin (f32x4.pmax (f32x4.add (f32x4.nearest (local.get $v)) (local.get $zp))
       (f32x4.splat (f32.const 0))) (local.get $qmax))))
 
   ;; Quantizes float32 src[i] for i in [i0, i1) to dst (uint8 when $bytes = 1, uint16 when 2) with the
@@ -75,6 +77,22 @@
     (local.set $zv (f32x4.splat (f32.convert_i32_s (local.get $zp))))
     (local.set $qv (f32x4.splat (f32.convert_i32_s (local.get $qmax))))
     (local.set $i (local.get $i0))
+    ;; float32 scale, uint8 codes: $q4 written out (V8 does not inline calls), 8 values per step
+    (if (i32.and (local.get $f32) (i32.eq (local.get $bytes) (i32.const 1)))
+      (then
+        (block $fdone
+          (loop $floop
+            (br_if $fdone (i32.gt_s (i32.add (local.get $i) (i32.const 8)) (local.get $i1)))
+            (local.set $a (i32x4.trunc_sat_f32x4_s (f32x4.pmin (f32x4.pmax (f32x4.add (f32x4.nearest
+              (f32x4.div (v128.load (i32.add (local.get $src) (i32.shl (local.get $i) (i32.const 2)))) (local.get $s32))) (local.get $zv))
+              (f32x4.splat (f32.const 0))) (local.get $qv))))
+            (local.set $b (i32x4.trunc_sat_f32x4_s (f32x4.pmin (f32x4.pmax (f32x4.add (f32x4.nearest
+              (f32x4.div (v128.load offset=16 (i32.add (local.get $src) (i32.shl (local.get $i) (i32.const 2)))) (local.get $s32))) (local.get $zv))
+              (f32x4.splat (f32.const 0))) (local.get $qv))))
+            (local.set $a (i16x8.narrow_i32x4_u (local.get $a) (local.get $b)))
+            (v128.store64_lane 0 (i32.add (local.get $dst) (local.get $i)) (i8x16.narrow_i16x8_u (local.get $a) (local.get $a)))
+            (local.set $i (i32.add (local.get $i) (i32.const 8)))
+            (br $floop)))))
     (block $vdone
       (loop $vloop
         (br_if $vdone (i32.gt_s (i32.add (local.get $i) (i32.const 8)) (local.get $i1)))
