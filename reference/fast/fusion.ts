@@ -76,6 +76,8 @@ export function findSiluFusions(plan: ExecutionPlan): FusionPlan {
 type ToCodes = (t: Tensor, q: FeatureQParams) => Tensor;
 
 const tables = new WeakMap<object, Map<string, Uint8Array | null>>();
+const lastTable = new WeakMap<SiluFusion, { owner: object; qa: FeatureQParams; qb: FeatureQParams; qc: FeatureQParams; table: Uint8Array | null }>();
+const sameQ = (a: FeatureQParams, b: FeatureQParams): boolean => a.scale === b.scale && a.zeroPoint === b.zeroPoint && a.bits === b.bits;
 
 /**
  * The fused table F[q] = Mul_int(q, Sigmoid_int(q)) for conv-output parameters `qa`, sigmoid-output
@@ -84,11 +86,17 @@ const tables = new WeakMap<object, Map<string, Uint8Array | null>>();
  */
 export function siluTable(owner: object, f: SiluFusion, qa: FeatureQParams, qb: FeatureQParams, qc: FeatureQParams, fast: FastEngine | null, toCodes: ToCodes): Uint8Array | null {
   if (qa.bits > 8 || qb.bits > 8 || qc.bits > 8 || !f.sigmoid.kernel.int || !f.mul.kernel.int) return null;
+  // last parameters per fusion: no key string on the usual path (same parameters every run)
+  const last = lastTable.get(f);
+  if (last && last.owner === owner && sameQ(last.qa, qa) && sameQ(last.qb, qb) && sameQ(last.qc, qc)) return last.table;
   let m = tables.get(owner);
   if (!m) tables.set(owner, (m = new Map()));
   const key = `${f.conv.node.name}|${qa.scale}/${qa.zeroPoint}/${qa.bits}|${qb.scale}/${qb.zeroPoint}/${qb.bits}|${qc.scale}/${qc.zeroPoint}/${qc.bits}`;
   const hit = m.get(key);
-  if (hit !== undefined) return hit;
+  if (hit !== undefined) {
+    lastTable.set(f, { owner, qa, qb, qc, table: hit });
+    return hit;
+  }
   const n = 2 ** qa.bits;
   const codes = makeTensor('uint8', [n], Uint8Array.from({ length: n }, (_, i) => i));
   const ctxS: IntContext = { ...f.sigmoid.ctx, inputQuant: [qa], outputQuant: [qb], fast };
@@ -102,6 +110,7 @@ export function siluTable(owner: object, f: SiluFusion, qa: FeatureQParams, qb: 
     table.set(y.data);
   }
   m.set(key, table);
+  lastTable.set(f, { owner, qa, qb, qc, table });
   return table;
 }
 

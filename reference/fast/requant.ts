@@ -136,17 +136,41 @@ export function allocRegisterRequant(e: FastEngine, channels: number, outCount: 
   const qA = e.alloc(outCount);
   const bounceA = e.alloc(16 * e.threads);
   const buf = e.buffer;
-  const rq = new Int32Array(buf, rqA, c4 * 4);
+  const d = registerData(q, channels, c4);
+  new Int32Array(buf, rqA, c4 * 4).set(d.rq);
+  new Int16Array(buf, k16A, 24).set(d.k16);
+  if (lut) new Uint8Array(buf, lutA, 256).set(lut.subarray(0, 256));
+  return { rqA, k16A, lutA, qA, bounceA };
+}
+
+interface RegisterData {
+  multipliers: RequantParams['multipliers'];
+  shifts: RequantParams['shifts'];
+  zp: number;
+  qmin: number;
+  qmax: number;
+  rq: Int32Array;
+  k16: Int16Array;
+}
+
+/** Per-layer register requantization data, cached per parameter object (rebuilt if its fields change). */
+const registerCache = new WeakMap<RequantParams, RegisterData>();
+
+function registerData(q: RequantParams, channels: number, c4: number): RegisterData {
+  const hit = registerCache.get(q);
+  if (hit && hit.multipliers === q.multipliers && hit.shifts === q.shifts && hit.zp === q.zpOut && hit.qmin === q.qmin && hit.qmax === q.qmax && hit.rq.length === c4 * 4) return hit;
+  const rq = new Int32Array(c4 * 4);
   for (let o = 0; o < channels; o++) {
     const s = q.shifts[o]!;
     rq[4 * o] = q.multipliers[o]!;
     rq[4 * o + 1] = 2 ** (s - 2);
     rq[4 * o + 2] = s - 1;
   }
-  const k16 = new Int16Array(buf, k16A, 24);
+  const k16 = new Int16Array(24);
   k16.fill(q.zpOut, 0, 8);
   k16.fill(q.qmin, 8, 16);
   k16.fill(q.qmax, 16, 24);
-  if (lut) new Uint8Array(buf, lutA, 256).set(lut.subarray(0, 256));
-  return { rqA, k16A, lutA, qA, bounceA };
+  const d = { multipliers: q.multipliers, shifts: q.shifts, zp: q.zpOut, qmin: q.qmin, qmax: q.qmax, rq, k16 };
+  registerCache.set(q, d);
+  return d;
 }
