@@ -7,7 +7,7 @@
 import { makeTensor, type Tensor } from '../tensor.js';
 import * as A from './attrs.js';
 import { conv2dImpl, type Conv2dGeom } from './conv2d.js';
-import { accScales, centered, linearQuant, quantizeBiasTo, requantizeChannels, weightCodes, wideBias } from './int-linear.js';
+import { centered, convScales, linearQuant, requantizeChannels, weightCodes, wideBias } from './int-linear.js';
 import { convFast } from './int-linear-fast.js';
 import { badNode, defineOp, opt, req, reqFloat, unsupported, type Inputs, type OpContext } from './op.js';
 import { forwardGeometry, readSpatial, type SpatialAttrs } from './spatial.js';
@@ -66,8 +66,7 @@ export const conv = defineOp({
   int: (inputs, a, ctx) => {
     const { qx, qy, qw } = linearQuant(ctx, 1);
     const { g, dims, bias } = convGeometry(inputs, a, ctx);
-    const sAcc = accScales(qx.scale, qw!.scales, g.m);
-    const qb = bias ? quantizeBiasTo(reqFloat(bias, 'bias', ctx), sAcc, wideBias(qx, qw)) : null;
+    const { sAcc, qb } = convScales(qw!, qx.scale, qw!.scales, g.m, bias ? reqFloat(bias, 'bias', ctx) : null, wideBias(qx, qw));
     const x = req(inputs, 0, ctx);
     const fast = ctx.fast ? convFast(ctx.fast, x.data, qx, qw!, g, qb, sAcc, qy, ctx.fastOutputLut) : null;
     if (fast) return [makeTensor(qy.bits <= 8 ? 'uint8' : 'uint16', dims, fast)];

@@ -45,7 +45,8 @@ const cache = new WeakMap<QuantizedWeights, Map<string, CacheEntry>>();
 export const fastStats = { fast: 0, ts: 0, wideBias: 0 };
 
 function sameBias(a: Int32Array | null, b: Int32Array | null): boolean {
-  if (a === null || b === null) return a === b;
+  if (a === b) return true;
+  if (a === null || b === null) return false;
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
@@ -65,9 +66,16 @@ function prepared(qw: QuantizedWeights, key: string, bias: Int32Array | null, ma
 /** The bias as int32 when every value fits, else null (it then stays out of the kernel). */
 function int32Bias(qb: Float64Array | null): Int32Array | null {
   if (!qb) return null;
+  const hit = int32Biases.get(qb);
+  if (hit !== undefined && hit.every((v, i) => v === qb[i])) return hit; // (qb may be a caller's reused array)
   for (let i = 0; i < qb.length; i++) if (!(qb[i]! >= INT32_MIN && qb[i]! <= INT32_MAX)) return null;
-  return Int32Array.from(qb);
+  const b = Int32Array.from(qb);
+  int32Biases.set(qb, b);
+  return b;
 }
+
+/** int32 copies of exact biases, per bias array (conv.ts reuses its bias array across runs). */
+const int32Biases = new WeakMap<Float64Array, Int32Array>();
 
 /** Whether the int32 sums of `prep` over codes `x` with zero point `zx` are exact (pack.ts accFitsInt32). */
 function exact(prep: PreparedConvInt, x: Uint8Array | Uint16Array, zx: number): boolean {
@@ -82,6 +90,17 @@ const rqCache = new WeakMap<QuantizedWeights, Map<string, { sAcc: Float64Array; 
 
 /** {@link requantParams}, computed once per (weights, accumulator scales, output parameters). */
 function requantParamsCached(qw: QuantizedWeights, sAcc: Float64Array, qy: FeatureQParams): RequantParams {
+  // the same scales array as last time (conv.ts convScales reuses it): no key string
+  const last = lastRq.get(qw);
+  if (last && last.sAcc === sAcc && last.scale === qy.scale && last.zp === qy.zeroPoint && last.bits === qy.bits) return last.rq;
+  const rq = requantParamsKeyed(qw, sAcc, qy);
+  lastRq.set(qw, { sAcc, scale: qy.scale, zp: qy.zeroPoint, bits: qy.bits, rq });
+  return rq;
+}
+
+const lastRq = new WeakMap<QuantizedWeights, { sAcc: Float64Array; scale: number; zp: number; bits: number; rq: RequantParams }>();
+
+function requantParamsKeyed(qw: QuantizedWeights, sAcc: Float64Array, qy: FeatureQParams): RequantParams {
   let m = rqCache.get(qw);
   if (!m) rqCache.set(qw, (m = new Map()));
   const key = `${qy.scale}/${qy.zeroPoint}/${qy.bits}|${sAcc.length}|${sAcc[0]}`;

@@ -87,3 +87,20 @@ export function accScales(sIn: number, wScales: Float64Array, channels: number, 
   for (let c = 0; c < channels; c++) s[c] = sIn * wScales[perChannel(c)]! * alpha;
   return s;
 }
+
+/** Last {@link convScales} result per weights object (the weights, bias and input scale are constant across runs). */
+const convScaleCache = new WeakMap<object, { sIn: number; wScales: Float64Array; m: number; bias: ArrayLike<number> | null; wide: boolean; sAcc: Float64Array; qb: Float64Array | null }>();
+
+/**
+ * `accScales(sIn, wScales, m)` and `quantizeBiasTo(bias, sAcc, wide)` of a Conv, reused while the
+ * same inputs come back (same weights object, scales array, bias array and input scale); the
+ * returned arrays must not be modified.
+ */
+export function convScales(owner: object, sIn: number, wScales: Float64Array, m: number, bias: ArrayLike<number> | null, wide: boolean): { sAcc: Float64Array; qb: Float64Array | null } {
+  const hit = convScaleCache.get(owner);
+  if (hit && hit.sIn === sIn && hit.wScales === wScales && hit.m === m && hit.bias === bias && hit.wide === wide) return hit;
+  const sAcc = accScales(sIn, wScales, m);
+  const qb = bias ? quantizeBiasTo(bias, sAcc, wide) : null;
+  convScaleCache.set(owner, { sIn, wScales, m, bias, wide, sAcc, qb });
+  return { sAcc, qb };
+}
