@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FastEngine } from './engine.js';
 import { convIntRequantFast, lastFallback, lastLutApplied, prepareConvInt } from './conv-int.js';
-import { conv1x1Eligible } from './conv1x1.js';
+import { conv1x1Eligible, lastConv1x1Split } from './conv1x1.js';
 import { convIntOracle, requantizeOracle } from './conv-int-oracle.js';
 import type { ConvIntParams, RequantParams } from './conv-int-types.js';
 import { quantizeMultiplier } from '../quant/fixed-point.js';
@@ -32,12 +32,15 @@ function firstDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 describe('conv1x1RequantFast', () => {
   it('equals the oracle on 120 randomized 1x1 layers', () => {
     let taken = 0;
-    for (let s = 0; s < 120; s++) {
+    // the last 3: small planes with enough work to be split by output channels on 2 threads
+    const wide: [number, number, number, number][] = [[157, 77, 13, 13], [170, 80, 12, 13], [200, 70, 11, 16]];
+    for (let s = 0; s < 120 + wide.length; s++) {
       const r = rng(500 + s);
-      const c = int(r, 1, 70);
-      const m = int(r, 1, 40);
+      const wd = wide[s - 120];
+      const c = wd ? wd[0] : int(r, 1, 70);
+      const m = wd ? wd[1] : int(r, 1, 40);
       const big = s % 10 === 0;
-      const [h, w] = big ? [int(r, 30, 60), int(r, 30, 60)] : [int(r, 1, 13), int(r, 1, 13)];
+      const [h, w] = wd ? [wd[2], wd[3]] : big ? [int(r, 30, 60), int(r, 30, 60)] : [int(r, 1, 13), int(r, 1, 13)];
       const n = s % 7 === 0 ? 2 : 1;
       const zx = [0, 255, 128, int(r, 0, 255)][s % 4]!;
       const extreme = s % 5 === 0;
@@ -63,6 +66,7 @@ describe('conv1x1RequantFast', () => {
       for (const e of engines) {
         const got = convIntRequantFast(e, p, q, prep);
         if (lastFallback === null) taken++;
+        if (wd && e.threads === 2) expect(lastConv1x1Split, `seed ${s}`).toBe('channels');
         expect(firstDiff(got, want), `seed ${s} [${n},${c},${h},${w}] -> ${m}, ${e.threads} thread(s)`).toBe(-1);
         const gotT = convIntRequantFast(e, p, q, prep, table);
         expect(lastLutApplied).toBe(true);

@@ -1,8 +1,8 @@
 ;; 1x1 convolution (stride 1, no padding, one group) of uint8 NCHW codes straight to requantized
 ;; uint8 NCHW codes, hand-written WebAssembly SIMD (the per-output-channel blocks are written out:
 ;; V8 does not inline calls). One call is one thread's whole job for pixels [p0, p1) (multiples of
-;; 8, or p1 = p8): it packs its pixels, accumulates, requantizes and stores, so a layer needs a single
-;; fork/join.
+;; 8, or p1 = p8) and output channels [4·hb0, min(m, 4·hb1)): it packs its pixels, accumulates,
+;; requantizes and stores, so a layer needs a single fork/join (small planes: split by channels).
 ;;
 ;; Each tile of 8 pixels is packed just before use into this thread's buffer $xp, [ncp][8][2] int16:
 ;; x − zx for channels (2k, 2k+1) of the 8 pixels (a missing odd channel and pixels past the plane
@@ -69,7 +69,7 @@
     (param $src i32) (param $xp i32) (param $w i32) (param $bias i32) (param $out i32)
     (param $rq i32) (param $lut i32) (param $bounce i32)
     (param $c i32) (param $ncp i32) (param $plane i32) (param $m i32)
-    (param $zx i32) (param $k16 i32) (param $p0 i32) (param $p1 i32)
+    (param $zx i32) (param $k16 i32) (param $p0 i32) (param $p1 i32) (param $hb0 i32) (param $hb1 i32)
     (local $k i32) (local $p i32) (local $pe i32) (local $hb i32) (local $oc i32) (local $xq i32) (local $wq i32) (local $op i32)
     (local $ts i32) (local $rqp i32) (local $bp i32) (local $full i32) (local $r i32) (local $g i64)
     (local $zv v128) (local $va v128) (local $vb v128) (local $xa v128) (local $xb v128) (local $wv v128)
@@ -109,13 +109,13 @@
           (else
             ;; the plane's last partial tile (and pixels past it: zero), value by value
             (call $pack_tail (local.get $xp) (local.get $xq) (local.get $c) (local.get $ncp) (local.get $plane) (i32.sub (local.get $plane) (local.get $p)) (local.get $zx))))
-        (local.set $hb (i32.const 0))
-        (local.set $rqp (local.get $rq))
-        (local.set $bp (local.get $bias))
+        (local.set $hb (local.get $hb0))
+        (local.set $rqp (i32.add (local.get $rq) (i32.shl (local.get $hb0) (i32.const 6))))
+        (local.set $bp (i32.add (local.get $bias) (i32.shl (local.get $hb0) (i32.const 4))))
         (block $hdone
           (loop $hloop
             (local.set $oc (i32.shl (local.get $hb) (i32.const 2)))
-            (br_if $hdone (i32.ge_s (local.get $oc) (local.get $m)))
+            (br_if $hdone (i32.ge_s (local.get $hb) (local.get $hb1)))
             (local.set $a00 (v128.load32_splat offset=0 (local.get $bp)))
             (local.set $a01 (local.get $a00))
             (local.set $a10 (v128.load32_splat offset=4 (local.get $bp)))
