@@ -19,6 +19,30 @@ describe('Md5Worker', () => {
     await w.close();
   });
 
+  it('two threads, four slots, slots grown between batches: every md5 equals crypto md5', async () => {
+    const w = new Md5Worker(1 << 10, 4, 2);
+    const check = async (sizes: number[]) => {
+      const expected: string[] = [];
+      const got: Promise<string>[] = [];
+      for (const [i, len] of sizes.entries()) {
+        const data = Uint8Array.from({ length: len }, (_, k) => (k * 17 + i * 3) & 0xff);
+        expected.push(createHash('md5').update(data).digest('hex'));
+        const slot = await w.acquire();
+        slot.set(data);
+        got.push(w.hash(slot, len));
+      }
+      expect(await Promise.all(got)).toEqual(expected);
+    };
+    await check([0, 1, 55, 56, 64, 1000, 1024, 3, 700]);
+    w.ensureSlotBytes(1 << 18);
+    expect(w.slotBytes).toBe(1 << 18);
+    await check([200_000, 262_144, 64, 99_999, 5]);
+    const held = await w.acquire();
+    expect(() => w.ensureSlotBytes(1 << 19)).toThrow(/in use/);
+    w.hash(held, 0);
+    await w.close();
+  });
+
   it('refuses a buffer that is not an acquired slot', async () => {
     const w = new Md5Worker(16, 1);
     expect(() => w.hash(new Uint8Array(16), 16)).toThrow(/not an acquired slot/);

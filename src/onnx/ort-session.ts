@@ -50,8 +50,12 @@ export async function createSession(bytes: Uint8Array, file: string, options: Se
   }
 }
 
-/** Runs a session; errors name the model. `fetches` limits the outputs computed and returned. */
-export async function runSession(session: OrtSession, feeds: Record<string, OrtTensor>, file: string, fetches?: string[]): Promise<Record<string, OrtTensor>> {
+/**
+ * Runs a session; errors name the model. `fetches` limits the outputs computed and returned: a
+ * list of names, or names mapped to a pre-allocated tensor of the output's exact type and shape
+ * (onnxruntime writes into its buffer) or to null (allocated by onnxruntime).
+ */
+export async function runSession(session: OrtSession, feeds: Record<string, OrtTensor>, file: string, fetches?: string[] | Record<string, OrtTensor | null>): Promise<Record<string, OrtTensor>> {
   try {
     const r = fetches ? await session.run(feeds, fetches) : await session.run(feeds);
     return r as Record<string, OrtTensor>;
