@@ -81,7 +81,7 @@ export async function writeFloatFolder(ctx: WriteFloatContext, opts: WriteFloatO
     if (FLOAT_TYPES.has(t.type)) {
       const src = t.type === 'float32' ? (t.data as Float32Array) : toFloat32(t);
       const slot = await hasher.acquire();
-      const f32 = new Float32Array(slot.buffer, 0, src.length);
+      const f32 = new Float32Array(slot.buffer, slot.byteOffset, src.length);
       if (dims.length === 4) nchwToNhwc(src, dims, f32);
       else f32.set(src);
       const layout = dims.length === 4 ? 'NHWC' : 'row-major';

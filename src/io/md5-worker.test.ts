@@ -21,6 +21,7 @@ describe('Md5Worker', () => {
 
   it('two threads, four slots, slots grown between batches: every md5 equals crypto md5', async () => {
     const w = new Md5Worker(1 << 10, 4, 2);
+    expect(w.simd).toBe(true);
     const check = async (sizes: number[]) => {
       const expected: string[] = [];
       const got: Promise<string>[] = [];
