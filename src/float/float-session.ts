@@ -52,7 +52,7 @@ export class FloatSession {
   static async create(model: OnnxModel, opts: FloatSessionOptions = {}): Promise<FloatSession> {
     const t0 = performance.now();
     // The threads start now, while onnxruntime builds the session.
-    const hasher = new Md5Worker(1 << 20, 8, opts.hashThreads ?? Math.min(2, availableParallelism()));
+    const hasher = new Md5Worker(1 << 20, 8, opts.hashThreads ?? Math.min(2, availableParallelism()), { staging: true });
     try {
       const exposed = exposeTensors(model, { include: (n) => !(n.opType === 'Constant' && n.domain === '') });
       const session = await createSession(exposed.bytes, model.file, { threads: opts.threads, exposedAll: true });

@@ -44,6 +44,37 @@ describe('Md5Worker', () => {
     await w.close();
   });
 
+  for (const threads of [0, 2]) {
+    it(`transposeAndHash (${threads} threads): the slot gets the NHWC bits of its staging region, md5 of them; slots come back after written()`, async () => {
+      const shapes: [number, number, number][] = [[1, 3, 5], [2, 4, 7], [1, 9, 11], [1, 16, 16], [1, 1, 64]];
+      const w = new Md5Worker(1 << 12, shapes.length, threads, { staging: true }); // one slot per job: all are held until read back
+      for (let round = 0; round < 3; round++) {
+        const jobs = [];
+        for (const [k, [n, c, hw]] of shapes.entries()) {
+          const count = n * c * hw;
+          // raw bit patterns, including a signalling NaN (0x7f800001) that a float copy could alter
+          const src = Int32Array.from({ length: count }, (_, i) => (i === 1 ? 0x7f800001 : (i * 2654435761 + k + round) | 0));
+          const want = new Int32Array(count);
+          for (let b = 0; b < n; b++) for (let p = 0; p < hw; p++) for (let ch = 0; ch < c; ch++) want[(b * hw + p) * c + ch] = src[(b * c + ch) * hw + p]!;
+          const slot = await w.acquire();
+          const stage = w.staging(slot);
+          new Int32Array(stage.buffer, stage.byteOffset, count).set(src);
+          if (!(c > 1 && hw > 1)) new Int32Array(slot.buffer, slot.byteOffset, count).set(src); // already in layout: the caller fills the slot
+          const job = w.transposeAndHash(slot, count * 4, c > 1 && hw > 1 ? [n, c, hw] : null);
+          jobs.push({ slot, job, want, count });
+        }
+        for (const { slot, job, want, count } of jobs) {
+          await job.ready;
+          const got = new Int32Array(slot.buffer, slot.byteOffset, count);
+          expect(Array.from(got)).toEqual(Array.from(want));
+          w.written(slot);
+          expect(await job.md5).toBe(createHash('md5').update(new Uint8Array(want.buffer)).digest('hex'));
+        }
+      }
+      await w.close();
+    });
+  }
+
   it('refuses a buffer that is not an acquired slot', async () => {
     const w = new Md5Worker(16, 1);
     expect(() => w.hash(new Uint8Array(16), 16)).toThrow(/not an acquired slot/);

@@ -7,15 +7,21 @@
  * the same bytes to disk meanwhile, and the slot comes back free when its hash is done. With more
  * slots than threads the main thread fills one while the threads hash others.
  *
+ * With `staging`, each slot has a second region of the same size: the caller copies a float32
+ * NCHW tensor there and {@link Md5Worker.transposeAndHash} has a thread transpose it into the
+ * slot as NHWC (layout.ts's loop, bit-exact 32-bit moves), report it ready (the caller writes the
+ * file then and calls {@link Md5Worker.written}), and hash it: the main thread only copies and writes.
+ *
  * Each thread hashes four slots side by side with the SIMD module (md5x4.ts: ~2-3x OpenSSL's
  * single-stream md5 on one core when four are queued); where WebAssembly SIMD is unavailable it
- * uses crypto's md5 per slot. Without worker threads (or when starting one fails) hashing happens
- * inline.
+ * uses crypto's md5 per slot. Without worker threads (or when starting one fails) everything
+ * happens inline.
  */
 import { createHash } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import { MD5X4_LAYOUT, MD5X4_MAX_PAGES } from './md5x4-wasm.js';
 import { Md5Lanes, md5x4Module } from './md5x4.js';
+import { transposeChannels } from '../tensor/layout.js';
 
 /** Slots start here; below are the threads' control blocks (MD5X4_LAYOUT.size each). */
 const SLOT_BASE = 65536;
@@ -29,6 +35,7 @@ const { parentPort, workerData } = require('node:worker_threads');
 const { createHash } = require('node:crypto');
 const { module, ctl, layout } = workerData;
 const Md5Lanes = (${Md5Lanes.toString()});
+const transposeChannels = (${transposeChannels.toString()});
 let memory = null;
 let lanes = null;
 const attach = (m) => {
@@ -45,6 +52,12 @@ const pump = () => {
 };
 parentPort.on('message', (m) => {
   if (m.memory) return attach(m.memory);
+  if (m.dims) {
+    const [n, c, hw] = m.dims;
+    const count = m.length >> 2;
+    transposeChannels(new Int32Array(memory.buffer, m.stage, count), new Int32Array(memory.buffer, m.offset, count), n, c, hw);
+    parentPort.postMessage({ ready: m.id });
+  }
   if (!lanes) {
     const md5 = createHash('md5').update(new Uint8Array(memory.buffer, m.offset, m.length)).digest('hex');
     parentPort.postMessage([{ id: m.id, md5 }]);
@@ -56,9 +69,12 @@ parentPort.on('message', (m) => {
 `;
 
 interface Slot {
-  /** Byte offset in the memory. */
+  /** Byte offsets in the memory of the slot and of its staging region (= offset without staging). */
   offset: number;
+  stage: number;
   busy: boolean;
+  /** Releases still due: the md5, and with transposeAndHash the caller's written(). */
+  refs: number;
 }
 
 interface Thread {
@@ -74,6 +90,8 @@ export class Md5Worker {
   private bytesPerSlot: number;
   private readonly waiters: { resolve: (s: Slot) => void; reject: (e: Error) => void }[] = [];
   private readonly pending = new Map<number, { resolve: (md5: string) => void; reject: (e: Error) => void; slot: Slot; thread: Thread | null }>();
+  private readonly readies = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
+  private readonly staged: boolean;
   private nextId = 0;
   private failure: Error | null = null;
   /** Whether the threads hash with the SIMD module (else crypto md5). */
@@ -81,20 +99,24 @@ export class Md5Worker {
 
   /**
    * `slotBytes`: the largest buffer that will be hashed (see {@link Md5Worker.ensureSlotBytes});
-   * `slots`: how many may be filled or in flight at once; `threads`: worker threads hashing.
+   * `slots`: how many may be filled or in flight at once; `threads`: worker threads hashing;
+   * `staging`: give each slot a staging region (for {@link Md5Worker.transposeAndHash}).
    */
-  constructor(slotBytes: number, slots = 2, threads = 1) {
+  constructor(slotBytes: number, slots = 2, threads = 1, options: { staging?: boolean } = {}) {
+    this.staged = Boolean(options.staging);
     this.bytesPerSlot = roundUp(Math.max(64, slotBytes), 64);
-    this.memory = new WebAssembly.Memory({ initial: pagesFor(this.bytesPerSlot, slots), maximum: MD5X4_MAX_PAGES, shared: true });
-    this.slots = Array.from({ length: slots }, (_, i) => ({ offset: SLOT_BASE + i * this.bytesPerSlot, busy: false }));
+    this.memory = new WebAssembly.Memory({ initial: pagesFor(this.regionBytes(), slots), maximum: MD5X4_MAX_PAGES, shared: true });
+    this.slots = Array.from({ length: slots }, () => ({ offset: 0, stage: 0, busy: false, refs: 0 }));
+    this.place();
     const module = threads > 0 ? md5x4Module() : null;
     this.simd = module !== null;
     for (let i = 0; i < threads; i++) {
       try {
         const w = new Worker(workerSource(), { eval: true, workerData: { memory: this.memory, module, ctl: i * MD5X4_LAYOUT.size, layout: MD5X4_LAYOUT } });
         w.unref();
-        w.on('message', (done: { id: number; md5: string }[]) => {
-          for (const d of done) this.settle(d.id, d.md5);
+        w.on('message', (m: { id: number; md5: string }[] | { ready: number }) => {
+          if (Array.isArray(m)) for (const d of m) this.settle(d.id, d.md5);
+          else this.readied(m.ready);
         });
         w.on('error', (e) => this.fail(e));
         this.threads.push({ worker: w, load: 0 });
@@ -102,6 +124,11 @@ export class Md5Worker {
         break; // no worker threads here: hash inline (or on the threads started so far)
       }
     }
+  }
+
+  /** Number of slots. */
+  get slotCount(): number {
+    return this.slots.length;
   }
 
   /** Bytes per slot. */
@@ -119,9 +146,53 @@ export class Md5Worker {
     if (bytes <= this.bytesPerSlot) return;
     if (this.slots.some((s) => s.busy)) throw new Error('Md5Worker.ensureSlotBytes: a slot is in use');
     this.bytesPerSlot = roundUp(bytes, 64);
-    this.memory = new WebAssembly.Memory({ initial: pagesFor(this.bytesPerSlot, this.slots.length), maximum: MD5X4_MAX_PAGES, shared: true });
+    this.memory = new WebAssembly.Memory({ initial: pagesFor(this.regionBytes(), this.slots.length), maximum: MD5X4_MAX_PAGES, shared: true });
     for (const t of this.threads) t.worker.postMessage({ memory: this.memory });
-    this.slots.forEach((s, i) => (s.offset = SLOT_BASE + i * this.bytesPerSlot));
+    this.place();
+  }
+
+  /** The staging region of an acquired slot (same size as the slot); needs `staging`. */
+  staging(view: Uint8Array): Uint8Array {
+    const slot = this.slotOf(view);
+    if (!this.staged) throw new Error('Md5Worker.staging: created without staging');
+    return new Uint8Array(this.memory.buffer, slot.stage, this.bytesPerSlot);
+  }
+
+  /**
+   * With `nchw` = [n, c, h*w]: a thread transposes the slot's staging region (n*c*h*w 32-bit
+   * elements, NCHW) into the slot as NHWC; with null the slot already holds the bytes. Then
+   * the first `length` bytes are hashed. `ready` settles when the slot holds its final bytes;
+   * the slot is released once the md5 is done and {@link Md5Worker.written} was called.
+   */
+  transposeAndHash(view: Uint8Array, length: number, nchw: [number, number, number] | null): { ready: Promise<void>; md5: Promise<string> } {
+    const slot = this.slotOf(view, length);
+    const thread = this.leastBusy();
+    slot.refs = 2;
+    if (!thread) {
+      if (nchw) {
+        const count = length >> 2;
+        transposeChannels(new Int32Array(this.memory.buffer, slot.stage, count), new Int32Array(this.memory.buffer, slot.offset, count), nchw[0], nchw[1], nchw[2]);
+      }
+      const md5 = createHash('md5').update(view.subarray(0, length)).digest('hex');
+      this.unref(slot);
+      return { ready: Promise.resolve(), md5: Promise.resolve(md5) };
+    }
+    const id = this.nextId++;
+    const ready = nchw ? new Promise<void>((resolve, reject) => this.readies.set(id, { resolve, reject })) : Promise.resolve();
+    ready.catch(() => undefined); // surfaced through md5 / the caller's await
+    thread.load++;
+    const md5 = new Promise<string>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject, slot, thread });
+      thread.worker.postMessage({ id, offset: slot.offset, length, ...(nchw ? { stage: slot.stage, dims: nchw } : {}) });
+    });
+    return { ready, md5 };
+  }
+
+  /** The caller is done with a slot given to {@link Md5Worker.transposeAndHash} (its file is written). */
+  written(view: Uint8Array): void {
+    const slot = this.slots.find((s) => s.offset === view.byteOffset && s.busy && s.refs > 0);
+    if (!slot) throw new Error('Md5Worker.written: not a slot being transposed and hashed');
+    this.unref(slot);
   }
 
   /**
@@ -138,12 +209,12 @@ export class Md5Worker {
 
   /** Hashes the first `length` bytes of an acquired slot; the slot is released when done. */
   hash(view: Uint8Array, length: number): Promise<string> {
-    const slot = view.buffer instanceof SharedArrayBuffer && view.buffer.byteLength === this.memory.buffer.byteLength ? this.slots.find((s) => s.offset === view.byteOffset) : undefined;
-    if (!slot || !slot.busy || length > this.bytesPerSlot) throw new Error('Md5Worker.hash: not an acquired slot');
-    const thread = this.threads.reduce<Thread | null>((best, t) => (!best || t.load < best.load ? t : best), null);
+    const slot = this.slotOf(view, length);
+    const thread = this.leastBusy();
+    slot.refs = 1;
     if (!thread) {
       const md5 = createHash('md5').update(view.subarray(0, length)).digest('hex');
-      this.release(slot);
+      this.unref(slot);
       return Promise.resolve(md5);
     }
     const id = this.nextId++;
@@ -165,8 +236,42 @@ export class Md5Worker {
     if (!p) return;
     this.pending.delete(id);
     if (p.thread) p.thread.load--;
-    this.release(p.slot);
+    this.unref(p.slot);
     p.resolve(md5);
+  }
+
+  private readied(id: number): void {
+    const r = this.readies.get(id);
+    this.readies.delete(id);
+    r?.resolve();
+  }
+
+  /** The acquired slot `view` starts, checked against `length`. */
+  private slotOf(view: Uint8Array, length = 0): Slot {
+    const slot = view.buffer instanceof SharedArrayBuffer && view.buffer.byteLength === this.memory.buffer.byteLength ? this.slots.find((s) => s.offset === view.byteOffset) : undefined;
+    if (!slot || !slot.busy || slot.refs > 0 || length > this.bytesPerSlot) throw new Error('Md5Worker.hash: not an acquired slot');
+    return slot;
+  }
+
+  private leastBusy(): Thread | null {
+    return this.threads.reduce<Thread | null>((best, t) => (!best || t.load < best.load ? t : best), null);
+  }
+
+  /** Bytes per slot including its staging region. */
+  private regionBytes(): number {
+    return this.staged ? 2 * this.bytesPerSlot : this.bytesPerSlot;
+  }
+
+  private place(): void {
+    this.slots.forEach((s, i) => {
+      s.offset = SLOT_BASE + i * this.regionBytes();
+      s.stage = this.staged ? s.offset + this.bytesPerSlot : s.offset;
+    });
+  }
+
+  private unref(slot: Slot): void {
+    if (--slot.refs > 0) return;
+    this.release(slot);
   }
 
   private release(slot: Slot): void {
@@ -179,9 +284,11 @@ export class Md5Worker {
     this.failure = e;
     for (const p of this.pending.values()) p.reject(e);
     this.pending.clear();
+    for (const r of this.readies.values()) r.reject(e);
+    this.readies.clear();
     for (const w of this.waiters.splice(0)) w.reject(e);
   }
 }
 
 const roundUp = (n: number, k: number): number => Math.ceil(n / k) * k;
-const pagesFor = (slotBytes: number, slots: number): number => Math.ceil((SLOT_BASE + slotBytes * slots) / PAGE);
+const pagesFor = (regionBytes: number, slots: number): number => Math.ceil((SLOT_BASE + regionBytes * slots) / PAGE);

@@ -24,6 +24,16 @@ export function nchwToNhwc(src: ArrayLike<number>, dims: readonly number[], dst:
     copyInto(src, dst, count);
     return [n, h, w, c];
   }
+  transposeChannels(src, dst, n, c, hw);
+  return [n, h, w, c];
+}
+
+/**
+ * The transpose loop of {@link nchwToNhwc}: per image, C x HW -> HW x C, four channels per pass.
+ * Uses nothing from its module: the float runner's hash threads evaluate its source
+ * (`transposeChannels.toString()`) to transpose there.
+ */
+export function transposeChannels(src: ArrayLike<number>, dst: { [i: number]: number }, n: number, c: number, hw: number): void {
   for (let b = 0; b < n; b++) {
     const base = b * c * hw;
     let ch = 0;
@@ -46,7 +56,6 @@ export function nchwToNhwc(src: ArrayLike<number>, dims: readonly number[], dst:
       for (let p = 0; p < hw; p++, d += c) dst[d] = src[s + p]!;
     }
   }
-  return [n, h, w, c];
 }
 
 /** The first `count` elements of `src` into `dst` (a bulk copy when both are typed arrays). */
