@@ -6,7 +6,10 @@
  * Fair comparison: run against run. Both sides create their session once, outside the timing,
  * and are warmed up once; then the three timed things are interleaved (ORT with its default
  * optimizations, ORT with optimizations disabled like the dump's, one dump), each dump into a new
- * folder (the previous one removed outside the timing), and medians reported. The dump is given
+ * folder, and medians reported. The folders are removed only at the end: on an ext4 without a
+ * journal (this machine's /tmp) creating a file right after many were deleted costs ~0.4 ms in
+ * the kernel's inode allocator (recently_deleted(), seen with perf), so removing each dump
+ * before the next would slow the next one's 370 file creations. The dump is given
  * the preprocessed input as ORT is given its tensor; input preparation is reported apart.
  *
  * The ratio is reported against both baselines: `ratio` against ORT's default optimizations (an
@@ -107,7 +110,6 @@ export async function benchFloat(options: { threads?: number; repeats?: number; 
       for (let i = 0; i <= repeats; i++) {
         const all = await timeRun(ortAll);
         const disabled = await timeRun(ortDisabled);
-        if (last) await fsp.rm(last.out, { recursive: true, force: true });
         last = await dumpOnce();
         if (i > 0) rows.push({ all, disabled, dump: last.ms, runMs: last.runMs, writeMs: last.writeMs });
       }
