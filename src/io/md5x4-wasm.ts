@@ -13,21 +13,22 @@
  * per thread sharing the memory); the lane bookkeeping (padding, refills, digests) is in md5x4.ts.
  */
 
-/** Byte offsets in a control block (relative to `ctl`). */
-export const MD5X4_LAYOUT = {
-  /** A, B, C, D: four v128, lane j = stream j. */
-  state: 0,
-  /** Four i32 block pointers (absolute). */
-  ptrs: 64,
-  /** Four i32 strides (64 = advance, 0 = stay). */
-  strides: 80,
-  /** Four 128-byte scratch areas for the lanes' final blocks. */
-  scratch: 128,
-  /** A 64-byte block of zeros idle lanes read. */
-  dummy: 640,
-  /** Size of a control block. */
-  size: 1024,
-} as const;
+/** Lanes per call: two sets of four (two independent dependency chains per step). */
+export const MD5_SIMD_SETS = 2;
+
+/** Byte offsets in a control block (relative to `ctl`) for `sets` sets of four lanes. */
+export function md5SimdLayout(sets: number) {
+  const lanes = 4 * sets;
+  const state = 0; // per set: A, B, C, D as four v128 (lane j of the set = stream 4 * set + j)
+  const ptrs = state + 64 * sets; // one i32 block pointer per lane (absolute)
+  const strides = ptrs + 4 * lanes; // one i32 stride per lane (64 = advance, 0 = stay)
+  const scratch = strides + 4 * lanes; // 128 bytes per lane for its final blocks
+  const dummy = scratch + 128 * lanes; // 64 zero bytes idle lanes read
+  return { lanes, state, ptrs, strides, scratch, dummy, size: Math.ceil((dummy + 64) / 1024) * 1024 };
+}
+
+/** The layout of the module {@link md5x4ModuleBytes} builds. */
+export const MD5X4_LAYOUT = md5SimdLayout(MD5_SIMD_SETS);
 
 // RFC 1321 §3.4: per-round shift amounts; message word index per step.
 const SHIFTS = [
@@ -75,39 +76,46 @@ const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.fl
 const str = (s: string): number[] => [...uleb(s.length), ...Buffer.from(s, 'latin1')];
 const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
 
-/** Builds the function body. Locals: 0 = nblocks, 1 = ctl (params), then v128s and i32s below. */
-function body(): number[] {
+/** Builds the function body for `S` sets of four lanes. Locals: 0 = nblocks, 1 = ctl (params), then v128s and i32s. */
+function body(S: number): number[] {
   const c: number[] = [];
   const V = (o: number) => [SIMD, ...uleb(o)];
   const get = (l: number) => c.push(op.localGet, ...uleb(l));
   const set = (l: number) => c.push(op.localSet, ...uleb(l));
   const i32 = (n: number) => c.push(op.i32Const, ...sleb(n | 0));
   const mem = (align: number, offset: number) => [...uleb(align), ...uleb(offset)];
-  // local indices
+  const L = md5SimdLayout(S);
+  // local indices: per set 4 state + 4 saved + 16 message words; shared 4 rows + 4 temporaries
   const N = 0;
   const CTL = 1;
-  const st = [2, 3, 4, 5]; // a b c d
-  const saved = [6, 7, 8, 9];
-  const m = Array.from({ length: 16 }, (_, i) => 10 + i);
-  const t = [26, 27, 28, 29];
-  const rows = [30, 31, 32, 33];
-  const ptr = [34, 35, 36, 37];
-  const stride = [38, 39, 40, 41];
+  let next = 2;
+  const take = (k: number) => Array.from({ length: k }, () => next++);
+  const st = Array.from({ length: S }, () => take(4));
+  const saved = Array.from({ length: S }, () => take(4));
+  const m = Array.from({ length: S }, () => take(16));
+  const rows = take(4);
+  const t = take(4);
+  const v128s = next - 2;
+  const ptr = take(4 * S);
+  const stride = take(4 * S);
   const locals = [
-    [...uleb(32), 0x7b], // v128 locals 2..33
-    [...uleb(8), 0x7f], // i32 locals 34..41
+    [...uleb(v128s), 0x7b],
+    [...uleb(8 * S), 0x7f],
   ];
-  // load state, pointers, strides
-  for (let k = 0; k < 4; k++) {
+  for (let s = 0; s < S; s++) {
+    for (let k = 0; k < 4; k++) {
+      get(CTL);
+      c.push(...V(simd.load), ...mem(4, L.state + 64 * s + 16 * k));
+      set(st[s]![k]!);
+    }
+  }
+  for (let j = 0; j < 4 * S; j++) {
     get(CTL);
-    c.push(...V(simd.load), ...mem(4, MD5X4_LAYOUT.state + 16 * k));
-    set(st[k]!);
+    c.push(op.i32Load, ...mem(2, L.ptrs + 4 * j));
+    set(ptr[j]!);
     get(CTL);
-    c.push(op.i32Load, ...mem(2, MD5X4_LAYOUT.ptrs + 4 * k));
-    set(ptr[k]!);
-    get(CTL);
-    c.push(op.i32Load, ...mem(2, MD5X4_LAYOUT.strides + 4 * k));
-    set(stride[k]!);
+    c.push(op.i32Load, ...mem(2, L.strides + 4 * j));
+    set(stride[j]!);
   }
   const shuffle = (x: number, y: number, lanes: number[]) => {
     get(x);
@@ -118,87 +126,94 @@ function body(): number[] {
   // while (nblocks != 0)
   get(N);
   c.push(op.i32Eqz, op.brIf, 1);
-  // message words: 4x4 transposes of the lanes' 16-byte rows
-  for (let q = 0; q < 4; q++) {
-    for (let j = 0; j < 4; j++) {
-      get(ptr[j]!);
-      c.push(...V(simd.load), ...mem(0, 16 * q));
-      set(rows[j]!);
+  // message words: 4x4 transposes of each set's lanes' 16-byte rows
+  for (let s = 0; s < S; s++) {
+    for (let q = 0; q < 4; q++) {
+      for (let j = 0; j < 4; j++) {
+        get(ptr[4 * s + j]!);
+        c.push(...V(simd.load), ...mem(0, 16 * q));
+        set(rows[j]!);
+      }
+      shuffle(rows[0]!, rows[1]!, [0, 4, 1, 5]);
+      set(t[0]!);
+      shuffle(rows[0]!, rows[1]!, [2, 6, 3, 7]);
+      set(t[1]!);
+      shuffle(rows[2]!, rows[3]!, [0, 4, 1, 5]);
+      set(t[2]!);
+      shuffle(rows[2]!, rows[3]!, [2, 6, 3, 7]);
+      set(t[3]!);
+      shuffle(t[0]!, t[2]!, [0, 1, 4, 5]);
+      set(m[s]![4 * q]!);
+      shuffle(t[0]!, t[2]!, [2, 3, 6, 7]);
+      set(m[s]![4 * q + 1]!);
+      shuffle(t[1]!, t[3]!, [0, 1, 4, 5]);
+      set(m[s]![4 * q + 2]!);
+      shuffle(t[1]!, t[3]!, [2, 3, 6, 7]);
+      set(m[s]![4 * q + 3]!);
     }
-    shuffle(rows[0]!, rows[1]!, [0, 4, 1, 5]);
-    set(t[0]!);
-    shuffle(rows[0]!, rows[1]!, [2, 6, 3, 7]);
-    set(t[1]!);
-    shuffle(rows[2]!, rows[3]!, [0, 4, 1, 5]);
-    set(t[2]!);
-    shuffle(rows[2]!, rows[3]!, [2, 6, 3, 7]);
-    set(t[3]!);
-    shuffle(t[0]!, t[2]!, [0, 1, 4, 5]);
-    set(m[4 * q]!);
-    shuffle(t[0]!, t[2]!, [2, 3, 6, 7]);
-    set(m[4 * q + 1]!);
-    shuffle(t[1]!, t[3]!, [0, 1, 4, 5]);
-    set(m[4 * q + 2]!);
-    shuffle(t[1]!, t[3]!, [2, 3, 6, 7]);
-    set(m[4 * q + 3]!);
+    for (let k = 0; k < 4; k++) {
+      get(st[s]![k]!);
+      set(saved[s]![k]!);
+    }
   }
-  for (let k = 0; k < 4; k++) {
-    get(st[k]!);
-    set(saved[k]!);
-  }
-  // 64 steps; roles rotate instead of values: after a step, (a, b, c, d) <- (d, new, b, c)
-  let [a, b, cc, d] = st as [number, number, number, number];
+  // 64 steps, the sets interleaved (independent chains); roles rotate instead of values:
+  // after a step, (a, b, c, d) <- (d, new, b, c)
+  const roles = st.map((x) => [...x] as [number, number, number, number]);
   for (let i = 0; i < 64; i++) {
     const round = i >> 4;
-    // f
-    if (round === 0) {
-      get(cc);
-      get(d);
+    for (let s = 0; s < S; s++) {
+      const [a, b, cc, d] = roles[s]!;
+      if (round === 0) {
+        get(cc);
+        get(d);
+        get(b);
+        c.push(...V(simd.bitselect)); // (b & c) | (~b & d)
+      } else if (round === 1) {
+        get(b);
+        get(cc);
+        get(d);
+        c.push(...V(simd.bitselect)); // (d & b) | (~d & c)
+      } else if (round === 2) {
+        get(b);
+        get(cc);
+        c.push(...V(simd.xor));
+        get(d);
+        c.push(...V(simd.xor));
+      } else {
+        get(cc);
+        get(b);
+        get(d);
+        c.push(...V(simd.not), ...V(simd.or), ...V(simd.xor)); // c ^ (b | ~d)
+      }
+      get(a);
+      c.push(...V(simd.add));
+      c.push(...V(simd.const), ...[0, 1, 2, 3].flatMap(() => [K[i]! & 0xff, (K[i]! >>> 8) & 0xff, (K[i]! >>> 16) & 0xff, K[i]! >>> 24]));
+      c.push(...V(simd.add));
+      get(m[s]![wordIndex(i)]!);
+      c.push(...V(simd.add));
+      c.push(op.localTee, ...uleb(a));
+      const sh = SHIFTS[round]![i & 3]!;
+      i32(sh);
+      c.push(...V(simd.shl));
+      get(a);
+      i32(32 - sh);
+      c.push(...V(simd.shrU), ...V(simd.or));
       get(b);
-      c.push(...V(simd.bitselect)); // (b & c) | (~b & d)
-    } else if (round === 1) {
-      get(b);
-      get(cc);
-      get(d);
-      c.push(...V(simd.bitselect)); // (d & b) | (~d & c)
-    } else if (round === 2) {
-      get(b);
-      get(cc);
-      c.push(...V(simd.xor));
-      get(d);
-      c.push(...V(simd.xor));
-    } else {
-      get(cc);
-      get(b);
-      get(d);
-      c.push(...V(simd.not), ...V(simd.or), ...V(simd.xor)); // c ^ (b | ~d)
+      c.push(...V(simd.add));
+      set(a);
+      roles[s] = [d, a, b, cc];
     }
-    get(a);
-    c.push(...V(simd.add));
-    c.push(...V(simd.const), ...[0, 1, 2, 3].flatMap(() => [K[i]! & 0xff, (K[i]! >>> 8) & 0xff, (K[i]! >>> 16) & 0xff, K[i]! >>> 24]));
-    c.push(...V(simd.add));
-    get(m[wordIndex(i)]!);
-    c.push(...V(simd.add));
-    c.push(op.localTee, ...uleb(a));
-    const s = SHIFTS[round]![i & 3]!;
-    i32(s);
-    c.push(...V(simd.shl));
-    get(a);
-    i32(32 - s);
-    c.push(...V(simd.shrU), ...V(simd.or));
-    get(b);
-    c.push(...V(simd.add));
-    set(a);
-    [a, b, cc, d] = [d, a, b, cc];
   }
   // after 64 steps the roles are back where they started: add the saved state
-  for (let k = 0; k < 4; k++) {
-    get(st[k]!);
-    get(saved[k]!);
-    c.push(...V(simd.add));
-    set(st[k]!);
+  for (let s = 0; s < S; s++) {
+    for (let k = 0; k < 4; k++) {
+      get(st[s]![k]!);
+      get(saved[s]![k]!);
+      c.push(...V(simd.add));
+      set(st[s]![k]!);
+    }
   }
-  for (let j = 0; j < 4; j++) {
+  for (let j = 0; j < 4 * S; j++) {
     get(ptr[j]!);
     get(stride[j]!);
     c.push(op.i32Add);
@@ -210,13 +225,17 @@ function body(): number[] {
   set(N);
   c.push(op.br, 0, op.end, op.end);
   // store state and pointers
-  for (let k = 0; k < 4; k++) {
+  for (let s = 0; s < S; s++) {
+    for (let k = 0; k < 4; k++) {
+      get(CTL);
+      get(st[s]![k]!);
+      c.push(...V(simd.store), ...mem(4, L.state + 64 * s + 16 * k));
+    }
+  }
+  for (let j = 0; j < 4 * S; j++) {
     get(CTL);
-    get(st[k]!);
-    c.push(...V(simd.store), ...mem(4, MD5X4_LAYOUT.state + 16 * k));
-    get(CTL);
-    get(ptr[k]!);
-    c.push(op.i32Store, ...mem(2, MD5X4_LAYOUT.ptrs + 4 * k));
+    get(ptr[j]!);
+    c.push(op.i32Store, ...mem(2, L.ptrs + 4 * j));
   }
   c.push(op.end);
   const code = [...vec(locals), ...c];
@@ -228,17 +247,21 @@ export const MD5X4_MAX_PAGES = 16384;
 
 let cached: Uint8Array | null = null;
 
-/** The module's bytes: imports `env.mem` (shared memory, 1..`maxPages` pages), exports `run(nblocks: i32, ctl: i32)`. */
-export function md5x4ModuleBytes(maxPages = MD5X4_MAX_PAGES): Uint8Array {
-  if (cached && maxPages === MD5X4_MAX_PAGES) return cached;
+/**
+ * The module's bytes: imports `env.mem` (shared memory, 1..`maxPages` pages), exports
+ * `run(nblocks: i32, ctl: i32)` over `sets` sets of four lanes (control block: md5SimdLayout(sets)).
+ */
+export function md5x4ModuleBytes(maxPages = MD5X4_MAX_PAGES, sets = MD5_SIMD_SETS): Uint8Array {
+  const standard = maxPages === MD5X4_MAX_PAGES && sets === MD5_SIMD_SETS;
+  if (cached && standard) return cached;
   const bytes = Uint8Array.from([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, vec([[0x60, 2, 0x7f, 0x7f, 0]])), // type 0: (i32, i32) -> ()
     ...section(2, vec([[...str('env'), ...str('mem'), 0x02, 0x03, ...uleb(1), ...uleb(maxPages)]])), // shared memory
     ...section(3, vec([[0]])),
     ...section(7, vec([[...str('run'), 0x00, 0]])),
-    ...section(10, vec([body()])),
+    ...section(10, vec([body(sets)])),
   ]);
-  if (maxPages === MD5X4_MAX_PAGES) cached = bytes;
+  if (standard) cached = bytes;
   return bytes;
 }

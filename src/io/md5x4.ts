@@ -28,7 +28,7 @@ export class Md5Lanes {
   private readonly L: Md5LanesLayout;
   private readonly queue: Md5Range[] = [];
   /** Per lane: the range, blocks left in the current phase, whether the tail is running, tail blocks. */
-  private readonly lanes: ({ range: Md5Range; left: number; tail: boolean; tailBlocks: number } | null)[] = [null, null, null, null];
+  private readonly lanes: ({ range: Md5Range; left: number; tail: boolean; tailBlocks: number } | null)[];
 
   /** `ctl`: byte offset of this instance's control block (MD5X4_LAYOUT.size bytes, 16-aligned) in `memory`. */
   constructor(memory: { buffer: ArrayBufferLike }, run: (nblocks: number, ctl: number) => void, ctl: number, layout: Md5LanesLayout) {
@@ -36,6 +36,7 @@ export class Md5Lanes {
     this.run = run;
     this.ctl = ctl;
     this.L = layout;
+    this.lanes = Array.from({ length: layout.lanes }, () => null);
   }
 
   /** Queues a range (its bytes must stay unchanged until its digest is returned). */
@@ -65,7 +66,7 @@ export class Md5Lanes {
     if (!active) return done;
     this.run(n, this.ctl);
     const u32 = new Uint32Array(this.memory.buffer, this.ctl, this.L.size >> 2);
-    for (let j = 0; j < 4; j++) {
+    for (let j = 0; j < this.lanes.length; j++) {
       const l = this.lanes[j];
       if (!l) continue;
       l.left -= n;
@@ -78,7 +79,7 @@ export class Md5Lanes {
       }
       let hex = '';
       for (let w = 0; w < 4; w++) {
-        const v = u32[(this.L.state >> 2) + 4 * w + j]!;
+        const v = u32[(this.L.state >> 2) + 16 * (j >> 2) + 4 * w + (j & 3)]!;
         for (let b = 0; b < 4; b++) hex += ((v >>> (8 * b)) & 0xff).toString(16).padStart(2, '0');
       }
       done.push({ id: l.range.id, md5: hex });
@@ -99,7 +100,7 @@ export class Md5Lanes {
     const u32 = new Uint32Array(this.memory.buffer, this.ctl, this.L.size >> 2);
     const bytes = new Uint8Array(this.memory.buffer);
     const IV = [0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476];
-    for (let j = 0; j < 4; j++) {
+    for (let j = 0; j < this.lanes.length; j++) {
       if (this.lanes[j]) continue;
       const r = this.queue.shift();
       if (!r) {
@@ -107,7 +108,7 @@ export class Md5Lanes {
         u32[(this.L.strides >> 2) + j] = 0;
         continue;
       }
-      for (let w = 0; w < 4; w++) u32[(this.L.state >> 2) + 4 * w + j] = IV[w]!;
+      for (let w = 0; w < 4; w++) u32[(this.L.state >> 2) + 16 * (j >> 2) + 4 * w + (j & 3)] = IV[w]!;
       const body = Math.floor(r.length / 64);
       const rest = r.length - 64 * body;
       const tailBlocks = rest + 9 > 64 ? 2 : 1;
