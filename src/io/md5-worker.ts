@@ -9,7 +9,8 @@
  *
  * With `staging`, each slot has a second region of the same size: the caller copies a float32
  * NCHW tensor there and {@link Md5Worker.transposeAndHash} has a thread transpose it into the
- * slot as NHWC (layout.ts's loop, bit-exact 32-bit moves), report it ready (the caller writes the
+ * slot as NHWC (4x4 tiles in WebAssembly SIMD, tensor/transpose-wasm.ts, edges and fallback
+ * layout.ts's loops; bit-exact 32-bit moves), report it ready (the caller writes the
  * file then and calls {@link Md5Worker.written}), and hash it: the main thread only copies and writes.
  *
  * Each thread hashes four slots side by side with the SIMD module (md5x4.ts: ~2-3x OpenSSL's
@@ -21,7 +22,7 @@ import { createHash } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import { MD5X4_LAYOUT, MD5X4_MAX_PAGES } from './md5x4-wasm.js';
 import { Md5Lanes, md5x4Module } from './md5x4.js';
-import { transposeChannels } from '../tensor/layout.js';
+import { transposeChannels, transposeEdges } from '../tensor/layout.js';
 
 /** Slots start here; below are the threads' control blocks (MD5X4_LAYOUT.size each). */
 const SLOT_BASE = 65536;
@@ -36,11 +37,15 @@ const { createHash } = require('node:crypto');
 const { module, ctl, layout } = workerData;
 const Md5Lanes = (${Md5Lanes.toString()});
 const transposeChannels = (${transposeChannels.toString()});
+const transposeEdges = (${transposeEdges.toString()});
 let memory = null;
 let lanes = null;
+let transpose = null;
 const attach = (m) => {
   memory = m;
-  lanes = module ? new Md5Lanes(memory, new WebAssembly.Instance(module, { env: { mem: memory } }).exports.run, ctl, layout) : null;
+  const exp = module ? new WebAssembly.Instance(module, { env: { mem: memory } }).exports : null;
+  lanes = exp ? new Md5Lanes(memory, exp.run, ctl, layout) : null;
+  transpose = exp ? exp.transpose : null;
 };
 attach(workerData.memory);
 let scheduled = false;
@@ -55,7 +60,18 @@ parentPort.on('message', (m) => {
   if (m.dims) {
     const [n, c, hw] = m.dims;
     const count = m.length >> 2;
-    transposeChannels(new Int32Array(memory.buffer, m.stage, count), new Int32Array(memory.buffer, m.offset, count), n, c, hw);
+    if (transpose && c >= 4 && hw >= 4) {
+      // 4x4 tiles in WebAssembly SIMD, the edges in JS
+      const per = c * hw;
+      for (let b = 0; b < n; b++) {
+        const s = m.stage + 4 * b * per;
+        const d = m.offset + 4 * b * per;
+        transpose(s, d, c, hw, c & ~3, hw & ~3);
+        transposeEdges(new Int32Array(memory.buffer, s, per), new Int32Array(memory.buffer, d, per), c, hw, c & ~3, hw & ~3);
+      }
+    } else {
+      transposeChannels(new Int32Array(memory.buffer, m.stage, count), new Int32Array(memory.buffer, m.offset, count), n, c, hw);
+    }
     parentPort.postMessage({ ready: m.id });
   }
   if (!lanes) {

@@ -5,13 +5,17 @@
  * ~0.7 GB/s however fast it is; four independent streams side by side fill the SIMD lanes.
  * The algorithm is RFC 1321 (rounds, sine constants, shifts, message word order).
  *
- * The module is emitted here as binary (no build step, no wat compiler at run time). It imports
- * `env.mem`, a shared memory, and exports `run(nblocks, ctl)`: for each of `nblocks` rounds it
- * compresses one 64-byte block per lane, read from that lane's pointer, then advances each
+ * The module is emitted as binary (wasm-emit.ts: no build step, no wat compiler at run time). It
+ * imports `env.mem`, a shared memory, and exports `run(nblocks, ctl)` (and the hash threads'
+ * transpose, tensor/transpose-wasm.ts): for each of `nblocks` rounds `run`
+ * compresses one 64-byte block per lane (two sets of four lanes, interleaved), read from that lane's pointer, then advances each
  * pointer by that lane's stride (64, or 0 for an idle lane reading a dummy block). The state
  * lives in memory between calls, in the control block at byte `ctl` ({@link MD5X4_LAYOUT}; one
  * per thread sharing the memory); the lane bookkeeping (padding, refills, digests) is in md5x4.ts.
  */
+
+import { op, simd, SIMD, sleb, uleb, vec, kernelModule } from './wasm-emit.js';
+import { transposeKernel } from '../tensor/transpose-wasm.js';
 
 /** Lanes per call: two sets of four (two independent dependency chains per step). */
 export const MD5_SIMD_SETS = 2;
@@ -40,41 +44,6 @@ const SHIFTS = [
 const wordIndex = (i: number): number => (i < 16 ? i : i < 32 ? (5 * i + 1) % 16 : i < 48 ? (3 * i + 5) % 16 : (7 * i) % 16);
 /** K[i] = floor(|sin(i + 1)| * 2^32) (RFC 1321 §3.4, table T). */
 const K = Array.from({ length: 64 }, (_, i) => Math.floor(Math.abs(Math.sin(i + 1)) * 2 ** 32) >>> 0);
-
-const SIMD = 0xfd;
-const op = {
-  block: 0x02, loop: 0x03, br: 0x0c, brIf: 0x0d, end: 0x0b, localGet: 0x20, localSet: 0x21, localTee: 0x22,
-  i32Load: 0x28, i32Store: 0x36, i32Const: 0x41, i32Eqz: 0x45, i32Add: 0x6a, i32Sub: 0x6b,
-} as const;
-const simd = {
-  load: 0x00, store: 0x0b, const: 0x0c, shuffle: 0x0d, not: 0x4d, and: 0x4e, or: 0x50, xor: 0x51, bitselect: 0x52,
-  shl: 0xab, shrU: 0xad, add: 0xae,
-} as const;
-
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) b |= 0x80;
-    out.push(b);
-  } while (n !== 0);
-  return out;
-}
-
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const b = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) return [...out, b];
-    out.push(b | 0x80);
-  }
-}
-
-const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
-const str = (s: string): number[] => [...uleb(s.length), ...Buffer.from(s, 'latin1')];
-const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
 
 /** Builds the function body for `S` sets of four lanes. Locals: 0 = nblocks, 1 = ctl (params), then v128s and i32s. */
 function body(S: number): number[] {
@@ -248,20 +217,14 @@ export const MD5X4_MAX_PAGES = 16384;
 let cached: Uint8Array | null = null;
 
 /**
- * The module's bytes: imports `env.mem` (shared memory, 1..`maxPages` pages), exports
- * `run(nblocks: i32, ctl: i32)` over `sets` sets of four lanes (control block: md5SimdLayout(sets)).
+ * The hash threads' module: imports `env.mem` (shared memory, 1..`maxPages` pages), exports
+ * `run(nblocks, ctl)` over `sets` sets of four lanes (control block: md5SimdLayout(sets)) and
+ * `transpose(...)` (tensor/transpose-wasm.ts).
  */
 export function md5x4ModuleBytes(maxPages = MD5X4_MAX_PAGES, sets = MD5_SIMD_SETS): Uint8Array {
   const standard = maxPages === MD5X4_MAX_PAGES && sets === MD5_SIMD_SETS;
   if (cached && standard) return cached;
-  const bytes = Uint8Array.from([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([[0x60, 2, 0x7f, 0x7f, 0]])), // type 0: (i32, i32) -> ()
-    ...section(2, vec([[...str('env'), ...str('mem'), 0x02, 0x03, ...uleb(1), ...uleb(maxPages)]])), // shared memory
-    ...section(3, vec([[0]])),
-    ...section(7, vec([[...str('run'), 0x00, 0]])),
-    ...section(10, vec([body(sets)])),
-  ]);
+  const bytes = kernelModule([{ name: 'run', params: 2, body: body(sets) }, transposeKernel()], maxPages);
   if (standard) cached = bytes;
   return bytes;
 }

@@ -58,6 +58,18 @@ export function transposeChannels(src: ArrayLike<number>, dst: { [i: number]: nu
   }
 }
 
+/**
+ * The part of one image's C x HW -> HW x C transpose outside the tiles [0, c4) x [0, hw4) that
+ * transpose-wasm.ts moves: pixels hw4.. of channels below c4, every pixel of channels c4...
+ * Self-contained like {@link transposeChannels} (evaluated in the hash threads).
+ */
+export function transposeEdges(src: ArrayLike<number>, dst: { [i: number]: number }, c: number, hw: number, c4: number, hw4: number): void {
+  for (let ch = 0; ch < c; ch++) {
+    const s = ch * hw;
+    for (let p = ch < c4 ? hw4 : 0; p < hw; p++) dst[p * c + ch] = src[s + p]!;
+  }
+}
+
 /** The first `count` elements of `src` into `dst` (a bulk copy when both are typed arrays). */
 function copyInto(src: ArrayLike<number>, dst: Dst, count: number): void {
   if (ArrayBuffer.isView(src)) dst.set(src as unknown as ArrayLike<number>);
