@@ -1,6 +1,6 @@
 /**
  * A float model ready to dump: the model with every node output exposed, one onnxruntime session
- * (optimizations disabled, so every tensor keeps its name and value) and the md5 threads, created
+ * (optimizations disabled, so every tensor keeps its name and value) and the hash thread, created
  * once and reused by every {@link FloatSession.dump} (one image each). `runFloat` is one session
  * with one dump; a caller dumping several images, or the benchmark, keeps the session.
  *
@@ -8,7 +8,6 @@
  * input shape hand it the previous run's buffers as pre-allocated outputs, so it writes straight
  * into memory that is already mapped (YOLOX-nano 416: 369 outputs, 120 MB; run ~130 -> ~65 ms).
  */
-import { availableParallelism } from 'node:os';
 import ort from 'onnxruntime-node';
 import { Md5Worker } from '../io/md5-worker.js';
 import { exposeTensors } from '../onnx/expose.js';
@@ -19,7 +18,11 @@ import type { FloatInput } from './float-input.js';
 export interface FloatSessionOptions {
   /** onnxruntime intra-op threads (default: one per core). */
   threads?: number;
-  /** Threads computing md5s while tensors are transposed and written (default: 2, or 1 on a single core). */
+  /**
+   * Threads transposing and hashing while the main thread copies and writes (default 1: one
+   * thread keeps up with the writes of a YOLOX dump (wasm SIMD transposes + 8-stream md5), and
+   * fills its md5 lanes better than two threads sharing the same 8 slots; measured on 2 cores).
+   */
   hashThreads?: number;
 }
 
@@ -51,8 +54,8 @@ export class FloatSession {
   /** Exposes every node output of `model` (Constant nodes excepted) and creates the session. */
   static async create(model: OnnxModel, opts: FloatSessionOptions = {}): Promise<FloatSession> {
     const t0 = performance.now();
-    // The threads start now, while onnxruntime builds the session.
-    const hasher = new Md5Worker(1 << 20, 8, opts.hashThreads ?? Math.min(2, availableParallelism()), { staging: true });
+    // The thread starts now, while onnxruntime builds the session.
+    const hasher = new Md5Worker(1 << 20, 8, opts.hashThreads ?? 1, { staging: true });
     try {
       const exposed = exposeTensors(model, { include: (n) => !(n.opType === 'Constant' && n.domain === '') });
       const session = await createSession(exposed.bytes, model.file, { threads: opts.threads, exposedAll: true });
@@ -99,7 +102,7 @@ export class FloatSession {
     return results;
   }
 
-  /** Releases the session and stops the md5 threads. */
+  /** Releases the session and stops the hash thread. */
   async close(): Promise<void> {
     this.outputs = null;
     try {

@@ -15,12 +15,13 @@
  * float16/float64 outputs are written as float32.
  *
  * Memory: ORT returns all tensors of the single run at once (YOLOX-nano 416: 122 MB); each is
- * transposed into one of four reused shared slots (the size of the largest tensor), written from
- * it and hashed from it on a hash thread (write-float-folder.ts), so no tensor is held twice.
+ * copied into one of eight reused shared slots (twice the size of the largest tensor: staging +
+ * NHWC), transposed and hashed there on a hash thread and written from there
+ * (write-float-folder.ts), so no tensor is held twice.
  *
- * Speed: see float-session.ts (session, md5 threads and output buffers reused across dumps) and
- * write-float-folder.ts (transpose, md5 and writes overlapped); `dumpWithSession` is one dump with
- * a kept session, as the benchmark times it.
+ * Speed: see float-session.ts (session, hash thread and output buffers reused across dumps) and
+ * write-float-folder.ts (copy, transpose, md5 and writes overlapped); `dumpWithSession` is one
+ * dump with a kept session, as the benchmark times it.
  */
 import * as path from 'node:path';
 import { prepareOutDir } from '../io/atomic.js';
@@ -45,7 +46,7 @@ export interface FloatOptions extends FloatInputOptions, WriteFloatOptions {
 export interface FloatTimings {
   /** Model load + input preparation, ms. */
   prepareMs: number;
-  /** Session creation (exposed model) and md5 threads start-up, ms. */
+  /** Session creation (exposed model) and hash thread start-up, ms. */
   sessionMs: number;
   /** The ORT run, ms. */
   runMs: number;
