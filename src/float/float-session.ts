@@ -24,6 +24,8 @@ export interface FloatSessionOptions {
    * fills its md5 lanes better than two threads sharing the same 8 slots; measured on 2 cores).
    */
   hashThreads?: number;
+  /** md5 blocks per lane between two looks at the thread's queue (tuning; see io/md5-worker.ts). */
+  stepBlocks?: number;
 }
 
 /** Typed-array constructors of the numeric ORT types an output buffer can be pre-allocated for. */
@@ -55,7 +57,7 @@ export class FloatSession {
   static async create(model: OnnxModel, opts: FloatSessionOptions = {}): Promise<FloatSession> {
     const t0 = performance.now();
     // The thread starts now, while onnxruntime builds the session.
-    const hasher = new Md5Worker(1 << 20, 8, opts.hashThreads ?? 1, { staging: true });
+    const hasher = new Md5Worker(1 << 20, 8, opts.hashThreads ?? 1, { staging: true, stepBlocks: opts.stepBlocks });
     try {
       const exposed = exposeTensors(model, { include: (n) => !(n.opType === 'Constant' && n.domain === '') });
       const session = await createSession(exposed.bytes, model.file, { threads: opts.threads, exposedAll: true });

@@ -27,14 +27,18 @@ import { transposeChannels, transposeEdges } from '../tensor/layout.js';
 /** Slots start here; below are the threads' control blocks (MD5X4_LAYOUT.size each). */
 const SLOT_BASE = 65536;
 const PAGE = 65536;
-/** Blocks per lane between two looks at the message queue (256 KiB per lane). */
-const STEP_BLOCKS = 4096;
+/**
+ * md5 blocks per lane between two looks at the message queue (32 KiB per lane, ~0.2 ms for eight
+ * lanes): a transpose request waits at most one step, and the main thread waits for it to write
+ * the file. (4096 made the writes wait visibly on a loaded 2-core machine.)
+ */
+const STEP_BLOCKS = 512;
 
 // CommonJS source evaluated in the worker (works the same from src/ under vitest and from dist/).
 const workerSource = (): string => `
 const { parentPort, workerData } = require('node:worker_threads');
 const { createHash } = require('node:crypto');
-const { module, ctl, layout } = workerData;
+const { module, ctl, layout, stepBlocks } = workerData;
 const Md5Lanes = (${Md5Lanes.toString()});
 const transposeChannels = (${transposeChannels.toString()});
 const transposeEdges = (${transposeEdges.toString()});
@@ -51,7 +55,7 @@ attach(workerData.memory);
 let scheduled = false;
 const pump = () => {
   scheduled = false;
-  const done = lanes.step(${STEP_BLOCKS});
+  const done = lanes.step(stepBlocks);
   if (done.length > 0) parentPort.postMessage(done);
   if (lanes.busy) { scheduled = true; setImmediate(pump); }
 };
@@ -118,7 +122,7 @@ export class Md5Worker {
    * `slots`: how many may be filled or in flight at once; `threads`: worker threads hashing;
    * `staging`: give each slot a staging region (for {@link Md5Worker.transposeAndHash}).
    */
-  constructor(slotBytes: number, slots = 2, threads = 1, options: { staging?: boolean } = {}) {
+  constructor(slotBytes: number, slots = 2, threads = 1, options: { staging?: boolean; stepBlocks?: number } = {}) {
     this.staged = Boolean(options.staging);
     this.bytesPerSlot = roundUp(Math.max(64, slotBytes), 64);
     this.memory = new WebAssembly.Memory({ initial: pagesFor(this.regionBytes(), slots), maximum: MD5X4_MAX_PAGES, shared: true });
@@ -128,7 +132,7 @@ export class Md5Worker {
     this.simd = module !== null;
     for (let i = 0; i < threads; i++) {
       try {
-        const w = new Worker(workerSource(), { eval: true, workerData: { memory: this.memory, module, ctl: i * MD5X4_LAYOUT.size, layout: MD5X4_LAYOUT } });
+        const w = new Worker(workerSource(), { eval: true, workerData: { memory: this.memory, module, ctl: i * MD5X4_LAYOUT.size, layout: MD5X4_LAYOUT, stepBlocks: options.stepBlocks ?? STEP_BLOCKS } });
         w.unref();
         w.on('message', (m: { id: number; md5: string }[] | { ready: number }) => {
           if (Array.isArray(m)) for (const d of m) this.settle(d.id, d.md5);
