@@ -26,6 +26,8 @@ export interface FloatSessionOptions {
   hashThreads?: number;
   /** md5 blocks per lane between two looks at the thread's queue (tuning; see io/md5-worker.ts). */
   stepBlocks?: number;
+  /** Tensors in flight (each slot: twice the largest tensor; default 8). */
+  slots?: number;
 }
 
 /** Typed-array constructors of the numeric ORT types an output buffer can be pre-allocated for. */
@@ -57,7 +59,7 @@ export class FloatSession {
   static async create(model: OnnxModel, opts: FloatSessionOptions = {}): Promise<FloatSession> {
     const t0 = performance.now();
     // The thread starts now, while onnxruntime builds the session.
-    const hasher = new Md5Worker(1 << 20, 8, opts.hashThreads ?? 1, { staging: true, stepBlocks: opts.stepBlocks });
+    const hasher = new Md5Worker(1 << 20, opts.slots ?? 8, opts.hashThreads ?? 1, { staging: true, stepBlocks: opts.stepBlocks });
     try {
       const exposed = exposeTensors(model, { include: (n) => !(n.opType === 'Constant' && n.domain === '') });
       const session = await createSession(exposed.bytes, model.file, { threads: opts.threads, exposedAll: true });
