@@ -75,6 +75,14 @@ describe('Md5Worker', () => {
     });
   }
 
+  it('close() with jobs never awaited (a caller stopped by an error) leaves no unhandled rejection', async () => {
+    const w = new Md5Worker(1 << 16, 2, 1, { staging: true });
+    const slot = await w.acquire();
+    const job = w.transposeAndHash(slot, 1 << 16, [1, 16, 1024]);
+    await w.close();
+    await expect(job.md5).rejects.toThrow(/closed/);
+  });
+
   it('refuses a buffer that is not an acquired slot', async () => {
     const w = new Md5Worker(16, 1);
     expect(() => w.hash(new Uint8Array(16), 16)).toThrow(/not an acquired slot/);

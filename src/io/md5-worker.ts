@@ -205,6 +205,9 @@ export class Md5Worker {
       this.pending.set(id, { resolve, reject, slot, thread });
       thread.worker.postMessage({ id, offset: slot.offset, length, ...(nchw ? { stage: slot.stage, dims: nchw } : {}) });
     });
+    // A caller stopped by an error (its slots never written) may not await it: close() must
+    // not turn that into an unhandled rejection. Awaiting it still rejects.
+    md5.catch(() => undefined);
     return { ready, md5 };
   }
 
