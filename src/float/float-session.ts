@@ -28,6 +28,8 @@ export interface FloatSessionOptions {
   stepBlocks?: number;
   /** Tensors in flight (each slot: twice the largest tensor; default 8). */
   slots?: number;
+  /** onnxruntime's idle threads spin-wait (default false here: see SessionOptions.spinning). */
+  spinning?: boolean;
 }
 
 /** Typed-array constructors of the numeric ORT types an output buffer can be pre-allocated for. */
@@ -62,7 +64,7 @@ export class FloatSession {
     const hasher = new Md5Worker(1 << 20, opts.slots ?? 8, opts.hashThreads ?? 1, { staging: true, stepBlocks: opts.stepBlocks });
     try {
       const exposed = exposeTensors(model, { include: (n) => !(n.opType === 'Constant' && n.domain === '') });
-      const session = await createSession(exposed.bytes, model.file, { threads: opts.threads, exposedAll: true });
+      const session = await createSession(exposed.bytes, model.file, { threads: opts.threads, exposedAll: true, spinning: opts.spinning ?? false });
       return new FloatSession(model, session, hasher, performance.now() - t0);
     } catch (e) {
       await hasher.close();
