@@ -58,8 +58,9 @@ export interface BenchFloatResult {
     baselinesMs: { allSpin: number; allNoSpin: number; disabledSpin: number; disabledNoSpin: number };
     /**
      * What each part of the write phase costs on its own (one thread, not overlapped; medians over
-     * the repeats): NCHW->NHWC transposes of every float output, md5 of every file's bytes,
-     * writing every file atomically (temporary + rename), the manifest (JSON + atomic write).
+     * the repeats): NCHW->NHWC transposes of every float output (layout.ts, JS), md5 of every
+     * file's bytes (node crypto, one stream: the dump itself uses the 8-stream SIMD md5 on its hash
+     * thread), writing every file atomically (temporary + rename), the manifest (JSON + atomic write).
      */
     writePartsMs: { transposeMs: number; md5Ms: number; filesMs: number; manifestMs: number };
     /** One-time costs: model load + input preparation, dump session creation (exposed model + md5 threads). */

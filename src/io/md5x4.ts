@@ -1,10 +1,10 @@
 /**
- * Lane bookkeeping for the four-stream MD5 module (md5x4-wasm.ts): a queue of byte ranges of a
- * shared WebAssembly memory, fed four at a time through the lanes. A lane whose range ends gets
+ * Lane bookkeeping for the multi-stream MD5 module (md5x4-wasm.ts, eight lanes): a queue of byte
+ * ranges of a shared WebAssembly memory, fed through the lanes. A lane whose range ends gets
  * its final block(s) (RFC 1321 §3.1-3.2 padding and bit length) from its scratch area, then its
  * digest is read and the next queued range takes the lane; an idle lane reads a dummy block.
  * Ranges of similar lengths keep all four lanes busy (a YOLOX dump has many same-sized tensors
- * in a row); a lone range runs at about a third of OpenSSL's single-stream speed.
+ * in a row); a lone range runs well below OpenSSL's single-stream speed.
  *
  * {@link Md5Lanes} uses nothing from its module scope: md5-worker.ts evaluates its source
  * (`Md5Lanes.toString()`) inside the hash threads, where the layout comes as an argument.
