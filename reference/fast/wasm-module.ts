@@ -1,6 +1,6 @@
 /**
- * Locates and compiles the hand-written WebAssembly kernels (`*.wat` next to this file).
- * `npm run build` (scripts/build-wasm.ts) turns each `.wat` into `dist/reference/fast/<name>.wasm`
+ * Locates and compiles the hand-written WebAssembly kernels (WAT_SOURCES, repo-relative `.wat` paths).
+ * `npm run build` (scripts/build-wasm.ts) turns each `<dir>/<name>.wat` into `dist/<dir>/<name>.wasm`
  * with the npm `wabt` package (a dev dependency); at run time the compiled binary next to the
  * compiled loader is used. Running from source (vitest) compiles the `.wat` on the fly, so tests
  * always exercise the current source, never a stale binary.
@@ -11,8 +11,8 @@ import * as path from 'node:path';
 import { packageRoot } from '../../src/version.js';
 import { UserError } from '../../src/errors.js';
 
-/** The kernel sources, compiled to `<name>.wasm`. */
-export const WAT_SOURCES = ['conv-int.wat'] as const;
+/** The kernel sources (paths relative to the package root), each compiled to `dist/<path>.wasm`. */
+export const WAT_SOURCES = ['reference/fast/conv-int.wat', 'src/metrics/pair-kernel.wat'] as const;
 
 /** WebAssembly features the sources use: fixed-width SIMD and shared memory (threads). */
 export const WAT_FEATURES = { simd: true, threads: true } as const;
@@ -47,19 +47,25 @@ async function wabtAvailable(): Promise<boolean> {
   }
 }
 
-/** Source `.wat` path of a kernel module. */
-export function watPath(name: string): string {
-  return path.join(packageRoot(), 'reference', 'fast', name);
+/** Absolute path of a kernel source given by its package-relative path (a WAT_SOURCES entry). */
+export function watPath(rel: string): string {
+  return path.join(packageRoot(), rel);
+}
+
+/** Where `npm run build` writes the binary of a kernel source (package-relative path). */
+export function builtWasmPath(rel: string): string {
+  return path.join(packageRoot(), 'dist', rel.replace(/\.wat$/, '.wasm'));
 }
 
 /**
- * The compiled `conv-int` module. From `dist/` it reads the built `.wasm`; from source, or when the
- * binary is missing and wabt is installed, it compiles the `.wat`.
+ * A compiled kernel module by its package-relative source path. When running from `dist/` it reads
+ * the built `.wasm`; from source, or when the binary is missing or older than its source and wabt
+ * is installed, it compiles the `.wat`. Throws UserError EXEC_FAILED when neither works.
  */
-export async function loadConvIntModule(options: { fromSource?: boolean } = {}): Promise<WebAssembly.Module> {
+export async function loadWasmModule(rel: string, options: { fromSource?: boolean } = {}): Promise<WebAssembly.Module> {
   const here = fileURLToPath(import.meta.url);
-  const built = path.join(path.dirname(here), 'conv-int.wasm');
-  const src = watPath('conv-int.wat');
+  const built = builtWasmPath(rel);
+  const src = watPath(rel);
   // a binary older than its source (edited without `npm run build`) is not used when wabt can rebuild it
   const stale = existsSync(built) && existsSync(src) && statSync(src).mtimeMs > statSync(built).mtimeMs;
   if (!options.fromSource && here.endsWith('.js') && existsSync(built) && !(stale && (await wabtAvailable()))) {
@@ -67,13 +73,26 @@ export async function loadConvIntModule(options: { fromSource?: boolean } = {}):
   }
   let bytes: Uint8Array;
   try {
-    bytes = await compileWat('conv-int.wat', readFileSync(src, 'utf8'));
+    bytes = await compileWat(path.basename(rel), readFileSync(src, 'utf8'));
   } catch (e) {
     throw new UserError(
       'EXEC_FAILED',
-      `fast kernels: cannot load ${built} nor compile ${src} (${(e as Error).message})`,
-      'run `npm run build` (it compiles the WebAssembly kernels) or use --kernels ts',
+      `WebAssembly kernels: cannot load ${built} nor compile ${src} (${(e as Error).message})`,
+      'run `npm run build` (it compiles the WebAssembly kernels)',
     );
   }
   return WebAssembly.compile(new Uint8Array(bytes));
+}
+
+/**
+ * The compiled `conv-int` module. From `dist/` it reads the built `.wasm`; from source, or when the
+ * binary is missing and wabt is installed, it compiles the `.wat`.
+ */
+export async function loadConvIntModule(options: { fromSource?: boolean } = {}): Promise<WebAssembly.Module> {
+  try {
+    return await loadWasmModule('reference/fast/conv-int.wat', options);
+  } catch (e) {
+    if (e instanceof UserError) throw new UserError('EXEC_FAILED', `fast kernels: ${e.message}`, 'run `npm run build` (it compiles the WebAssembly kernels) or use --kernels ts');
+    throw e;
+  }
 }

@@ -11,6 +11,9 @@ import { packageRoot } from '../version.js';
 import { runJob } from './run-job.js';
 import type { MeasureJob, MeasureResult } from './types.js';
 import { DTYPES } from '../tensor/dtype.js';
+import { PairKernel } from '../metrics/pair-kernel.js';
+
+let inProcessKernel: Promise<PairKernel | null> | null = null;
 
 export interface EngineOptions {
   threads?: number;
@@ -34,8 +37,9 @@ export async function measureAll(jobs: MeasureJob[], o: EngineOptions = {}): Pro
   const threads = Math.max(1, Math.min(o.threads ?? 2, jobs.length));
   const wf = threads > 1 ? workerFile() : null;
   if (!wf) {
+    const kernel = await (inProcessKernel ??= PairKernel.load().catch(() => null));
     jobs.forEach((j, i) => {
-      results.set(j.id, runJob(j));
+      results.set(j.id, runJob(j, kernel));
       o.onProgress?.(i + 1, jobs.length);
     });
     return results;
