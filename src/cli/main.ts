@@ -27,8 +27,22 @@ export async function main(argv: string[]): Promise<void> {
       void yy;
       process.exit(EXIT.BAD_INPUT);
     });
+  skipHelpCache(y);
   for (const c of commands) y = y.command(c);
   await y.parseAsync();
+}
+
+/**
+ * yargs renders the whole help text right after starting a command's handler, only to reuse it
+ * when a failure shows help; our .fail() prints one line and a hint instead, so the text is never
+ * used. Rendering it (cliui + string-width) blocked the main thread for ~50 ms (measured on
+ * compare: the dump scan waited for it). Uses yargs' internal accessor when present; `--help`
+ * output is unchanged (help() renders on demand).
+ */
+function skipHelpCache(y: unknown): void {
+  const internal = (y as { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: () => void } } }).getInternalMethods?.();
+  const usage = internal?.getUsageInstance?.();
+  if (usage && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => {};
 }
 
 await main(hideBin(process.argv));

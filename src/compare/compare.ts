@@ -6,6 +6,7 @@ import { openSources, type SourceOptions } from './sources.js';
 import { checkInputs } from './inputs.js';
 import { planEdges, prepareLayers, finishLayer, firstDivergence, summarize, type LayerLabel } from './edges.js';
 import { measureAll } from '../measure/engine.js';
+import type { MeasurePool } from '../measure/pool.js';
 import type { MeasureJob } from '../measure/types.js';
 import { REPORT_SCHEMA_VERSION, type Report, type ReportEdge, type ReportSource, type Thresholds, toJsonNumber, fromJsonNumber } from '../report/schema.js';
 import { TOOL_NAME, toolVersion } from '../version.js';
@@ -22,6 +23,8 @@ export interface CompareOptions extends SourceOptions {
   profile?: ThresholdProfile;
   /** Worker threads for measuring (default: 2, the machine's cores). */
   threads?: number;
+  /** Worker threads started earlier (MeasurePool.start(threads)), so they boot while sources are scanned; used once. */
+  pool?: MeasurePool | null;
   /** From --model: tensor labels keyed by sanitized name, and the model's identity. */
   labels?: Map<string, LayerLabel>;
   model?: { file: string; md5: string };
@@ -33,6 +36,14 @@ export const DEFAULT_THRESHOLDS: Thresholds = { cosine: 0.99 };
 
 export async function compare(o: CompareOptions): Promise<Report> {
   const t0 = Date.now();
+  try {
+    return await compareWith(o, t0);
+  } finally {
+    o.pool?.close(); // a no-op once the pool has run; frees it when a stage failed first
+  }
+}
+
+async function compareWith(o: CompareOptions, t0: number): Promise<Report> {
   const profile = o.profile ?? resolveProfile({ cosineOk: o.thresholds?.cosine });
   const thresholds: Thresholds = { ...DEFAULT_THRESHOLDS, ...o.thresholds, cosine: profile.cosineOk };
   const sources = await openSources(o);
@@ -43,7 +54,7 @@ export async function compare(o: CompareOptions): Promise<Report> {
   const prepared = planned.map((e) => ({ edge: e, layers: prepareLayers(e, nextId, o.labels) }));
   const jobs: MeasureJob[] = [];
   for (const p of prepared) for (const l of p.layers) if (l.job) jobs.push(l.job);
-  const results = await measureAll(jobs, { threads: o.threads, onProgress: o.onProgress });
+  const results = await measureAll(jobs, { threads: o.threads, onProgress: o.onProgress, pool: o.pool });
 
   const edges: ReportEdge[] = prepared.map(({ edge, layers }) => {
     for (const l of layers) if (l.job) finishLayer(l.layer, results.get(l.job.id), edge.kind, thresholds);
