@@ -11,8 +11,6 @@ import type { MeasureJob } from '../measure/types.js';
 import { REPORT_SCHEMA_VERSION, type Report, type ReportEdge, type ReportSource, type Thresholds, toJsonNumber, fromJsonNumber } from '../report/schema.js';
 import { TOOL_NAME, toolVersion } from '../version.js';
 import { errorFromCosine, errorGain } from '../metrics/index.js';
-import { diagnose } from '../diagnose/diagnose.js';
-import { verdictOf } from '../diagnose/rediagnose.js';
 import { resolveProfile, type ThresholdProfile } from '../diagnose/thresholds.js';
 
 export interface CompareOptions extends SourceOptions {
@@ -30,6 +28,11 @@ export interface CompareOptions extends SourceOptions {
   model?: { file: string; md5: string };
   command?: string[];
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Called once the jobs are handed to the measuring threads: the main thread then idles until
+   * they finish, so this is where to start loading modules needed only afterwards.
+   */
+  onMeasureStart?: () => void;
 }
 
 export const DEFAULT_THRESHOLDS: Thresholds = { cosine: 0.99 };
@@ -54,7 +57,12 @@ async function compareWith(o: CompareOptions, t0: number): Promise<Report> {
   const prepared = planned.map((e) => ({ edge: e, layers: prepareLayers(e, nextId, o.labels) }));
   const jobs: MeasureJob[] = [];
   for (const p of prepared) for (const l of p.layers) if (l.job) jobs.push(l.job);
-  const results = await measureAll(jobs, { threads: o.threads, onProgress: o.onProgress, pool: o.pool });
+  const measuring = measureAll(jobs, { threads: o.threads, onProgress: o.onProgress, pool: o.pool });
+  // the diagnosis modules load while the workers measure (the main thread is idle meanwhile)
+  const diagnosisModules = Promise.all([import('../diagnose/diagnose.js'), import('../diagnose/rediagnose.js')]);
+  o.onMeasureStart?.();
+  const results = await measuring;
+  const [{ diagnose }, { verdictOf }] = await diagnosisModules;
 
   const edges: ReportEdge[] = prepared.map(({ edge, layers }) => {
     for (const l of layers) if (l.job) finishLayer(l.layer, results.get(l.job.id), edge.kind, thresholds);

@@ -2,8 +2,6 @@ import type { CommandModule } from 'yargs';
 import * as path from 'node:path';
 import { runCommand, type CommonArgs } from '../run.js';
 import { compare } from '../../compare/compare.js';
-import { writeAllReports, defaultReportDir } from '../../report/write.js';
-import { renderTerminal } from '../../report/terminal.js';
 import { loadShapesMap } from '../../dumps/shapes-map.js';
 import { EXIT, UserError } from '../../errors.js';
 import { progressLine } from '../progress.js';
@@ -77,7 +75,10 @@ async function runCompare(a: CompareArgs, pool: MeasurePool | null): Promise<num
   const shapes = a.shapes ? await loadShapesMap(a.shapes) : undefined;
   // the ONNX loader (protobuf) loads only with --model: ~50 ms of start-up otherwise
   const model = a.model ? await (await import('../../compare/model-labels.js')).modelLabels(a.model) : undefined;
-  const outDir = a.out ? path.resolve(a.out) : defaultReportDir('compare');
+  // the report writers load while the workers measure (onMeasureStart), unless needed for the default folder
+  let reporting: Promise<[typeof import('../../report/write.js'), typeof import('../../report/terminal.js')]> | undefined;
+  const loadReporting = () => (reporting ??= Promise.all([import('../../report/write.js'), import('../../report/terminal.js')]));
+  const outDir = a.out ? path.resolve(a.out) : (await loadReporting())[0].defaultReportDir('compare');
   let pc = a.pc;
   let pcLog = a['pc-log'];
   if (a['pc-exec']) {
@@ -106,7 +107,9 @@ async function runCompare(a: CompareArgs, pool: MeasurePool | null): Promise<num
     pool,
     command: process.argv.slice(2),
     onProgress: progress?.update,
+    onMeasureStart: () => void loadReporting(),
   });
+  const [{ writeAllReports }, { renderTerminal }] = await loadReporting();
   progress?.done();
   const files = await writeAllReports(outDir, report);
   if (a.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
