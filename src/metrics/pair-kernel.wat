@@ -16,7 +16,8 @@
 ;;       at +64 off  flat index of the chunk's first element (as float64, exact below 2^53)
 ;;   i32 at +128 dtA  +132 dtB  dtype codes: 0 float32, 1 float64, 2 uint8, 3 int8, 4 uint16,
 ;;                                          5 int16, 6 int32
-;;       at +136 flags: 1 exact raw compare, 2 per-row counts, 4 saturation of a, 8 saturation of b
+;;       at +136 flags: 1 exact raw compare, 2 per-row counts, 4 saturation of a, 8 saturation of b,
+;;               16 dequantize a, 32 dequantize b (else the side is used as is: s = 1, z = 0)
 ;;       at +140 C (channels, last axis)  +144 rowLen  +148 rows
 ;;       at +152 left: target channels still constant (dead-channel tracking runs while > 0);
 ;;               updated by the call
@@ -203,10 +204,9 @@
     (f64.store offset=152 (local.get $st) (f64.add (f64.load offset=152 (local.get $st)) (f64.convert_i32_u (local.get $k)))))
 
   ;; The running sums (accumulator-kernels.ts accumulateSums, same expressions, same order) over
-  ;; elements [0, n) whose first element has flat index idx0 (float64). Returns the pairs skipped
-  ;; as non-finite.
-  (func $sums (param $xa i32) (param $xb i32) (param $n i32) (param $idx0 f64) (param $st i32)
-              (param $sA f64) (param $zA f64) (param $sB f64) (param $zB f64) (result i32)
+  ;; the DEQUANTIZED elements [0, n) (see $dequant) whose first element has flat index idx0
+  ;; (float64). Returns the pairs skipped as non-finite.
+  (func $sums (param $xa i32) (param $xb i32) (param $n i32) (param $idx0 f64) (param $st i32) (result i32)
     (local $i i32) (local $pa i32) (local $pb i32) (local $fin i32)
     (local $x f64) (local $y f64) (local $d f64) (local $ad f64) (local $h f64)
     (local $sab f64) (local $saa f64) (local $sbb f64) (local $sdd f64) (local $sad f64) (local $shh f64)
@@ -223,8 +223,8 @@
     (local.set $pb (local.get $xb))
     (block $d (loop $l
       (br_if $d (i32.ge_u (local.get $i) (local.get $n)))
-      (local.set $x (f64.mul (f64.sub (f64.load (local.get $pa)) (local.get $zA)) (local.get $sA)))
-      (local.set $y (f64.mul (f64.sub (f64.load (local.get $pb)) (local.get $zB)) (local.get $sB)))
+      (local.set $x (f64.load (local.get $pa)))
+      (local.set $y (f64.load (local.get $pb)))
       (local.set $d (f64.sub (local.get $x) (local.get $y)))
       ;; both finite: d - d == 0, or (x - y overflowed) each of x - x, y - y == 0
       (if (i32.or (f64.eq (f64.sub (local.get $d) (local.get $d)) (f64.const 0))
@@ -259,25 +259,20 @@
     (f64.store offset=64 (local.get $st) (f64.add (f64.load offset=64 (local.get $st)) (f64.convert_i32_u (local.get $fin))))
     (i32.sub (local.get $n) (local.get $fin)))
 
-  ;; Fast path of $sums for a block of n2 (even) pairs that are ALL finite: the same products in
-  ;; float64x2 lanes (two pairs per step), each running sum still accumulated pair by pair in index
-  ;; order (two sums share a vector: (sab, saa), (sbb, sdd), (sad, shh), i.e. the state layout), so
-  ;; the result is bit-identical to $sums. The block max of |d| is found in lanes; only when it
-  ;; beats the running max is the block rescanned for the first index reaching it. Returns 0 and
-  ;; leaves the state untouched when the block holds a non-finite pair ($sums then redoes it).
-  (func $sumsFast (param $xa i32) (param $xb i32) (param $n2 i32) (param $idx0 f64) (param $st i32)
-                  (param $sA f64) (param $zA f64) (param $sB f64) (param $zB f64) (result i32)
+;; Fast path of $sums for a block of n2 (even) dequantized pairs that are ALL finite: the same
+  ;; products in float64x2 lanes (two pairs per step), each running sum still accumulated pair by
+  ;; pair in index order (two sums share a vector: (sab, saa), (sbb, sdd), (sad, shh), i.e. the
+  ;; state layout), so the result is bit-identical to $sums. Finiteness is checked once, after the
+  ;; block: saa and sbb only grow by squares, so they are finite afterwards only if every x and y
+  ;; was (a finite-value overflow also fails the test and merely takes the exact path). The block
+  ;; max of |d| is found in lanes; only when it beats the running max is the block rescanned for
+  ;; the first index reaching it. Returns 0 and leaves the state untouched when the test fails.
+  (func $sumsFast (param $xa i32) (param $xb i32) (param $n2 i32) (param $idx0 f64) (param $st i32) (result i32)
     (local $i i32) (local $end i32) (local $pb i32)
     (local $X v128) (local $Y v128) (local $D v128) (local $H v128) (local $AD v128) (local $P v128) (local $Q v128)
-    (local $ok v128) (local $M v128) (local $acc1 v128) (local $acc2 v128) (local $acc3 v128)
-    (local $vsA v128) (local $vzA v128) (local $vsB v128) (local $vzB v128) (local $zero v128) (local $half v128)
-    (local $x f64) (local $y f64) (local $ad f64) (local $mx f64) (local $mi f64)
-    (local.set $vsA (f64x2.splat (local.get $sA)))
-    (local.set $vzA (f64x2.splat (local.get $zA)))
-    (local.set $vsB (f64x2.splat (local.get $sB)))
-    (local.set $vzB (f64x2.splat (local.get $zB)))
+    (local $M v128) (local $acc1 v128) (local $acc2 v128) (local $acc3 v128) (local $half v128)
+    (local $ad f64) (local $mx f64) (local $mi f64) (local $saa f64) (local $sbb f64)
     (local.set $half (f64x2.splat (f64.const 0.5)))
-    (local.set $ok (v128.const i64x2 -1 -1))
     (local.set $M (f64x2.splat (f64.const -1)))
     (local.set $acc1 (v128.load offset=0 (local.get $st)))
     (local.set $acc2 (v128.load offset=16 (local.get $st)))
@@ -287,11 +282,8 @@
     (local.set $i (local.get $xa))
     (block $d (loop $l
       (br_if $d (i32.ge_u (local.get $i) (local.get $end)))
-      (local.set $X (f64x2.mul (f64x2.sub (v128.load (local.get $i)) (local.get $vzA)) (local.get $vsA)))
-      (local.set $Y (f64x2.mul (f64x2.sub (v128.load (local.get $pb)) (local.get $vzB)) (local.get $vsB)))
-      (local.set $ok (v128.and (local.get $ok)
-        (v128.and (f64x2.eq (f64x2.sub (local.get $X) (local.get $X)) (local.get $zero))
-                  (f64x2.eq (f64x2.sub (local.get $Y) (local.get $Y)) (local.get $zero)))))
+      (local.set $X (v128.load (local.get $i)))
+      (local.set $Y (v128.load (local.get $pb)))
       (local.set $D (f64x2.sub (local.get $X) (local.get $Y)))
       (local.set $AD (f64x2.abs (local.get $D)))
       (local.set $M (f64x2.pmax (local.get $M) (local.get $AD)))
@@ -311,7 +303,11 @@
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
       (local.set $pb (i32.add (local.get $pb) (i32.const 16)))
       (br $l)))
-    (if (i32.eqz (i64x2.all_true (local.get $ok))) (then (return (i32.const 0))))
+    (local.set $saa (f64x2.extract_lane 1 (local.get $acc1)))
+    (local.set $sbb (f64x2.extract_lane 0 (local.get $acc2)))
+    (if (i32.eqz (i32.and (f64.eq (f64.sub (local.get $saa) (local.get $saa)) (f64.const 0))
+                          (f64.eq (f64.sub (local.get $sbb) (local.get $sbb)) (f64.const 0))))
+      (then (return (i32.const 0))))
     (v128.store offset=0 (local.get $st) (local.get $acc1))
     (v128.store offset=16 (local.get $st) (local.get $acc2))
     (v128.store offset=32 (local.get $st) (local.get $acc3))
@@ -324,9 +320,8 @@
         (local.set $i (i32.const 0))
         (block $d (loop $l
           (br_if $d (i32.ge_u (local.get $i) (local.get $n2)))
-          (local.set $x (f64.mul (f64.sub (f64.load (i32.add (local.get $xa) (i32.shl (local.get $i) (i32.const 3)))) (local.get $zA)) (local.get $sA)))
-          (local.set $y (f64.mul (f64.sub (f64.load (i32.add (local.get $xb) (i32.shl (local.get $i) (i32.const 3)))) (local.get $zB)) (local.get $sB)))
-          (local.set $ad (f64.abs (f64.sub (local.get $x) (local.get $y))))
+          (local.set $ad (f64.abs (f64.sub (f64.load (i32.add (local.get $xa) (i32.shl (local.get $i) (i32.const 3))))
+                                           (f64.load (i32.add (local.get $xb) (i32.shl (local.get $i) (i32.const 3)))))))
           (if (f64.gt (local.get $ad) (local.get $mx))
             (then
               (local.set $mx (local.get $ad))
@@ -337,15 +332,29 @@
         (f64.store offset=56 (local.get $st) (local.get $mi))))
     (i32.const 1))
 
-  ;; NaN / +Inf / -Inf counts after dequantization into st[9..11] (side a) and st[12..14] (side b).
+  ;; In place x = (q - z) * s over n values at x (the same two operations per value as the JS
+  ;; kernels, so bit-identical); two per step, an odd last value alone.
+  (func $dequant (param $x i32) (param $n i32) (param $s f64) (param $z f64)
+    (local $end i32) (local $vs v128) (local $vz v128)
+    (local.set $vs (f64x2.splat (local.get $s)))
+    (local.set $vz (f64x2.splat (local.get $z)))
+    (local.set $end (i32.add (local.get $x) (i32.shl (i32.and (local.get $n) (i32.const -2)) (i32.const 3))))
+    (block $d (loop $l
+      (br_if $d (i32.ge_u (local.get $x) (local.get $end)))
+      (v128.store (local.get $x) (f64x2.mul (f64x2.sub (v128.load (local.get $x)) (local.get $vz)) (local.get $vs)))
+      (local.set $x (i32.add (local.get $x) (i32.const 16)))
+      (br $l)))
+    (if (i32.and (local.get $n) (i32.const 1))
+      (then (f64.store (local.get $x) (f64.mul (f64.sub (f64.load (local.get $x)) (local.get $z)) (local.get $s))))))
+
+  ;; NaN / +Inf / -Inf counts of the dequantized values into st[9..11] (a) and st[12..14] (b).
   (func $nonFinite (param $xa i32) (param $xb i32) (param $n i32) (param $st i32)
-                   (param $sA f64) (param $zA f64) (param $sB f64) (param $zB f64)
     (local $i i32)
     (block $d (loop $l
       (br_if $d (i32.ge_u (local.get $i) (local.get $n)))
-      (call $classify (f64.mul (f64.sub (f64.load (i32.add (local.get $xa) (i32.shl (local.get $i) (i32.const 3)))) (local.get $zA)) (local.get $sA))
+      (call $classify (f64.load (i32.add (local.get $xa) (i32.shl (local.get $i) (i32.const 3))))
         (i32.add (local.get $st) (i32.const 72)))
-      (call $classify (f64.mul (f64.sub (f64.load (i32.add (local.get $xb) (i32.shl (local.get $i) (i32.const 3)))) (local.get $zB)) (local.get $sB))
+      (call $classify (f64.load (i32.add (local.get $xb) (i32.shl (local.get $i) (i32.const 3))))
         (i32.add (local.get $st) (i32.const 96)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $l))))
@@ -409,23 +418,24 @@
         (then (call $compare (local.get $xa) (local.get $xb) (local.get $len) (i32.add (local.get $offI) (local.get $s))
           (local.get $st) (local.get $C) (i32.load offset=192 (local.get $job)) (i32.load offset=196 (local.get $job))
           (select (local.get $rowLen) (i32.const 0) (i32.and (local.get $flags) (i32.const 2))) (local.get $rows))))
+      ;; dequantize in place (raw values are no longer needed), unless the side is plain
+      (if (i32.and (local.get $flags) (i32.const 16))
+        (then (call $dequant (local.get $xa) (local.get $len) (local.get $sA) (local.get $zA))))
+      (if (i32.and (local.get $flags) (i32.const 32))
+        (then (call $dequant (local.get $xb) (local.get $len) (local.get $sB) (local.get $zB))))
       ;; sums: the lane kernel on the even part when it is all finite (then the odd last pair
       ;; scalar), else the whole block scalar
       (local.set $idx (f64.add (local.get $off) (f64.convert_i32_u (local.get $s))))
       (local.set $n2 (i32.and (local.get $len) (i32.const -2)))
       (local.set $skipped
-        (if (result i32) (call $sumsFast (local.get $xa) (local.get $xb) (local.get $n2) (local.get $idx)
-              (local.get $st) (local.get $sA) (local.get $zA) (local.get $sB) (local.get $zB))
+        (if (result i32) (call $sumsFast (local.get $xa) (local.get $xb) (local.get $n2) (local.get $idx) (local.get $st))
           (then (call $sums (i32.add (local.get $xa) (i32.shl (local.get $n2) (i32.const 3)))
               (i32.add (local.get $xb) (i32.shl (local.get $n2) (i32.const 3)))
               (i32.sub (local.get $len) (local.get $n2))
-              (f64.add (local.get $idx) (f64.convert_i32_u (local.get $n2)))
-              (local.get $st) (local.get $sA) (local.get $zA) (local.get $sB) (local.get $zB)))
-          (else (call $sums (local.get $xa) (local.get $xb) (local.get $len) (local.get $idx)
-              (local.get $st) (local.get $sA) (local.get $zA) (local.get $sB) (local.get $zB)))))
+              (f64.add (local.get $idx) (f64.convert_i32_u (local.get $n2))) (local.get $st)))
+          (else (call $sums (local.get $xa) (local.get $xb) (local.get $len) (local.get $idx) (local.get $st)))))
       (if (local.get $skipped)
-        (then (call $nonFinite (local.get $xa) (local.get $xb) (local.get $len) (local.get $st)
-          (local.get $sA) (local.get $zA) (local.get $sB) (local.get $zB))))
+        (then (call $nonFinite (local.get $xa) (local.get $xb) (local.get $len) (local.get $st))))
       (local.set $s (i32.add (local.get $s) (local.get $len)))
       (br $blocks)))
     (i32.store offset=152 (local.get $job) (local.get $left)))

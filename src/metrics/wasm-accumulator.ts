@@ -78,7 +78,10 @@ export class WasmPairAccumulator {
     const w = (field: number, v: number) => (i[(field - 128) / 4] = v);
     w(JOB.dtA, KERNEL_DTYPES[opts.sideA.dtype]!);
     w(JOB.dtB, KERNEL_DTYPES[opts.sideB.dtype]!);
-    w(JOB.flags, (opts.integerCompare ? 1 : 0) | (s.hasRows ? 2 : 0) | (s.intA ? 4 : 0) | (s.intB ? 8 : 0));
+    // (v - 0) * 1 === v for every float64, so a side with scale 1 and zero point 0 skips the pass
+    const dqA = !(s.sA === 1 && s.zA === 0);
+    const dqB = !(s.sB === 1 && s.zB === 0);
+    w(JOB.flags, (opts.integerCompare ? 1 : 0) | (s.hasRows ? 2 : 0) | (s.intA ? 4 : 0) | (s.intB ? 8 : 0) | (dqA ? 16 : 0) | (dqB ? 32 : 0));
     w(JOB.C, s.C);
     w(JOB.rowLen, s.rowLen);
     w(JOB.rows, s.rows);
