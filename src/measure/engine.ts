@@ -5,6 +5,7 @@
  */
 import { runJob } from './run-job.js';
 import { MeasurePool } from './pool.js';
+import { fillSharedHashes, shareHashes } from './share-hashes.js';
 import type { MeasureJob, MeasureResult } from './types.js';
 import { PairKernel } from '../metrics/pair-kernel.js';
 
@@ -17,16 +18,26 @@ export interface EngineOptions {
 
 let inProcessKernel: Promise<PairKernel | null> | null = null;
 
-export async function measureAll(jobs: MeasureJob[], o: EngineOptions = {}): Promise<Map<number, MeasureResult>> {
+/**
+ * Measures every job; the result map is keyed by job id. Each distinct file is hashed once even
+ * when it is on several edges (share-hashes.ts).
+ */
+export async function measureAll(allJobs: MeasureJob[], o: EngineOptions = {}): Promise<Map<number, MeasureResult>> {
+  const plan = shareHashes(allJobs);
+  const jobs = plan.jobs;
   let pool = o.pool ?? null;
   if (jobs.length < 2) pool?.close();
   else pool ??= MeasurePool.start(Math.max(1, Math.min(o.threads ?? 2, jobs.length)));
-  if (pool && jobs.length >= 2) return pool.run(jobs, o.onProgress);
-  const results = new Map<number, MeasureResult>();
-  const kernel = await (inProcessKernel ??= PairKernel.load().catch(() => null));
-  jobs.forEach((j, i) => {
-    results.set(j.id, runJob(j, kernel));
-    o.onProgress?.(i + 1, jobs.length);
-  });
+  let results: Map<number, MeasureResult>;
+  if (pool && jobs.length >= 2) results = await pool.run(jobs, o.onProgress);
+  else {
+    results = new Map();
+    const kernel = await (inProcessKernel ??= PairKernel.load().catch(() => null));
+    jobs.forEach((j, i) => {
+      results.set(j.id, runJob(j, kernel));
+      o.onProgress?.(i + 1, jobs.length);
+    });
+  }
+  fillSharedHashes(plan, results);
   return results;
 }

@@ -47,7 +47,8 @@ function readFull(fd: number, buf: Uint8Array, len: number, pos: number): number
   return got;
 }
 
-function md5Whole(file: string, buf: Uint8Array): string {
+/** md5 (hex) of a whole file, read in MD5_CHUNK pieces through `buf`. */
+export function md5Whole(file: string, buf: Uint8Array): string {
   const fd = openSync(file, 'r');
   try {
     const h = createHash('md5');
@@ -66,7 +67,8 @@ function md5Whole(file: string, buf: Uint8Array): string {
 
 interface OpenSide {
   fd: number;
-  hash: Hash;
+  /** null when another job of the run hashes this file (MeasureSide.hash false). */
+  hash: Hash | null;
   pos: number;
   size: number;
   bytesPer: number;
@@ -74,9 +76,9 @@ interface OpenSide {
 
 function openSide(s: MeasureSide, buf: Uint8Array): OpenSide {
   const fd = openSync(s.file, 'r');
-  const hash = createHash('md5');
+  const hash = s.hash === false ? null : createHash('md5');
   const size = fstatSync(fd).size;
-  if (s.dataOffset > 0) {
+  if (s.dataOffset > 0 && hash) {
     const n = readFull(fd, buf, s.dataOffset, 0);
     hash.update(buf.subarray(0, n));
   }
@@ -85,6 +87,10 @@ function openSide(s: MeasureSide, buf: Uint8Array): OpenSide {
 
 /** Hashes whatever follows the compared elements (nothing, for well-formed files). */
 function finishSide(o: OpenSide, buf: Uint8Array): string {
+  if (!o.hash) {
+    closeSync(o.fd);
+    return '';
+  }
   for (;;) {
     const n = readFull(o.fd, buf, Math.min(buf.length, MD5_CHUNK), o.pos);
     if (n === 0) break;
@@ -111,8 +117,8 @@ function stream(job: MeasureJob, A: OpenSide, B: OpenSide, b: Buffers, each: (va
     const gb = readFull(B.fd, b.rawB, byteB, pb + Math.ceil(done * B.bytesPer));
     if (ga !== byteA || gb !== byteB) throw new Error(`file shorter than its shape (${ga !== byteA ? job.a.file : job.b.file})`);
     if (hash) {
-      A.hash.update(b.rawA.subarray(0, byteA));
-      B.hash.update(b.rawB.subarray(0, byteB));
+      A.hash?.update(b.rawA.subarray(0, byteA));
+      B.hash?.update(b.rawB.subarray(0, byteB));
     }
     decodeInto(job.a.dtype, b.rawA, b.valA, n);
     decodeInto(job.b.dtype, b.rawB, b.valB, n);
@@ -148,8 +154,8 @@ function streamKernel(job: MeasureJob, A: OpenSide, B: OpenSide, acc: WasmPairAc
     const ga = readFull(A.fd, va, va.length, A.pos);
     const gb = readFull(B.fd, vb, vb.length, B.pos);
     if (ga !== va.length || gb !== vb.length) throw new Error(`file shorter than its shape (${ga !== va.length ? job.a.file : job.b.file})`);
-    A.hash.update(va);
-    B.hash.update(vb);
+    A.hash?.update(va);
+    B.hash?.update(vb);
     A.pos += ga;
     B.pos += gb;
     acc.push(n);
@@ -158,14 +164,15 @@ function streamKernel(job: MeasureJob, A: OpenSide, B: OpenSide, acc: WasmPairAc
 }
 
 /**
- * Measures one job (md5 of both files, and the metrics unless md5-only). `kernel`: this thread's
+ * Measures one job (md5 of both files, except a side with hash false whose md5 is then '', and
+ * the metrics unless md5-only). `kernel`: this thread's
  * WebAssembly pair kernel, or null for the JS path. Never throws: a failure is the result's error.
  */
 export function runJob(job: MeasureJob, kernel: PairKernel | null = null): MeasureResult {
   try {
     if (job.mode === 'md5-only') {
       const [buf] = readBuffers(kernel);
-      return { id: job.id, md5A: md5Whole(job.a.file, buf), md5B: md5Whole(job.b.file, buf) };
+      return { id: job.id, md5A: job.a.hash === false ? '' : md5Whole(job.a.file, buf), md5B: job.b.hash === false ? '' : md5Whole(job.b.file, buf) };
     }
     const [bufA, bufB] = readBuffers(kernel);
     const A = openSide(job.a, bufA);
