@@ -114,3 +114,23 @@ export class MeasurePool {
     }
   }
 }
+
+let early: MeasurePool | null = null;
+
+/**
+ * Starts a pool before the CLI's own modules load (main.ts does this for `compare`), so the
+ * workers boot while yargs and the command load; the command then takes it with takeEarlyPool().
+ */
+export function startEarlyPool(threads: number): void {
+  early?.close();
+  early = MeasurePool.start(threads);
+}
+
+/** The pool startEarlyPool() started, when it has `threads` workers (else it is closed); null if none. */
+export function takeEarlyPool(threads: number): MeasurePool | null {
+  const p = early;
+  early = null;
+  if (p && p.threads === threads) return p;
+  p?.close();
+  return null;
+}

@@ -7,7 +7,7 @@ import { EXIT, UserError } from '../../errors.js';
 import { progressLine } from '../progress.js';
 import { runPcProgram, describeExit } from '../../vendor/run-pc.js';
 import { resolveProfile } from '../../diagnose/thresholds.js';
-import { MeasurePool } from '../../measure/pool.js';
+import { MeasurePool, takeEarlyPool } from '../../measure/pool.js';
 
 interface CompareArgs extends CommonArgs {
   float?: string;
@@ -55,7 +55,8 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
       .option('threads', { type: 'number', default: 2, describe: 'worker threads for measuring' }),
   handler: runCommand(async (a: CompareArgs) => {
     // measuring threads boot now, on the idle core, while modules load and the dumps are scanned
-    const pool = Number.isInteger(a.threads) && a.threads > 1 && a.threads <= 64 ? MeasurePool.start(a.threads) : null;
+    const ok = Number.isInteger(a.threads) && a.threads > 1 && a.threads <= 64;
+    const pool = ok ? (takeEarlyPool(a.threads) ?? MeasurePool.start(a.threads)) : takeEarlyPool(0);
     try {
       return await runCompare(a, pool);
     } finally {
