@@ -10,7 +10,7 @@ import type { MeasurePool } from '../measure/pool.js';
 import type { MeasureJob } from '../measure/types.js';
 import { REPORT_SCHEMA_VERSION, type Report, type ReportEdge, type ReportSource, type Thresholds, toJsonNumber, fromJsonNumber } from '../report/schema.js';
 import { TOOL_NAME, toolVersion } from '../version.js';
-import { errorFromCosine, errorGain } from '../metrics/index.js';
+import { errorFromCosine, errorGain } from '../metrics/aggregate.js';
 import { resolveProfile, type ThresholdProfile } from '../diagnose/thresholds.js';
 
 export interface CompareOptions extends SourceOptions {

@@ -3,11 +3,10 @@
  * and both cores are needed to stay at md5sum speed), largest jobs first. Falls back to running
  * in-process when threads = 1 or the compiled worker is not available (tests from source).
  */
-import { runJob } from './run-job.js';
 import { MeasurePool } from './pool.js';
 import { fillSharedHashes, shareHashes } from './share-hashes.js';
 import type { MeasureJob, MeasureResult } from './types.js';
-import { PairKernel } from '../metrics/pair-kernel.js';
+import type { PairKernel } from '../metrics/pair-kernel.js';
 
 export interface EngineOptions {
   threads?: number;
@@ -32,6 +31,8 @@ export async function measureAll(allJobs: MeasureJob[], o: EngineOptions = {}): 
   if (pool && jobs.length >= 2) results = await pool.run(jobs, o.onProgress);
   else {
     results = new Map();
+    // loaded only here: with workers, the main thread never needs the kernel nor the metrics code
+    const [{ runJob }, { PairKernel }] = await Promise.all([import('./run-job.js'), import('../metrics/pair-kernel.js')]);
     const kernel = await (inProcessKernel ??= PairKernel.load().catch(() => null));
     jobs.forEach((j, i) => {
       results.set(j.id, runJob(j, kernel));

@@ -8,7 +8,8 @@
  * sides, huge channel arrays) and for the fit's first pass, chunks are decoded to Float64 and fed
  * to PairAccumulator. Both give bit-identical metrics.
  */
-import { openSync, readSync, closeSync, fstatSync } from 'node:fs';
+import { openSync, closeSync, fstatSync } from 'node:fs';
+import { MD5_CHUNK, md5Whole, readFull } from './file-read.js';
 import { createHash, type Hash } from 'node:crypto';
 import { DTYPES, decodeInto } from '../tensor/dtype.js';
 import type { MeasureJob, MeasureResult, MeasureSide } from './types.js';
@@ -18,7 +19,6 @@ import { WasmPairAccumulator } from '../metrics/wasm-accumulator.js';
 
 /** Elements per chunk: 1 Mi elements (4 MB of float32, 1 MB of uint8). */
 const CHUNK_ELEMS = 1 << 20;
-const MD5_CHUNK = 4 << 20;
 
 /** Buffers of the JS path, reused across jobs within one thread (allocated on first use). */
 class Buffers {
@@ -35,34 +35,6 @@ function readBuffers(kernel: PairKernel | null): [Uint8Array, Uint8Array] {
   if (kernel) return [kernel.bytes(kernel.rawA, MD5_CHUNK), kernel.bytes(kernel.rawB, MD5_CHUNK)];
   const b = jsBuffers();
   return [b.rawA, b.rawB];
-}
-
-function readFull(fd: number, buf: Uint8Array, len: number, pos: number): number {
-  let got = 0;
-  while (got < len) {
-    const n = readSync(fd, buf, got, len - got, pos + got);
-    if (n === 0) break;
-    got += n;
-  }
-  return got;
-}
-
-/** md5 (hex) of a whole file, read in MD5_CHUNK pieces through `buf`. */
-export function md5Whole(file: string, buf: Uint8Array): string {
-  const fd = openSync(file, 'r');
-  try {
-    const h = createHash('md5');
-    let pos = 0;
-    for (;;) {
-      const n = readFull(fd, buf, Math.min(buf.length, MD5_CHUNK), pos);
-      if (n === 0) break;
-      h.update(buf.subarray(0, n));
-      pos += n;
-    }
-    return h.digest('hex');
-  } finally {
-    closeSync(fd);
-  }
 }
 
 interface OpenSide {

@@ -4,7 +4,7 @@
  * copied into their results afterwards. md5 is the largest cost of the measure stage (about as
  * much CPU per byte as `md5sum`), so hashing a file once instead of up to three times matters.
  */
-import { md5Whole } from './run-job.js';
+import { md5Whole } from './file-read.js';
 import type { MeasureJob, MeasureResult } from './types.js';
 
 /** Jobs to run (a side whose file an earlier job hashes gets hash: false) and the owner of each file's md5. */
