@@ -4,12 +4,13 @@
  * arrays]. The measure engine reads dump bytes straight into the raw chunk regions (no copy, no
  * Float64Array of the whole chunk) and WasmPairAccumulator (wasm-accumulator.ts) runs the kernel.
  *
- * Why scalar, order-preserving sums: the kernel's results are bit-identical to PairAccumulator's
- * (tests assert equality, not a tolerance). Fusing the decode into the kernel and keeping the
- * decoded block in L1 removed the cost that dominated (the 8 MB Float64 copies and V8's bounds
- * checks); measured on the compare bench, the order-preserving kernel runs the 100 M pairs in
- * about the time md5 needs for 60 MB, so splitting the sums into SIMD lanes (which would change
- * the rounding) is not worth it.
+ * Why order-preserving sums: the kernel's results are bit-identical to PairAccumulator's (tests
+ * assert equality, not a tolerance). Fusing the decode into the kernel, keeping the decoded block
+ * in L1 and forming two pairs' products per float64x2 step removed what dominated (the Float64
+ * copies, V8's bounds checks, the scalar loop): measured (scripts/bench-pair-kernel.ts, CPU time)
+ * 1.5 ns per float32 pair and 3.4 ns per uint8 pair with exact compare and saturation, against
+ * about 10 ns of md5 for the same pair's 8 bytes; reordering the sums to go further would change
+ * the rounding for a few percent of the total.
  */
 import type { DType } from '../tensor/dtype.js';
 import { loadWasmModule } from '../../reference/fast/wasm-module.js';

@@ -5,9 +5,10 @@
 ;; small float64 scratch arrays that stay in L1 cache, and every running sum is then accumulated
 ;; with the SAME expressions in the SAME (index) order as the JS kernels, in float64 without fused
 ;; multiply-add (WebAssembly never contracts), so the numbers are bit-identical to PairAccumulator
-;; and to the whole-array functions of pairwise.ts / counts.ts. The sums stay sequential on purpose:
-;; splitting them into SIMD lanes would change the rounding (see pair-kernel.ts for the measured
-;; cost). SIMD is used where the order does not matter: float32 decode.
+;; and to the whole-array functions of pairwise.ts / counts.ts. SIMD never reorders a sum: the
+;; products of two pairs are formed in float64x2 lanes, and two DIFFERENT sums share a vector
+;; ($sumsFast), each still adding its terms pair by pair. Decode (float32), saturation counts, the
+;; exact compare's pre-test and dequantization are SIMD too (order-free).
 ;;
 ;; One call, `run(job)`, processes one chunk; `job` is the byte address of a descriptor the JS side
 ;; (pair-kernel.ts, JOB_* offsets) writes before each call:
