@@ -1,7 +1,8 @@
 /**
  * CPU cost per element of the compare engine's per-chunk work, from raw dump bytes in memory:
- * the JS path (decodeInto to Float64 + PairAccumulator) vs the WebAssembly pair kernel (bytes
- * copied into its memory + WasmPairAccumulator), with node:crypto md5 of the same bytes for scale.
+ * the JS path (bytes copied into a buffer, decodeInto to Float64 + PairAccumulator) vs the
+ * WebAssembly pair kernel (bytes copied into its memory + WasmPairAccumulator); the copy stands for
+ * the read() both pay. node:crypto md5 of the same bytes for scale.
  * Interleaved repeats, best CPU time (process.cpuUsage) of each, so other load counts less.
  * Run: npx tsc -p tsconfig.json && node dist/scripts/build-wasm.js && node dist/scripts/bench-pair-kernel.js [elementsPerSide]
  */
@@ -56,6 +57,8 @@ const cpuMs = (fn: () => void): number => {
 const kernel = await PairKernel.load();
 const fa = new Float64Array(KERNEL_CHUNK);
 const fb = new Float64Array(KERNEL_CHUNK);
+const rawA = new Uint8Array(KERNEL_CHUNK * 8);
+const rawB = new Uint8Array(KERNEL_CHUNK * 8);
 
 for (const dtype of ['float32', 'uint8'] as const) {
   const [ba, bb] = sides(dtype);
@@ -66,8 +69,11 @@ for (const dtype of ['float32', 'uint8'] as const) {
     const acc = new PairAccumulator(opts);
     for (let s = 0; s < N; s += KERNEL_CHUNK) {
       const n = Math.min(KERNEL_CHUNK, N - s);
-      decodeInto(dtype, ba.subarray(s * w), fa, n);
-      decodeInto(dtype, bb.subarray(s * w), fb, n);
+      // both paths copy each chunk's bytes once, standing for the read() into their buffer
+      rawA.set(ba.subarray(s * w, (s + n) * w));
+      rawB.set(bb.subarray(s * w, (s + n) * w));
+      decodeInto(dtype, rawA, fa, n);
+      decodeInto(dtype, rawB, fb, n);
       acc.push(fa, fb, n);
     }
     return acc.result().cosine;
