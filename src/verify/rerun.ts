@@ -23,6 +23,7 @@ import { prepareQuant, type PreparedQuant } from '../../reference/quantize/prepa
 import { resultAsFloat, runQuantized } from '../../reference/quantize/run-quantized.js';
 import { correctBiases } from '../../reference/quantize/bias-correction.js';
 import type { IntStepOptions } from '../../reference/quantize/int-step.js';
+import type { FastEngine } from '../../reference/fast/engine.js';
 
 /** How the quantized side's input is made from input_uint8.bin (phenomenon A probes). */
 export interface InputVariant {
@@ -51,6 +52,8 @@ export interface RerunContext {
   /** Calibration images of the base parameters (reused by every re-calibration). */
   images: string[] | undefined;
   loadImage?: ImageLoader;
+  /** The fast-kernel engine of every integer run (null / absent: plain TypeScript; results are identical). */
+  fast?: FastEngine | null;
   warnings: string[];
 }
 
@@ -122,9 +125,10 @@ export function stepOptions(cfg: PtqConfig): IntStepOptions {
 }
 
 /** Runs `prep` in integer mode on `x` with the config's switches and scores every tensor against the truth. */
-export async function runScored(ctx: Pick<RerunContext, 'truth'>, prep: PreparedQuant, inputName: string, x: Tensor, opts: IntStepOptions): Promise<RunScore> {
+export async function runScored(ctx: Pick<RerunContext, 'truth' | 'fast'>, prep: PreparedQuant, inputName: string, x: Tensor, opts: IntStepOptions): Promise<RunScore> {
   const tensors = new Map<string, TensorScore>();
   const r = await runQuantized(prep, inputName, x, {
+    fast: ctx.fast ?? null,
     ...opts,
     onTensor: (name, t, _node, q) => {
       const f = ctx.truth.get(name);
@@ -150,6 +154,8 @@ export interface ContextOptions {
   /** Parameters to reuse instead of calibrating (a loaded, checked PreparedQuant). */
   prepared?: PreparedQuant;
   loadImage?: ImageLoader;
+  /** The fast-kernel engine for the integer runs (default: plain TypeScript). */
+  fast?: FastEngine | null;
 }
 
 /** Builds the re-run context: base parameters, truth input and the float truth run. */
@@ -172,5 +178,5 @@ export async function makeContext(o: ContextOptions): Promise<RerunContext> {
   const truthInput = fromDump ?? own;
   const truth = await runGraph(base.model, new Map([[inputName, truthInput]]), { keep: 'all' });
   if (!truth.size) throw new UserError('EXEC_FAILED', `${o.model.file}: the float run produced no tensor`);
-  return { model: o.model, cfg: o.cfg, inputName, inputFile: o.inputFile, truthInput, truthFrom: fromDump ? 'float-dump-input.bin' : 'config-preprocessing', truth, base, images, loadImage: o.loadImage, warnings };
+  return { model: o.model, cfg: o.cfg, inputName, inputFile: o.inputFile, truthInput, truthFrom: fromDump ? 'float-dump-input.bin' : 'config-preprocessing', truth, base, images, loadImage: o.loadImage, fast: o.fast ?? null, warnings };
 }
