@@ -134,18 +134,25 @@ export async function verifyReport(report: Report, o: VerifyReportOptions): Prom
     const nodes = [...new Set(edgeCulprits.map((c) => c.nodeName ?? c.name).filter((n) => ctx.base.model.graph.nodes.some((x) => x.name === n)))];
     const culpritTensor = f.layer ? (baseline.tensors.has(f.layer) ? f.layer : (bySan.get(sanitizeName(f.layer)) ?? null)) : null;
     const key = `${code}|${nodes.join(',')}|${culpritTensor}`;
-    let sens: SensitivityResult | undefined;
-    if (code !== 'A' && o.sensitivity !== false) {
-      sens = searches.get(key);
-      if (!sens) {
-        sens = await sensitivitySearch(ctx, baseline, single, nodes, { ...o.sensitivity, deadline, culprit: culpritTensor, onProgress: say });
-        searches.set(key, sens);
-      }
-    }
     let res = cache.get(key);
+    const skey = `${nodes.join(',')}|${culpritTensor}`;
+    let sens = code === 'A' ? undefined : searches.get(skey);
     if (!res) {
       const cands = code === 'A' ? inputCandidates(cfg) : quantCandidates(cfg, code, nodes);
-      res = await verifyCandidates(ctx, baseline, culpritTensor, cands, { deadline, onProgress: (i, n, id) => (id ? say(`verifying ${code} fix ${i + 1}/${n}: ${id}`) : undefined) });
+      const search = code !== 'A' && o.sensitivity !== false;
+      const onProgress = (i: number, n: number, id: string) => (id ? say(`verifying ${code} fix ${i + 1}/${n}: ${id}`) : undefined);
+      // with a sensitivity search to follow, the listed fixes get half of the time left first, the
+      // search the rest; fixes not reached then resume while time remains
+      const half = search ? Date.now() + Math.max(0, deadline - Date.now()) / 2 : deadline;
+      res = await verifyCandidates(ctx, baseline, culpritTensor, cands, { deadline: half, onProgress });
+      if (search) {
+        sens ??= await sensitivitySearch(ctx, baseline, single, nodes, { ...(o.sensitivity || {}), deadline, culprit: culpritTensor, onProgress: say });
+        searches.set(skey, sens);
+        if (res.skipped.length && Date.now() < deadline) {
+          const more = await verifyCandidates(ctx, baseline, culpritTensor, cands.slice(cands.length - res.skipped.length), { deadline, onProgress });
+          res = { verified: [...res.verified, ...more.verified], skipped: more.skipped, failed: [...res.failed, ...more.failed] };
+        }
+      }
       cache.set(key, res);
     }
     f.verified = withSearchFix(res.verified, sens);
