@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildGoldenCase, type GoldenCase } from './golden.js';
 import { verifyReport, type VerifyReportResult } from './verify-report.js';
-import { makeContext, type RerunContext } from './rerun.js';
+import { makeContext, quantInput, runScored, stepOptions, type RerunContext } from './rerun.js';
 import { runCandidate } from './fixes.js';
 import { promotedConfig, sensitivitySearch } from './sensitivity.js';
 import { CLASSIFICATION } from '../diagnose/thresholds.js';
@@ -22,6 +22,7 @@ import { fromJsonNumber } from '../report/schema.js';
 import { loadModel } from '../onnx/load.js';
 import { loadPtqConfig } from '../../reference/config/index.js';
 import { prepareQuant } from '../../reference/quantize/prepare.js';
+import { calibrate } from '../../reference/quantize/calibrate.js';
 import { readParamsFile } from '../../reference/quantize/params-file.js';
 import { fastEngine } from '../../reference/fast/engine.js';
 
@@ -103,7 +104,11 @@ describe('sensitivity search (YOLOX-nano 8-bit KL, dog.jpg)', () => {
     for (let i = 1; i < r.steps.length; i++) expect(r.steps[i]!.final).toBeGreaterThan(r.steps[i - 1]!.final);
     // the search reuses unchanged parameters; calibrating from scratch with the patched config gives the same run
     const cfg = promotedConfig(ctx.cfg, set.nodes, 16);
-    const full = await runCandidate(ctx, { id: r.fix!.fix, why: '', cfg, recalibrate: true });
+    const cal = await calibrate(ctx.model, { config: cfg });
+    const full = await runScored(ctx, prepareQuant(ctx.model, cal.params), ctx.inputName, await quantInput(ctx), stepOptions(cfg));
     expect(full.final).toBe(set.final);
+    // and so does the triage path's re-calibration (histograms shared, unchanged parameters reused)
+    const viaFix = await runCandidate(ctx, { id: r.fix!.fix, why: '', cfg, recalibrate: true });
+    expect(viaFix.final).toBe(set.final);
   }, 600_000);
 });

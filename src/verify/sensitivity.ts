@@ -25,12 +25,12 @@
  * runs happen in the same order; the deadline only cuts the list short (said in the result).
  */
 import type { PtqConfig } from '../../reference/config/index.js';
-import { collectHistograms, paramsFromHistograms, sameInputsAndMethods, type CalibrationHistograms } from '../../reference/quantize/calibrate.js';
+import { paramsFromHistograms, sameInputsAndMethods, type CalibrationHistograms } from '../../reference/quantize/calibrate.js';
 import { correctBiases } from '../../reference/quantize/bias-correction.js';
 import { prepareQuant, type PreparedQuant } from '../../reference/quantize/prepare.js';
 import { settingsOf, type QuantParams } from '../../reference/quantize/params.js';
 import { toJsonNumber, type VerifiedFix } from '../report/schema.js';
-import { quantInput, runScored, stepOptions, type RerunContext, type RunScore } from './rerun.js';
+import { histogramsFor, quantInput, runScored, stepOptions, type RerunContext, type RunScore } from './rerun.js';
 import type { SingleLayerScore } from './single-layer.js';
 
 export interface SensitivityOptions {
@@ -161,7 +161,7 @@ export async function sensitivitySearch(ctx: RerunContext, baseline: RunScore, s
   say('sensitivity search: calibration histograms');
   let calib: CalibrationHistograms;
   try {
-    calib = await collectHistograms(ctx.model, { config: cfg, images: ctx.images, loadImage: ctx.loadImage });
+    calib = await histogramsFor(ctx, cfg);
   } catch (e) {
     return done('skipped', `sensitivity search skipped: calibration images unavailable (${(e as Error).message.split('\n')[0]})`);
   }
