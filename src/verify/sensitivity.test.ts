@@ -25,6 +25,9 @@ import { prepareQuant } from '../../reference/quantize/prepare.js';
 import { calibrate } from '../../reference/quantize/calibrate.js';
 import { readParamsFile } from '../../reference/quantize/params-file.js';
 import { fastEngine } from '../../reference/fast/engine.js';
+import { writeReport } from '../report/write.js';
+import { packageRoot } from '../version.js';
+import { spawnSync } from 'node:child_process';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const data = (p: string) => path.resolve(repoRoot, '../shared/data', p);
@@ -111,4 +114,11 @@ describe('sensitivity search (YOLOX-nano 8-bit KL, dog.jpg)', () => {
     const viaFix = await runCandidate(ctx, { id: r.fix!.fix, why: '', cfg, recalibrate: true });
     expect(viaFix.final).toBe(set.final);
   }, 600_000);
+
+  it('CLI: --target outside (0, 1] is a usage error (exit 2)', async () => {
+    const rep = await writeReport(path.join(tmp, 'cmp'), c.report);
+    const r = spawnSync(process.execPath, [path.join(packageRoot(), 'dist', 'src', 'cli', 'main.js'), 'triage', '--report', rep, '--model', MODEL, '--config', c.config, '--input', c.input, '--target', '1.5', '--out', path.join(tmp, 'bad')], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--target 1\.5: expected a cosine in \(0, 1\]/);
+  });
 });
