@@ -26,6 +26,7 @@ import { calibrate } from '../../reference/quantize/calibrate.js';
 import { readParamsFile } from '../../reference/quantize/params-file.js';
 import { fastEngine } from '../../reference/fast/engine.js';
 import { writeReport } from '../report/write.js';
+import { reportProblem } from '../report/validate.js';
 import { packageRoot } from '../version.js';
 import { spawnSync } from 'node:child_process';
 
@@ -72,6 +73,8 @@ describe('sensitivity search (YOLOX-nano 8-bit KL, dog.jpg)', () => {
     expect(String(s.summary)).toMatch(/skipped: no time left in the budget \(raise --budget\)/);
     const f = v0.report.findings.find((x) => x.code === 'B')!;
     expect(f.verified ?? []).toEqual([]);
+    // report.json v1 stays valid with the additive evidence.verification.sensitivity record
+    expect(reportProblem(JSON.parse(JSON.stringify(v0.report)))).toBeNull();
   });
 
   it('target already met: no search, no run', async () => {
@@ -90,6 +93,9 @@ describe('sensitivity search (YOLOX-nano 8-bit KL, dog.jpg)', () => {
     const r = await sensitivitySearch(ctx, v0.baseline, v0.single, culprits, { deadline: Date.now() + 600_000, culprit: 'onnx::Sigmoid_1180' });
     expect(r.status).toBe('found');
     expect(r.fix).toBeDefined();
+    // shortlist: the culprit's own output, the tensor it reads, and what the SiLU before it reads
+    expect(r.shortlist.slice(0, 4).map((u) => `${u.node}:${u.tensor}`)).toEqual(['Conv_45:onnx::Sigmoid_1180', 'Mul_44:input.7', 'Conv_42:onnx::Sigmoid_1177', 'Sigmoid_43:onnx::Mul_686']);
+    expect(r.shortlist.length).toBe(8);
     const set = r.steps.at(-1)!;
     expect(set.tensors.length).toBeLessThanOrEqual(3);
     expect(set.tensors.some((t) => t === 'input.7' || t === 'onnx::Sigmoid_1177')).toBe(true);

@@ -4,7 +4,8 @@
  * (`--report DIR/report.json`). Prints the findings, writes report.json (never over its input).
  * With `--report R --model M --config C --input I` the reference is re-run (src/verify): single-layer
  * error per layer, the float self-check, and every candidate fix of each A/B/C finding verified and
- * ranked within `--budget` seconds; report.json/.md/.html are written.
+ * ranked within `--budget` seconds, plus the sensitivity search (src/verify/sensitivity.ts: the fewest
+ * tensors at 16 bits reaching `--target`); report.json/.md/.html are written.
  * Exit 0 when nothing was found, 1 when a phenomenon was, 2 on bad input.
  */
 import type { CommandModule } from 'yargs';
@@ -63,7 +64,7 @@ export const triageCommand: CommandModule<object, TriageArgs> = {
       .option('config', { type: 'string', describe: 'with --report and --model: ptq_config.json; re-runs the reference for single-layer errors, the float self-check and verified fixes' })
       .option('input', { type: 'string', describe: 'with --config: input_uint8.bin the report was made from' })
       .option('params', { type: 'string', describe: 'with --config: params.json of `magik-parity reference` to reuse instead of calibrating' })
-      .option('budget', { type: 'number', default: 120, describe: 'with --config: seconds for verifying fixes (the rest are listed as skipped)' })
+      .option('budget', { type: 'number', default: 120, describe: 'with --config: seconds for verifying fixes and the sensitivity search (the listed fixes get half first; what is not reached is listed as skipped)' })
       .option('target', { type: 'number', default: 0.99, describe: 'with --config: final-output cosine the sensitivity search aims for (guide: 0.99)' })
       .option('sensitivity', { type: 'boolean', default: true, describe: 'with --config: search the few tensors that, at 16 bits, bring the final cosine to --target (B/C findings); --no-sensitivity skips it' })
       .option('kernels', kernelOptions.kernels)
