@@ -242,10 +242,12 @@ export class Md5Worker {
     }
     const id = this.nextId++;
     thread.load++;
-    return new Promise<string>((resolve, reject) => {
+    const md5 = new Promise<string>((resolve, reject) => {
       this.pending.set(id, { resolve, reject, slot, thread });
       thread.worker.postMessage({ id, offset: slot.offset, length });
     });
+    md5.catch(() => undefined); // like transposeAndHash: a hash nobody awaits (caller stopped) is no unhandled rejection on close()
+    return md5;
   }
 
   /** Stops the threads (pending hashes are rejected). */
