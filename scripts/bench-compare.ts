@@ -1,8 +1,10 @@
 /**
  * Compare-throughput benchmark: a generated dump set of ~300 MB per side (float32 and uint8
  * layers, our manifest format), compared with md5 + every metric, timed next to `md5sum` over
- * the same files in the same run. Also reports the compare's peak RSS (measured in a child
- * process by GNU time, so the benchmark's own memory does not count).
+ * the same files in the same run. Also reports the compare's peak RSS and both commands' CPU time
+ * (measured in the child processes by GNU time, so the benchmark's own memory does not count).
+ * compare runs on two cores and md5sum on one, so on a loaded machine the ratio rises; the CPU
+ * times show what each run cost.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, rmSync, mkdirSync } from 'node:fs';
@@ -20,6 +22,9 @@ export interface BenchCompareResult {
   ratio: number;
   peakRssMb: number;
   throughputMbS: number;
+  /** CPU time (user + system, GNU time) of the median-wall runs: compare uses two cores, md5sum one. */
+  compareCpuMs: number;
+  md5sumCpuMs: number;
 }
 
 const LAYER_ELEMS = 1_250_000; // 5 MB float32 / 1.25 MB uint8
@@ -77,26 +82,34 @@ export async function benchCompare(o: { mb?: number; repeats?: number } = {}): P
   const files = ['a', 'b'].flatMap((s) => readdirSync(path.join(root, s)).filter((f) => f.endsWith('.bin')).map((f) => path.join(root, s, f)));
   const cli = path.join(packageRoot(), 'dist', 'src', 'cli', 'main.js');
   const out = path.join(root, 'report');
+  const cpuOf = (stderr: string) => {
+    const m = /CPU ([\d.]+) ([\d.]+)/.exec(stderr);
+    return m ? (Number(m[1]) + Number(m[2])) * 1000 : NaN;
+  };
+  const cpu = { compare: NaN, md5sum: NaN };
   const runCompare = () => {
-    const r = spawnSync('/usr/bin/time', ['-f', 'MAXRSS %M', process.execPath, cli, 'compare', '--float', path.join(root, 'a'), '--ptq', path.join(root, 'b'), '--out', out, '--json'], { encoding: 'utf8', maxBuffer: 1 << 28 });
+    const r = spawnSync('/usr/bin/time', ['-f', 'MAXRSS %M\nCPU %U %S', process.execPath, cli, 'compare', '--float', path.join(root, 'a'), '--ptq', path.join(root, 'b'), '--out', out, '--json'], { encoding: 'utf8', maxBuffer: 1 << 28 });
     if (r.status !== 0 && r.status !== 1) throw new Error(`compare failed: ${r.stderr}`);
+    cpu.compare = cpuOf(r.stderr);
     return Number(/MAXRSS (\d+)/.exec(r.stderr)?.[1] ?? NaN) / 1024;
   };
   const runMd5 = () => {
-    const r = spawnSync('md5sum', files, { encoding: 'utf8', maxBuffer: 1 << 26 });
+    const r = spawnSync('/usr/bin/time', ['-f', 'CPU %U %S', 'md5sum', ...files], { encoding: 'utf8', maxBuffer: 1 << 26 });
     if (r.status !== 0) throw new Error('md5sum failed');
+    cpu.md5sum = cpuOf(r.stderr);
   };
   runMd5(); // warm the page cache for both
   runCompare();
-  const cmp: number[] = [];
-  const md5: number[] = [];
+  const cmp: Array<[number, number]> = [];
+  const md5: Array<[number, number]> = [];
   let rss = 0;
   for (let k = 0; k < (o.repeats ?? 3); k++) {
-    md5.push(timeMs(runMd5));
-    cmp.push(timeMs(() => (rss = Math.max(rss, runCompare()))));
+    md5.push([timeMs(runMd5), cpu.md5sum]);
+    cmp.push([timeMs(() => (rss = Math.max(rss, runCompare()))), cpu.compare]);
   }
-  const med = (xs: number[]) => [...xs].sort((x, y) => x - y)[xs.length >> 1]!;
-  const compareMs = med(cmp);
-  const md5sumMs = med(md5);
-  return { mbPerSide: mb, layers, compareMs, md5sumMs, ratio: compareMs / md5sumMs, peakRssMb: rss, throughputMbS: (2 * mb) / (compareMs / 1000) };
+  // median by wall time; the CPU time is that run's
+  const med = (xs: Array<[number, number]>) => [...xs].sort((x, y) => x[0] - y[0])[xs.length >> 1]!;
+  const [compareMs, compareCpuMs] = med(cmp);
+  const [md5sumMs, md5sumCpuMs] = med(md5);
+  return { mbPerSide: mb, layers, compareMs, md5sumMs, ratio: compareMs / md5sumMs, peakRssMb: rss, throughputMbS: (2 * mb) / (compareMs / 1000), compareCpuMs, md5sumCpuMs };
 }

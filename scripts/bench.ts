@@ -22,9 +22,9 @@ const say = (s: string) => {
 
 say(`magik-parity benchmarks (medians; same machine, same run; ${os.availableParallelism()} cores, load ${os.loadavg()[0]!.toFixed(1)})`);
 const c = await benchCompare();
-say(`compare  ${c.mbPerSide} MB/side, ${c.layers} layers (md5 + all metrics): ${c.compareMs.toFixed(0)} ms vs md5sum ${c.md5sumMs.toFixed(0)} ms -> ratio ${c.ratio.toFixed(2)} (target <= 1.0); ${c.throughputMbS.toFixed(0)} MB/s; peak RSS ${c.peakRssMb.toFixed(0)} MB (target <= 300)`);
+say(`compare  ${c.mbPerSide} MB/side, ${c.layers} layers (md5 + all metrics): ${c.compareMs.toFixed(0)} ms vs md5sum ${c.md5sumMs.toFixed(0)} ms -> ratio ${c.ratio.toFixed(2)} (target <= 1.0); ${c.throughputMbS.toFixed(0)} MB/s; peak RSS ${c.peakRssMb.toFixed(0)} MB (target <= 300); CPU ${c.compareCpuMs.toFixed(0)} ms (2 threads) vs md5sum ${c.md5sumCpuMs.toFixed(0)} ms`);
 const f = await benchFloat({ threads: 2 });
-say(`float    YOLOX-nano 416 dump of every tensor: ${f.dumpMs.toFixed(0)} ms vs ORT final-output-only ${f.ortMs.toFixed(0)} ms -> ratio ${f.ratio.toFixed(2)} (target <= 4); peak RSS ${f.peakRssMb.toFixed(0)} MB`);
+say(`float    YOLOX-nano 416 dump of every tensor (warm session, run + write): ${f.dumpMs.toFixed(0)} ms (run ${f.detail.dumpPhasesMs.runMs}, write ${f.detail.dumpPhasesMs.writeMs}) vs ORT final-output-only ${f.ortMs.toFixed(0)} ms -> ratio ${f.ratio.toFixed(2)} (target <= 4); vs ORT with optimizations disabled as the dump runs it ${f.ortDisabledMs.toFixed(0)} ms -> ratio ${f.ratioSameOptimization.toFixed(2)}; cold (one CLI run) ${f.detail.coldMs.dumpMs} vs ${f.detail.coldMs.ortMs} ms; peak RSS ${f.peakRssMb.toFixed(0)} MB`);
 
 const tmp = await fsp.mkdtemp(path.join(os.tmpdir(), 'mp-bench-'));
 try {

@@ -53,9 +53,23 @@ export function checkModelAgainstConfig(model: OnnxModel, cfg: PtqConfig): strin
   return info.name;
 }
 
-/** Runs calibration and returns the parameters. */
-export async function calibrate(model: OnnxModel, opts: CalibrateOptions): Promise<CalibrationResult> {
-  const t0 = performance.now();
+/** The calibration histograms of one config and image list (parameter-independent). */
+export interface CalibrationHistograms {
+  inputName: string;
+  /** Feature tensor name -> histogram over all images (float run of the folded model). */
+  hists: Map<string, TensorHistogram>;
+  images: string[];
+  /** Warnings of listing the images. */
+  warnings: string[];
+}
+
+/**
+ * Pass 1 of calibration: lists the images and runs the BatchNorm-folded float model on each,
+ * collecting one histogram per feature tensor. Depends on the config's input settings
+ * (format, size, mean/var, images) only, not on bits or methods, so several configs that differ
+ * only there can share it ({@link paramsFromHistograms}).
+ */
+export async function collectHistograms(model: OnnxModel, opts: CalibrateOptions): Promise<CalibrationHistograms> {
   const cfg = opts.config;
   const inputName = checkModelAgainstConfig(model, cfg);
   const warnings: string[] = [];
@@ -66,7 +80,7 @@ export async function calibrate(model: OnnxModel, opts: CalibrateOptions): Promi
     images = listed.images;
   }
   const load = opts.loadImage ?? prepareImageLoader;
-  const { model: folded, folds } = foldBatchNorms(model);
+  const { model: folded } = foldBatchNorms(model);
   const plan = planGraph(folded);
   const hists = new Map<string, TensorHistogram>();
   const histOf = (name: string): TensorHistogram => {
@@ -85,7 +99,23 @@ export async function calibrate(model: OnnxModel, opts: CalibrateOptions): Promi
     });
     opts.onProgress?.(i + 1, images.length);
   }
+  return { inputName, hists, images, warnings };
+}
 
+/**
+ * Pass 2 of calibration: per-tensor feature parameters (the config's method and bits, per-node
+ * bits from `node_quantize_bits`) from the histograms, and per-channel weight scales.
+ * `warnings` receives the unknown node_quantize_bits keys. `reuse`: parameters made from the same
+ * histograms (same images and input settings, same methods) whose entries of equal bits are taken
+ * as they are instead of searched again — the result is the same, only faster (a KL search per
+ * tensor is the slow part); ignored when its settings differ.
+ */
+export function paramsFromHistograms(model: OnnxModel, cfg: PtqConfig, calib: CalibrationHistograms, warnings: string[] = [], reuse?: QuantParams): QuantParams {
+  const { inputName, hists, images } = calib;
+  const settings = settingsOf(cfg, images);
+  const same = reuse && sameInputsAndMethods(reuse.settings, settings) ? reuse : undefined;
+  const { model: folded, folds } = foldBatchNorms(model);
+  const plan = planGraph(folded);
   const nodeNames = new Set(folded.graph.nodes.map((n) => n.name));
   for (const k of Object.keys(cfg.nodeQuantizeBits)) {
     if (!nodeNames.has(k) && k !== inputName) warnings.push(`${cfg.file}: node_quantize_bits names "${k}", which is no node of ${path.basename(model.file)}`);
@@ -104,16 +134,25 @@ export async function calibrate(model: OnnxModel, opts: CalibrateOptions): Promi
       features[name] = { ...shared, method: 'shared', sharedWith: shared.sharedWith ?? src, observedMin: Math.min(h.min, 0), observedMax: Math.max(h.max, 0) };
       continue;
     }
+    const old = same?.features[name];
+    if (old && old.method !== 'shared' && old.bits === bits) {
+      features[name] = { ...old };
+      continue;
+    }
     const c = calibrateFeature(h, cfg.featureQuantizeMethod, bits);
     features[name] = { scale: c.scale, zeroPoint: c.zeroPoint, bits, dtype: bits <= 8 ? 'uint8' : 'uint16', method: c.method, observedMin: c.observedMin, observedMax: c.observedMax };
   }
   const weights: Record<string, WeightParamsEntry> = {};
   for (const s of weightSites(folded)) {
     const bits = cfg.nodeQuantizeBits[s.node.name]?.weight ?? cfg.weightQuantizeBits;
+    const oldW = same?.weights[s.node.name];
+    if (oldW && oldW.bits === bits && oldW.tensor === s.tensor.name) {
+      weights[s.node.name] = { ...oldW, dims: [...oldW.dims], scales: [...oldW.scales] };
+      continue;
+    }
     const qw = quantizeWeights(s.tensor.data as Float32Array, s.tensor.dims, bits, cfg.weightQuantizeMethod, s.axis);
     weights[s.node.name] = { opType: s.node.opType, tensor: s.tensor.name, input: s.input, dims: [...s.tensor.dims], axis: s.axis, bits, method: cfg.weightQuantizeMethod, scales: [...qw.scales] };
   }
-  const settings = settingsOf(cfg, images);
   const params: QuantParams = {
     format: PARAMS_FORMAT,
     version: PARAMS_VERSION,
@@ -124,5 +163,20 @@ export async function calibrate(model: OnnxModel, opts: CalibrateOptions): Promi
     features,
     weights,
   };
-  return { params, warnings, images, timeMs: performance.now() - t0 };
+  return params;
+}
+
+/** True when two parameter sets come from the same images, input settings and methods (their entries of equal bits are then equal). */
+export function sameInputsAndMethods(a: QuantParams['settings'], b: QuantParams['settings']): boolean {
+  const key = (s: QuantParams['settings']) => JSON.stringify([s.featureQuantizeMethod, s.weightQuantizeMethod, s.format, s.width, s.height, s.mean, s.var, s.images]);
+  return key(a) === key(b);
+}
+
+/** Runs calibration and returns the parameters. */
+export async function calibrate(model: OnnxModel, opts: CalibrateOptions): Promise<CalibrationResult> {
+  const t0 = performance.now();
+  const h = await collectHistograms(model, opts);
+  const warnings = [...h.warnings];
+  const params = paramsFromHistograms(model, opts.config, h, warnings);
+  return { params, warnings, images: h.images, timeMs: performance.now() - t0 };
 }

@@ -6,12 +6,11 @@ import { openSources, type SourceOptions } from './sources.js';
 import { checkInputs } from './inputs.js';
 import { planEdges, prepareLayers, finishLayer, firstDivergence, summarize, type LayerLabel } from './edges.js';
 import { measureAll } from '../measure/engine.js';
+import type { MeasurePool } from '../measure/pool.js';
 import type { MeasureJob } from '../measure/types.js';
 import { REPORT_SCHEMA_VERSION, type Report, type ReportEdge, type ReportSource, type Thresholds, toJsonNumber, fromJsonNumber } from '../report/schema.js';
 import { TOOL_NAME, toolVersion } from '../version.js';
-import { errorFromCosine, errorGain } from '../metrics/index.js';
-import { diagnose } from '../diagnose/diagnose.js';
-import { verdictOf } from '../diagnose/rediagnose.js';
+import { errorFromCosine, errorGain } from '../metrics/aggregate.js';
 import { resolveProfile, type ThresholdProfile } from '../diagnose/thresholds.js';
 
 export interface CompareOptions extends SourceOptions {
@@ -22,17 +21,32 @@ export interface CompareOptions extends SourceOptions {
   profile?: ThresholdProfile;
   /** Worker threads for measuring (default: 2, the machine's cores). */
   threads?: number;
+  /** Worker threads started earlier (MeasurePool.start(threads)), so they boot while sources are scanned; used once. */
+  pool?: MeasurePool | null;
   /** From --model: tensor labels keyed by sanitized name, and the model's identity. */
   labels?: Map<string, LayerLabel>;
   model?: { file: string; md5: string };
   command?: string[];
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Called once the jobs are handed to the measuring threads: the main thread then idles until
+   * they finish, so this is where to start loading modules needed only afterwards.
+   */
+  onMeasureStart?: () => void;
 }
 
 export const DEFAULT_THRESHOLDS: Thresholds = { cosine: 0.99 };
 
 export async function compare(o: CompareOptions): Promise<Report> {
   const t0 = Date.now();
+  try {
+    return await compareWith(o, t0);
+  } finally {
+    o.pool?.close(); // a no-op once the pool has run; frees it when a stage failed first
+  }
+}
+
+async function compareWith(o: CompareOptions, t0: number): Promise<Report> {
   const profile = o.profile ?? resolveProfile({ cosineOk: o.thresholds?.cosine });
   const thresholds: Thresholds = { ...DEFAULT_THRESHOLDS, ...o.thresholds, cosine: profile.cosineOk };
   const sources = await openSources(o);
@@ -43,7 +57,12 @@ export async function compare(o: CompareOptions): Promise<Report> {
   const prepared = planned.map((e) => ({ edge: e, layers: prepareLayers(e, nextId, o.labels) }));
   const jobs: MeasureJob[] = [];
   for (const p of prepared) for (const l of p.layers) if (l.job) jobs.push(l.job);
-  const results = await measureAll(jobs, { threads: o.threads, onProgress: o.onProgress });
+  const measuring = measureAll(jobs, { threads: o.threads, onProgress: o.onProgress, pool: o.pool });
+  // the diagnosis modules load while the workers measure (the main thread is idle meanwhile)
+  const diagnosisModules = Promise.all([import('../diagnose/diagnose.js'), import('../diagnose/rediagnose.js')]);
+  o.onMeasureStart?.();
+  const results = await measuring;
+  const [{ diagnose }, { verdictOf }] = await diagnosisModules;
 
   const edges: ReportEdge[] = prepared.map(({ edge, layers }) => {
     for (const l of layers) if (l.job) finishLayer(l.layer, results.get(l.job.id), edge.kind, thresholds);

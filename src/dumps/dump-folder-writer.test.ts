@@ -138,9 +138,9 @@ describe('DumpFolderWriter: md5 supplied later', () => {
       for (let i = 0; i < 7; i++) {
         const n = 100 + i * 150;
         const slot = await hasher.acquire(); // a slot comes back only after its hash is done
-        const f32 = new Float32Array(slot.buffer, 0, n);
+        const f32 = new Float32Array(slot.buffer, slot.byteOffset, n);
         for (let k = 0; k < n; k++) f32[k] = Math.sin(k * 0.37 + i) * 10;
-        expected.push(md5(new Uint8Array(slot.buffer, 0, n * 4)));
+        expected.push(md5(slot.subarray(0, n * 4)));
         const t = w.add(layer(`t${i}`, [n], 'float32'), f32, { md5: hasher.hash(slot, n * 4) });
         expect(t.md5).toBe(''); // not known yet
       }

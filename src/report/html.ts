@@ -4,7 +4,7 @@
  * in `<script type="application/json" id="report-data">`. Works when opened from file://.
  * Reads report values only, never computes metrics. Same report → same HTML.
  */
-import { verifiedNote, verifiedRows } from './verified-text.js';
+import { sensitivityLine, verifiedNote, verifiedRows } from './verified-text.js';
 import type { Report, Finding, ReportEdge } from './schema.js';
 import { REPORT_SCHEMA_VERSION } from './schema.js';
 import { fmtNum, verdictText, culpritsByEdge, firstDivergenceText, firstDivergenceIndex } from './format.js';
@@ -45,6 +45,8 @@ function renderFinding(r: Report, f: Finding): string {
     for (const v of rows) out.push(`<tr><td>${v.rank}</td><td>${escHtml(v.fix)}</td><td class="mono">${escHtml(v.final)}</td><td class="mono">${escHtml(v.culprit)}</td><td><code>${escHtml(v.apply)}</code></td></tr>`);
     out.push('</table>');
   }
+  const sens = sensitivityLine(f);
+  if (sens) out.push(`<div>${escHtml(sens)}</div>`);
   const note = verifiedNote(f);
   if (note) out.push(`<div class="muted">${escHtml(note)}</div>`);
   out.push('</div>');

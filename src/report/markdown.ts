@@ -3,7 +3,7 @@
  * values only, never computes metrics. Deterministic: the only time-dependent text comes from
  * `report.meta` and sits in the last section ("Run"), apart from the comparable content.
  */
-import { verifiedNote, verifiedRows } from './verified-text.js';
+import { sensitivityLine, verifiedNote, verifiedRows } from './verified-text.js';
 import type { Report, ReportEdge, ReportLayer, Finding, JsonNumber } from './schema.js';
 import { REPORT_SCHEMA_VERSION } from './schema.js';
 import { fmtNum, shapeText, pickRows, verdictText, culpritsByEdge, firstDivergenceText } from './format.js';
@@ -54,6 +54,8 @@ function findingLines(f: Finding): string[] {
   if (rows.length) {
     out.push('', '**Verified fixes** (reference re-run, ranked by final cosine)', '', ...table(['#', 'fix', 'final cosine', 'culprit cosine', 'apply'], rows.map((v) => [String(v.rank), esc(v.fix), v.final, v.culprit, v.apply ? code(v.apply) : ''])));
   }
+  const sens = sensitivityLine(f);
+  if (sens) out.push('', esc(sens));
   const note = verifiedNote(f);
   if (note) out.push('', `_${esc(note)}_`);
   out.push('');

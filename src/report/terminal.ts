@@ -2,7 +2,7 @@
  * Terminal rendering of a report: input check first, then one table per edge and the verdict.
  * Reads report.json values only (never computes metrics). Colour via chalk; honours NO_COLOR.
  */
-import { verifiedNote, verifiedRows } from './verified-text.js';
+import { sensitivityLine, verifiedNote, verifiedRows } from './verified-text.js';
 import Table from 'cli-table3';
 import { Chalk } from 'chalk';
 import type { Report, JsonNumber } from './schema.js';
@@ -94,6 +94,8 @@ export function renderFindings(r: Pick<Report, 'findings' | 'diagnosis'>, c: Ins
     const rows = verifiedRows(f);
     if (rows.length) lines.push(c.bold('  verified fixes (re-run of the reference, ranked by final cosine):'));
     for (const v of rows) lines.push(c.cyan(`   ${v.rank}. ${v.fix}: final ${v.final}${v.culprit ? `, culprit ${v.culprit}` : ''}${v.apply ? `  ${v.apply}` : ''}`));
+    const sens = sensitivityLine(f);
+    if (sens) lines.push(c.cyan(`   ${sens}`));
     const note = verifiedNote(f);
     if (note) lines.push(c.yellow(`   ${note}`));
   }

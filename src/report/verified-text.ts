@@ -40,3 +40,9 @@ export function verifiedNote(f: Finding): string | null {
   const parts = [ver?.note, ...(ver?.failed ?? []).map((x) => `${x.fix} failed: ${x.error}`)].filter((x): x is string => Boolean(x));
   return parts.length ? parts.join('; ') : null;
 }
+
+/** The sensitivity search's one-line summary (evidence.verification.sensitivity.summary), or null. */
+export function sensitivityLine(f: Finding): string | null {
+  const s = (f.evidence as { verification?: { sensitivity?: { summary?: unknown } } } | undefined)?.verification?.sensitivity?.summary;
+  return typeof s === 'string' && s ? s : null;
+}

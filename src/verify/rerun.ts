@@ -17,12 +17,13 @@ import { cosine as cosineOf, sqnrDb as sqnrOf } from '../metrics/pairwise.js';
 import type { PtqConfig } from '../../reference/config/index.js';
 import { runGraph } from '../../reference/executor.js';
 import { floatTensor, type Tensor } from '../../reference/tensor.js';
-import { calibrate, checkModelAgainstConfig } from '../../reference/quantize/calibrate.js';
+import { checkModelAgainstConfig, collectHistograms, paramsFromHistograms, type CalibrationHistograms } from '../../reference/quantize/calibrate.js';
 import type { ImageLoader } from '../../reference/quantize/image-source.js';
 import { prepareQuant, type PreparedQuant } from '../../reference/quantize/prepare.js';
 import { resultAsFloat, runQuantized } from '../../reference/quantize/run-quantized.js';
 import { correctBiases } from '../../reference/quantize/bias-correction.js';
 import type { IntStepOptions } from '../../reference/quantize/int-step.js';
+import type { FastEngine } from '../../reference/fast/engine.js';
 
 /** How the quantized side's input is made from input_uint8.bin (phenomenon A probes). */
 export interface InputVariant {
@@ -51,6 +52,10 @@ export interface RerunContext {
   /** Calibration images of the base parameters (reused by every re-calibration). */
   images: string[] | undefined;
   loadImage?: ImageLoader;
+  /** The fast-kernel engine of every integer run (null / absent: plain TypeScript; results are identical). */
+  fast?: FastEngine | null;
+  /** Calibration histograms per input setting (histogramsFor), filled on first use. */
+  histograms?: Map<string, CalibrationHistograms>;
   warnings: string[];
 }
 
@@ -103,17 +108,37 @@ export async function readDumpInput(folder: string, dims: readonly number[]): Pr
   return floatTensor([n, c, h, w], out);
 }
 
-/** Calibrates `cfg` on the context's images (with bias correction when the config asks for it). */
-export async function calibrateFor(ctx: Pick<RerunContext, 'model' | 'images' | 'loadImage'>, cfg: PtqConfig): Promise<{ prep: PreparedQuant; images: string[]; warnings: string[] }> {
-  const cal = await calibrate(ctx.model, { config: cfg, images: ctx.images, loadImage: ctx.loadImage });
-  let prep = prepareQuant(ctx.model, cal.params);
-  const warnings = [...cal.warnings];
+/**
+ * The calibration histograms of `cfg` on the context's images, collected once per input setting
+ * (format, size, mean/var, images) and kept in `ctx.histograms` when the context has that cache.
+ */
+export async function histogramsFor(ctx: Pick<RerunContext, 'model' | 'images' | 'loadImage' | 'histograms'>, cfg: PtqConfig): Promise<CalibrationHistograms> {
+  const key = (images: readonly string[] | null) => JSON.stringify([cfg.path, cfg.usedImageNum, cfg.format, cfg.width, cfg.height, cfg.mean, cfg.var, images]);
+  let h = ctx.histograms?.get(key(ctx.images ?? null));
+  if (!h) {
+    h = await collectHistograms(ctx.model, { config: cfg, images: ctx.images, loadImage: ctx.loadImage });
+    ctx.histograms?.set(key(ctx.images ?? null), h);
+    ctx.histograms?.set(key(h.images), h);
+  }
+  return h;
+}
+
+/**
+ * Calibrates `cfg` on the context's images (with bias correction when the config asks for it).
+ * Histograms are shared between calls with the same input settings, and parameters of unchanged
+ * bits are taken from `ctx.base` when it was made from the same histograms: the result equals
+ * `calibrate()` with `cfg`, only faster.
+ */
+export async function calibrateFor(ctx: Pick<RerunContext, 'model' | 'images' | 'loadImage' | 'histograms'> & { base?: PreparedQuant }, cfg: PtqConfig): Promise<{ prep: PreparedQuant; images: string[]; warnings: string[] }> {
+  const h = await histogramsFor(ctx, cfg);
+  const warnings = [...h.warnings];
+  let prep = prepareQuant(ctx.model, paramsFromHistograms(ctx.model, cfg, h, warnings, ctx.base?.params));
   if (cfg.biasCorr.weightCorr || cfg.biasCorr.featureCorr) {
     const bc = await correctBiases(prep, cfg, { loadImage: ctx.loadImage, makePrepared: (p) => prepareQuant(ctx.model, p) });
     warnings.push(...bc.warnings);
     prep = prepareQuant(ctx.model, bc.params);
   }
-  return { prep, images: cal.images, warnings };
+  return { prep, images: h.images, warnings };
 }
 
 /** The integer-step switches of a config. */
@@ -122,9 +147,10 @@ export function stepOptions(cfg: PtqConfig): IntStepOptions {
 }
 
 /** Runs `prep` in integer mode on `x` with the config's switches and scores every tensor against the truth. */
-export async function runScored(ctx: Pick<RerunContext, 'truth'>, prep: PreparedQuant, inputName: string, x: Tensor, opts: IntStepOptions): Promise<RunScore> {
+export async function runScored(ctx: Pick<RerunContext, 'truth' | 'fast'>, prep: PreparedQuant, inputName: string, x: Tensor, opts: IntStepOptions): Promise<RunScore> {
   const tensors = new Map<string, TensorScore>();
   const r = await runQuantized(prep, inputName, x, {
+    fast: ctx.fast ?? null,
     ...opts,
     onTensor: (name, t, _node, q) => {
       const f = ctx.truth.get(name);
@@ -150,16 +176,19 @@ export interface ContextOptions {
   /** Parameters to reuse instead of calibrating (a loaded, checked PreparedQuant). */
   prepared?: PreparedQuant;
   loadImage?: ImageLoader;
+  /** The fast-kernel engine for the integer runs (default: plain TypeScript). */
+  fast?: FastEngine | null;
 }
 
 /** Builds the re-run context: base parameters, truth input and the float truth run. */
 export async function makeContext(o: ContextOptions): Promise<RerunContext> {
   const inputName = checkModelAgainstConfig(o.model, o.cfg);
   const warnings: string[] = [];
+  const histograms = new Map<string, CalibrationHistograms>();
   let base = o.prepared;
   let images: string[] | undefined;
   if (!base) {
-    const c = await calibrateFor({ model: o.model, images: undefined, loadImage: o.loadImage }, o.cfg);
+    const c = await calibrateFor({ model: o.model, images: undefined, loadImage: o.loadImage, histograms }, o.cfg);
     base = c.prep;
     images = c.images;
     warnings.push(...c.warnings);
@@ -172,5 +201,5 @@ export async function makeContext(o: ContextOptions): Promise<RerunContext> {
   const truthInput = fromDump ?? own;
   const truth = await runGraph(base.model, new Map([[inputName, truthInput]]), { keep: 'all' });
   if (!truth.size) throw new UserError('EXEC_FAILED', `${o.model.file}: the float run produced no tensor`);
-  return { model: o.model, cfg: o.cfg, inputName, inputFile: o.inputFile, truthInput, truthFrom: fromDump ? 'float-dump-input.bin' : 'config-preprocessing', truth, base, images, loadImage: o.loadImage, warnings };
+  return { model: o.model, cfg: o.cfg, inputName, inputFile: o.inputFile, truthInput, truthFrom: fromDump ? 'float-dump-input.bin' : 'config-preprocessing', truth, base, images, loadImage: o.loadImage, fast: o.fast ?? null, histograms, warnings };
 }

@@ -15,13 +15,15 @@ import { loadPtqConfig } from '../../reference/config/index.js';
 import { prepareQuant } from '../../reference/quantize/prepare.js';
 import { readParamsFile } from '../../reference/quantize/params-file.js';
 import type { ImageLoader } from '../../reference/quantize/image-source.js';
-import { toJsonNumber, type Finding, type Report } from '../report/schema.js';
+import { fromJsonNumber, toJsonNumber, type Finding, type JsonNumber, type Report, type VerifiedFix } from '../report/schema.js';
 import { rediagnose, verdictOf } from '../diagnose/rediagnose.js';
 import type { ThresholdProfile } from '../diagnose/thresholds.js';
 import { makeContext, quantInput, runScored, stepOptions, type RunScore } from './rerun.js';
 import { singleLayerErrors, type SingleLayerScore } from './single-layer.js';
 import { floatSelfCheck, type SelfCheckResult } from './self-check.js';
 import { inputCandidates, quantCandidates, verifyCandidates } from './fixes.js';
+import { sensitivitySearch, type SensitivityResult } from './sensitivity.js';
+import { engineFor, type KernelChoice } from '../ptq/run-reference.js';
 
 export interface VerifyReportOptions {
   /** The ONNX model (file or loaded). */
@@ -39,6 +41,15 @@ export interface VerifyReportOptions {
   /** Progress lines (e.g. to stderr on a TTY). */
   onProgress?: (message: string) => void;
   command?: string[];
+  /** Integer kernels of the re-runs (default 'fast'; results are identical, only the speed differs). */
+  kernels?: KernelChoice;
+  /** Threads of the fast kernels. */
+  threads?: number;
+  /**
+   * The sensitivity search of B / C findings (sensitivity.ts), run first within the budget; false
+   * to skip it. Default: target final cosine 0.99, promotion to 16 bits, at most 3 tensors.
+   */
+  sensitivity?: false | { target?: number; bits?: number; maxTensors?: number; shortlist?: number };
 }
 
 export interface VerifyReportResult {
@@ -63,13 +74,14 @@ export async function verifyReport(report: Report, o: VerifyReportOptions): Prom
   const floatSrc = report.sources.find((s) => s.id === 'float');
   const floatDumps = floatSrc && existsSync(path.resolve(floatSrc.root, 'input.bin')) ? path.resolve(floatSrc.root) : undefined;
   say(prepared ? 'float truth run' : 'calibrating + float truth run');
-  const ctx = await makeContext({ model, cfg, inputFile: o.input, floatDumps, prepared, loadImage: o.loadImage });
+  const fast = await engineFor(o.kernels ?? 'fast', o.threads);
+  const ctx = await makeContext({ model, cfg, inputFile: o.input, floatDumps, prepared, loadImage: o.loadImage, fast });
   warnings.push(...ctx.warnings);
 
   say('integer run (entire error)');
   const baseline = await runScored(ctx, ctx.base, ctx.inputName, await quantInput(ctx), stepOptions(cfg));
   say('single-layer runs');
-  const single = singleLayerErrors(ctx.base, ctx.truth, stepOptions(cfg));
+  const single = singleLayerErrors(ctx.base, ctx.truth, { ...stepOptions(cfg), fast });
 
   // fill layer.single on every float edge (matched by tensor name or its sanitized dump name)
   const bySan = new Map<string, string>();
@@ -115,6 +127,7 @@ export async function verifyReport(report: Report, o: VerifyReportOptions): Prom
   // verified fixes: one verification per (code, culprits), shared by findings on several edges
   const deadline = Date.now() + 1000 * (o.budgetSeconds ?? 120);
   const cache = new Map<string, Awaited<ReturnType<typeof verifyCandidates>>>();
+  const searches = new Map<string, SensitivityResult>();
   for (const f of problems) {
     const code = f.code as 'A' | 'B' | 'C';
     const edgeCulprits = d.culprits.find((c) => c.edge === f.edge)?.layers ?? [];
@@ -122,12 +135,27 @@ export async function verifyReport(report: Report, o: VerifyReportOptions): Prom
     const culpritTensor = f.layer ? (baseline.tensors.has(f.layer) ? f.layer : (bySan.get(sanitizeName(f.layer)) ?? null)) : null;
     const key = `${code}|${nodes.join(',')}|${culpritTensor}`;
     let res = cache.get(key);
+    const skey = `${nodes.join(',')}|${culpritTensor}`;
+    let sens = code === 'A' ? undefined : searches.get(skey);
     if (!res) {
       const cands = code === 'A' ? inputCandidates(cfg) : quantCandidates(cfg, code, nodes);
-      res = await verifyCandidates(ctx, baseline, culpritTensor, cands, { deadline, onProgress: (i, n, id) => (id ? say(`verifying ${code} fix ${i + 1}/${n}: ${id}`) : undefined) });
+      const search = code !== 'A' && o.sensitivity !== false;
+      const onProgress = (i: number, n: number, id: string) => (id ? say(`verifying ${code} fix ${i + 1}/${n}: ${id}`) : undefined);
+      // with a sensitivity search to follow, the listed fixes get half of the time left first, the
+      // search the rest; fixes not reached then resume while time remains
+      const half = search ? Date.now() + Math.max(0, deadline - Date.now()) / 2 : deadline;
+      res = await verifyCandidates(ctx, baseline, culpritTensor, cands, { deadline: half, onProgress });
+      if (search) {
+        sens ??= await sensitivitySearch(ctx, baseline, single, nodes, { ...(o.sensitivity || {}), deadline, culprit: culpritTensor, onProgress: say });
+        searches.set(skey, sens);
+        if (res.skipped.length && Date.now() < deadline) {
+          const more = await verifyCandidates(ctx, baseline, culpritTensor, cands.slice(cands.length - res.skipped.length), { deadline, onProgress });
+          res = { verified: [...res.verified, ...more.verified], skipped: more.skipped, failed: [...res.failed, ...more.failed] };
+        }
+      }
       cache.set(key, res);
     }
-    f.verified = res.verified;
+    f.verified = withSearchFix(res.verified, sens);
     const split = blameSplit(res.verified);
     f.evidence = {
       ...f.evidence,
@@ -139,6 +167,7 @@ export async function verifyReport(report: Report, o: VerifyReportOptions): Prom
         failed: res.failed,
         budgetSeconds: o.budgetSeconds ?? 120,
         ...(split ? { split } : {}),
+        ...(sens ? { sensitivity: sensitivityEvidence(sens) } : {}),
         ...(res.skipped.length ? { note: `budget reached: ${res.skipped.length} fix(es) not verified (raise --budget)` } : {}),
       },
     };
@@ -146,6 +175,37 @@ export async function verifyReport(report: Report, o: VerifyReportOptions): Prom
   r.verdict = verdictOf(r.inputs, r.edges, r.findings);
   r.meta = { createdAt: new Date().toISOString(), command: o.command ?? [], elapsedMs: Date.now() - t0 };
   return { report: r, baseline, single, selfCheck, warnings };
+}
+
+/** The verified fixes with the sensitivity search's set ranked in by final cosine (a new array; ranks renumbered). */
+function withSearchFix(verified: VerifiedFix[], sens: SensitivityResult | undefined): VerifiedFix[] {
+  const all = sens?.fix ? [...verified.map((v) => ({ ...v })), { ...sens.fix }] : verified.map((v) => ({ ...v }));
+  const fin = (v: VerifiedFix) => {
+    const x = fromJsonNumber((v.after.final ?? 'NaN') as JsonNumber);
+    return Number.isNaN(x) ? -Infinity : x;
+  };
+  // stable: equal cosines keep their order (the search's set after the fixes of the same cosine)
+  all.sort((a, b) => fin(b) - fin(a));
+  all.forEach((v, i) => (v.rank = i + 1));
+  return all;
+}
+
+/** The JSON-plain record of a search for evidence.verification.sensitivity. */
+function sensitivityEvidence(s: SensitivityResult): Record<string, unknown> {
+  const run = (r: { nodes: string[]; tensors: string[]; final: number }) => ({ nodes: r.nodes, tensors: r.tensors, final: toJsonNumber(r.final) });
+  return {
+    status: s.status,
+    summary: s.summary,
+    target: s.target,
+    bits: s.bits,
+    baselineFinal: toJsonNumber(s.baselineFinal),
+    shortlist: s.shortlist,
+    probes: s.probes.map(run),
+    steps: s.steps.map(run),
+    ...(s.fix ? { fix: s.fix.fix, patch: s.fix.patch, promoted: s.steps.at(-1)?.tensors.length ?? 0 } : {}),
+    runs: s.runs,
+    ms: s.ms,
+  };
 }
 
 /**

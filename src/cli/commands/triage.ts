@@ -4,7 +4,8 @@
  * (`--report DIR/report.json`). Prints the findings, writes report.json (never over its input).
  * With `--report R --model M --config C --input I` the reference is re-run (src/verify): single-layer
  * error per layer, the float self-check, and every candidate fix of each A/B/C finding verified and
- * ranked within `--budget` seconds; report.json/.md/.html are written.
+ * ranked within `--budget` seconds, plus the sensitivity search (src/verify/sensitivity.ts: the fewest
+ * tensors at 16 bits reaching `--target`); report.json/.md/.html are written.
  * Exit 0 when nothing was found, 1 when a phenomenon was, 2 on bad input.
  */
 import type { CommandModule } from 'yargs';
@@ -21,6 +22,8 @@ import { rediagnose } from '../../diagnose/rediagnose.js';
 import { loadReport } from '../../report/load.js';
 import type { Report } from '../../report/schema.js';
 import { writeAllReports } from '../../report/write.js';
+import { checkThreads, kernelOptions } from './kernel-options.js';
+import type { KernelChoice } from '../../ptq/run-reference.js';
 
 interface TriageArgs extends CommonArgs {
   'vendor-log'?: string;
@@ -30,6 +33,10 @@ interface TriageArgs extends CommonArgs {
   input?: string;
   params?: string;
   budget: number;
+  target: number;
+  sensitivity: boolean;
+  kernels: KernelChoice;
+  threads?: number;
   profile: string;
   thresholds?: string;
   out?: string;
@@ -57,7 +64,11 @@ export const triageCommand: CommandModule<object, TriageArgs> = {
       .option('config', { type: 'string', describe: 'with --report and --model: ptq_config.json; re-runs the reference for single-layer errors, the float self-check and verified fixes' })
       .option('input', { type: 'string', describe: 'with --config: input_uint8.bin the report was made from' })
       .option('params', { type: 'string', describe: 'with --config: params.json of `magik-parity reference` to reuse instead of calibrating' })
-      .option('budget', { type: 'number', default: 120, describe: 'with --config: seconds for verifying fixes (the rest are listed as skipped)' })
+      .option('budget', { type: 'number', default: 120, describe: 'with --config: seconds for verifying fixes and the sensitivity search (the listed fixes get half first; what is not reached is listed as skipped)' })
+      .option('target', { type: 'number', default: 0.99, describe: 'with --config: final-output cosine the sensitivity search aims for (guide: 0.99)' })
+      .option('sensitivity', { type: 'boolean', default: true, describe: 'with --config: search the few tensors that, at 16 bits, bring the final cosine to --target (B/C findings); --no-sensitivity skips it' })
+      .option('kernels', kernelOptions.kernels)
+      .option('threads', kernelOptions.threads)
       .option('profile', { type: 'string', default: 'classification', choices: ['classification', 'detection'], describe: 'built-in triage thresholds' })
       .option('thresholds', { type: 'string', describe: 'JSON file of threshold overrides, e.g. {"cosineOk": 0.985}' })
       .option('out', { type: 'string', describe: 'folder for report.json (default: a new folder under reports/)' })
@@ -83,6 +94,8 @@ export const triageCommand: CommandModule<object, TriageArgs> = {
       if (verify && missing.length) throw new UserError('USAGE', `the reference re-run needs --model, --config and --input together (with --report); missing ${missing.join(', ')}`, example);
       if (a.model && !verify) throw new UserError('USAGE', `--model with --report needs --config and --input (the reference re-run); missing ${missing.join(', ')}`, `a report already carries its graph order: drop --model, or re-run the reference, ${example}`);
       if (!Number.isFinite(a.budget) || a.budget < 0) throw new UserError('USAGE', `--budget ${a.budget}: expected seconds >= 0`, 'e.g. --budget 120 (seconds spent verifying fixes)');
+      if (!Number.isFinite(a.target) || a.target <= 0 || a.target > 1) throw new UserError('USAGE', `--target ${a.target}: expected a cosine in (0, 1]`, 'e.g. --target 0.99');
+      const threads = checkThreads(a.threads);
       const loaded = await loadReport(a.report!);
       if (verify) {
         const tty = process.stderr.isTTY;
@@ -93,6 +106,9 @@ export const triageCommand: CommandModule<object, TriageArgs> = {
           input: a.input!,
           params: a.params,
           budgetSeconds: a.budget,
+          sensitivity: a.sensitivity ? { target: a.target } : false,
+          kernels: a.kernels,
+          threads,
           profile,
           command,
           onProgress: tty ? (m) => process.stderr.write(`\r\x1b[K[${((Date.now() - t0) / 1000).toFixed(0)}s] ${m}`) : undefined,
