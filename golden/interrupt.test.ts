@@ -65,6 +65,19 @@ describe('interrupting float', () => {
       expect(full.size).toBeGreaterThan(300);
       for (const [f, sum] of partial) expect(full.get(f), `${f} was left half-written`).toBe(sum);
       expect(partial.size, 'the signal landed before the run completed').toBeLessThan(full.size);
+
+      if (sig !== 'SIGINT') return;
+      // --force over the complete folder, interrupted: the old manifest is gone before the first new
+      // tensor, so the folder never looks complete with a mix of two runs
+      const p2 = startCli([...args.filter((a) => a !== '--force'), '--force']);
+      const cleared = await waitFor(() => !existsSync(path.join(out, 'manifest.json')) || p2.child.exitCode !== null, 60_000, 1);
+      expect(cleared && p2.child.exitCode === null, "the earlier run's manifest stayed while the --force run wrote").toBe(true);
+      p2.child.kill('SIGINT');
+      const r2 = await p2.done;
+      expectInterrupted(r2, 'SIGINT');
+      const left = md5Tree(out);
+      expect(temps(left)).toEqual([]);
+      expect(left.has('manifest.json'), 'manifest.json of the earlier run left beside the new tensors').toBe(false);
     });
   }
 });

@@ -23,7 +23,9 @@
  * write-float-folder.ts (copy, transpose, md5 and writes overlapped); `dumpWithSession` is one
  * dump with a kept session, as the benchmark times it.
  */
+import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
+import { fsError } from '../errors.js';
 import { prepareOutDir } from '../io/atomic.js';
 import { loadModel } from '../onnx/load.js';
 import type { OnnxModel } from '../onnx/types.js';
@@ -73,6 +75,16 @@ export async function runFloat(opts: FloatOptions): Promise<FloatResult> {
   const warnings = [...model.warnings, ...input.warnings];
   const out = path.resolve(opts.out);
   await prepareOutDir(out, Boolean(opts.force));
+  // --force over an earlier dump: its manifest (written last, the mark of a finished folder) goes
+  // first, so an interrupted rerun never leaves new tensors beside the old run's manifest
+  if (opts.force) {
+    const marker = path.join(out, 'manifest.json');
+    try {
+      await fsp.rm(marker, { force: true });
+    } catch (e) {
+      throw fsError(e, marker, "remove the earlier run's manifest (--force)");
+    }
+  }
   const t1 = performance.now();
   const session = await FloatSession.create(model, { threads: opts.threads });
   try {
