@@ -8,22 +8,11 @@
  */
 import { decodeInto } from '../src/tensor/dtype.js';
 import { FitAccumulator, PairAccumulator, type PairAccumulatorOptions } from '../src/metrics/index.js';
+import { rng } from '../reference/quant/test-random.js';
 
 const N = Number(process.argv[2] ?? 1 << 23);
 const CHUNK = 1 << 16;
 const REPS = 7;
-
-/** Deterministic pseudo-random generator (mulberry32). */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function makeSides(kind: 'float' | 'u8'): { a: Float64Array[]; b: Float64Array[]; decodeGBs: number } {
   const rand = rng(42);

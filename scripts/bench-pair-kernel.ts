@@ -11,21 +11,11 @@ import { decodeInto, DTYPES, type DType } from '../src/tensor/dtype.js';
 import { PairAccumulator, type PairAccumulatorOptions } from '../src/metrics/accumulator.js';
 import { KERNEL_CHUNK, PairKernel } from '../src/metrics/pair-kernel.js';
 import { WasmPairAccumulator } from '../src/metrics/wasm-accumulator.js';
+import { rng } from '../reference/quant/test-random.js';
 
 const N = Number(process.argv[2] ?? 1_250_000 * 8);
 const REPS = 5;
 const C = 80;
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function sides(dtype: DType): [Uint8Array, Uint8Array] {
   const r = rng(7);

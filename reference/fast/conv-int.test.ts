@@ -11,7 +11,7 @@ import { convIntOracle, matMulIntOracle, requantizeOracle } from './conv-int-ora
 import type { ConvIntParams, RequantParams } from './conv-int-types.js';
 import { conv2dImpl } from '../ops/conv2d.js';
 import { quantizeMultiplier, requantize } from '../quant/fixed-point.js';
-import { rng } from '../quant/test-random.js';
+import { rng, randInt as int, firstDiff } from '../quant/test-random.js';
 
 let e1: FastEngine;
 let e2: FastEngine;
@@ -25,15 +25,6 @@ afterAll(async () => {
 });
 
 const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
-const int = (r: () => number, lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));
-
-/** First index where a and b differ, or -1. */
-function firstDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) return 0;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return i;
-  return -1;
-}
-
 type XMode = 'random' | 'zero' | 'max' | 'extremes';
 
 function randomCase(seed: number): ConvIntParams & { label: string } {

@@ -9,7 +9,7 @@ import { convTransposeIntFast, convTransposeIntOracle, convTransposeIntRequantFa
 import { requantizeOracle } from './conv-int-oracle.js';
 import { convTranspose2dImpl } from '../ops/conv-transpose.js';
 import { quantizeMultiplier } from '../quant/fixed-point.js';
-import { rng } from '../quant/test-random.js';
+import { rng, randInt as int } from '../quant/test-random.js';
 
 let e1: FastEngine;
 let e2: FastEngine;
@@ -21,8 +21,6 @@ afterAll(async () => {
   await e1.close();
   await e2.close();
 });
-
-const int = (r: () => number, lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));
 
 function randomCase(seed: number): ConvTransposeIntParams {
   const r = rng(seed);

@@ -11,7 +11,7 @@ import { conv1x1Eligible, lastConv1x1Split } from './conv1x1.js';
 import { convIntOracle, requantizeOracle } from './conv-int-oracle.js';
 import type { ConvIntParams, RequantParams } from './conv-int-types.js';
 import { quantizeMultiplier } from '../quant/fixed-point.js';
-import { rng } from '../quant/test-random.js';
+import { rng, randInt as int, firstDiff } from '../quant/test-random.js';
 
 let engines: FastEngine[] = [];
 beforeAll(async () => {
@@ -20,14 +20,6 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const e of engines) await e.close();
 });
-
-const int = (r: () => number, lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));
-
-function firstDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) return 0;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return i;
-  return -1;
-}
 
 describe('conv1x1RequantFast', () => {
   it('equals the oracle on 120 randomized 1x1 layers', () => {

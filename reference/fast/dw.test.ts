@@ -12,7 +12,7 @@ import { convIntRequantFast, lastDwInRegisters, lastFallback, prepareConvInt } f
 import { convIntOracle, requantizeOracle } from './conv-int-oracle.js';
 import type { ConvIntParams, RequantParams } from './conv-int-types.js';
 import { quantizeMultiplier } from '../quant/fixed-point.js';
-import { rng } from '../quant/test-random.js';
+import { rng, randInt as int, firstDiff } from '../quant/test-random.js';
 
 let engines: FastEngine[] = [];
 beforeAll(async () => {
@@ -21,14 +21,6 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const e of engines) await e.close();
 });
-
-const int = (r: () => number, lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));
-
-function firstDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) return 0;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return i;
-  return -1;
-}
 
 describe('conv_dw_rq (depthwise 3x3, requantization on the registers)', () => {
   it('equals the oracle on 100 randomized depthwise 3x3 layers', () => {

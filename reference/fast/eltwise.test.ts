@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FastEngine } from './engine.js';
 import { lutFast, pairLutFast, quantizeFast } from './eltwise.js';
 import { quantizeTensor } from '../quant/quantize-tensor.js';
-import { rng } from '../quant/test-random.js';
+import { rng, firstDiff } from '../quant/test-random.js';
 
 let engines: FastEngine[] = [];
 beforeAll(async () => {
@@ -16,12 +16,6 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const e of engines) await e.close();
 });
-
-function firstDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) return 0;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return i;
-  return -1;
-}
 
 describe('quantizeFast', () => {
   it('equals quantizeTensor on random and boundary values (8 and 16 bits, 1 and 2 threads)', () => {

@@ -14,7 +14,7 @@ import type { IntContext, Inputs } from '../ops/op.js';
 import type { FeatureQParams } from '../quant/feature-params.js';
 import type { AttrValue, OnnxNode } from '../../src/onnx/types.js';
 import { makeTensor, type Tensor } from '../tensor.js';
-import { rng } from '../quant/test-random.js';
+import { rng, randInt as int } from '../quant/test-random.js';
 
 let engines: (FastEngine | null)[] = [];
 beforeAll(async () => {
@@ -23,8 +23,6 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const e of engines) await e?.close();
 });
-
-const int = (r: () => number, lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));
 
 function planned(opType: string, nIn: number, attrs: Record<string, AttrValue> = {}, opset = 13): PlannedNode {
   const node: OnnxNode = { name: `${opType}_t`, nameSynthesized: false, opType, domain: '', inputs: Array.from({ length: nIn }, (_, i) => `in${i}`), outputs: ['y'], attrs, index: 0 };

@@ -8,7 +8,7 @@ import { FastEngine } from './engine.js';
 import { maxPoolCodesFast } from './max-pool-fast.js';
 import { maxPool2dCodes } from '../ops/pool2d-int.js';
 import type { Pool2dGeom } from '../ops/pool2d.js';
-import { rng } from '../quant/test-random.js';
+import { rng, randInt as int } from '../quant/test-random.js';
 
 let engines: FastEngine[] = [];
 beforeAll(async () => {
@@ -17,8 +17,6 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const e of engines) await e.close();
 });
-
-const int = (r: () => number, lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));
 
 function geom(r: () => number, stride1: boolean): Pool2dGeom {
   const kh = int(r, 1, 13);

@@ -10,6 +10,16 @@ export function rng(seed: number): () => number {
   };
 }
 
+/** A whole number in [lo, hi] drawn from `r`. */
+export const randInt = (r: () => number, lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));
+
+/** First index where a and b differ (0 when their lengths differ), or -1 when equal. */
+export function firstDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) return 0;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return i;
+  return -1;
+}
+
 /** n standard normal samples scaled by sigma, as float32. */
 export function gaussian(n: number, sigma: number, seed: number): Float32Array {
   const r = rng(seed);
