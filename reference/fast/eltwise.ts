@@ -58,21 +58,26 @@ export function pairLutFast(e: FastEngine, a: Uint8Array, b: Uint8Array, table: 
 /**
  * Quantizes float32 values like reference/quant/quantize-tensor.ts quantizeTensor:
  * clamp(round_half_even(fround(x / scale)) + zp, 0, 2^bits − 1), NaN → 0; uint8 for ≤ 8 bits.
+ * During a run (engine.arena) the codes are kept in the engine's memory (a view, valid until
+ * endRun), so the kernels that read them next do not copy them in again.
  */
 export function quantizeFast(e: FastEngine, x: Float32Array, p: { scale: number; zeroPoint: number; bits: number }): Uint8Array | Uint16Array {
   const bytes = p.bits <= 8 ? 1 : 2;
   e.reset();
+  const kept = e.arena ? e.allocKeep(x.length * bytes) : 0;
   const sA = e.alloc(8);
   const xA = e.alloc(x.byteLength);
-  const qA = e.alloc(x.length * bytes);
+  const qA = kept || e.alloc(x.length * bytes);
   const buf = e.buffer;
   new Float64Array(buf, sA, 1)[0] = p.scale;
   new Float32Array(buf, xA, x.length).set(x);
   // a float32 scale allows one float32 division (exact: see eltwise.wat $q4)
   const f32 = p.scale !== 0 && Math.fround(p.scale) === p.scale && Number.isFinite(p.scale) ? 1 : 0;
   parallelRange(e, 'quant_f32', [xA, qA, sA, p.zeroPoint, 2 ** p.bits - 1, bytes, f32], x.length);
+  const view = bytes === 1 ? new Uint8Array(e.buffer, qA, x.length) : new Uint16Array(e.buffer, qA, x.length);
+  if (kept) return view;
   const out = bytes === 1 ? new Uint8Array(x.length) : new Uint16Array(x.length);
-  out.set(bytes === 1 ? new Uint8Array(e.buffer, qA, x.length) : new Uint16Array(e.buffer, qA, x.length));
+  out.set(view);
   return out;
 }
 
