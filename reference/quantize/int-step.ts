@@ -170,7 +170,11 @@ function skippedNodes(prep: PreparedQuant, opts: IntStepOptions, warnings: strin
   return skipped;
 }
 
-/** Builds the step for one prepared model and plan. */
+/**
+ * Builds the step for one prepared model and plan. With an engine inside a run
+ * (`beginRun` … `endRun`) the step belongs to that run: the graph input's codes are kept in the
+ * engine's memory, so make a new step for the next run (as runQuantized does).
+ */
 export function makeIntStep(prep: PreparedQuant, plan: ExecutionPlan, opts: IntStepOptions = {}): IntStep {
   const weightQ = opts.weightFakeQuant !== false;
   const featureQ = opts.featureFakeQuant !== false;
