@@ -11,7 +11,7 @@
  * kernels: Shape reads only dims, so their values are the same for every input of the model's
  * shape, i.e. they are constants; integer mode leaves non-float tensors unquantized.
  */
-import type { OnnxModel, OnnxNode } from '../src/onnx/types.js';
+import type { OnnxModel, OnnxNode, OnnxTensor } from '../src/onnx/types.js';
 import { UserError } from '../src/errors.js';
 import { describe, fromOnnxTensor, isTensorDType, type Tensor } from './tensor.js';
 import type { Inputs, OpContext, OpKernel } from './ops/op.js';
@@ -99,6 +99,15 @@ export function planGraph(model: OnnxModel): ExecutionPlan {
   return plan;
 }
 
+/** Executor tensors of initializers, made once per initializer (tensors are immutable, so runs share them). */
+const constants = new WeakMap<OnnxTensor, Tensor>();
+
+function constantTensor(c: OnnxTensor): Tensor {
+  let t = constants.get(c);
+  if (!t) constants.set(c, (t = fromOnnxTensor(c)));
+  return t;
+}
+
 /** Checks the caller's inputs against the graph inputs (names, dtypes, static dims). */
 function checkInputs(model: OnnxModel, inputs: Map<string, Tensor>): void {
   const expected = model.graph.inputs;
@@ -137,7 +146,7 @@ export async function runGraph(model: OnnxModel, inputs: Map<string, Tensor>, op
     const v = values.get(name);
     if (v) return v;
     const c = inits.get(name);
-    if (c) return fromOnnxTensor(c);
+    if (c) return constantTensor(c);
     throw new UserError('ONNX_FORMAT', `${node.opType} node "${node.name}": input "${name}" is neither produced earlier, a graph input nor an initializer`, 'the graph is not topologically sorted or is missing a tensor');
   };
   for (let i = 0; i < plan.steps.length; i++) {
@@ -167,7 +176,7 @@ export async function runGraph(model: OnnxModel, inputs: Map<string, Tensor>, op
   if (keepAll) return values;
   const result = new Map<string, Tensor>();
   for (const o of model.graph.outputs) {
-    const t = values.get(o.name) ?? (inits.has(o.name) ? fromOnnxTensor(inits.get(o.name)!) : undefined);
+    const t = values.get(o.name) ?? (inits.has(o.name) ? constantTensor(inits.get(o.name)!) : undefined);
     if (!t) throw new UserError('ONNX_FORMAT', `${model.file}: graph output "${o.name}" is never produced`);
     result.set(o.name, t);
   }

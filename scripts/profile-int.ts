@@ -2,8 +2,10 @@
  * Per-layer time table of the integer reference (fast or TS kernels) on one model and input:
  * median over `repeat` runs (after a warm-up) of every node's wall time, with its op type, kernel
  * kind (Conv: first / 1x1 / 3x3 / depthwise / other), output shape and MACs; plus totals per kind.
- * Run: `node dist/scripts/profile-int.js [--model m.onnx] [--threads N] [--kernels ts|fast] [--repeat N] [--top K]`.
+ * Run: `node dist/scripts/profile-int.js [--model m.onnx] [--threads N] [--kernels ts|fast] [--repeat N] [--top K] [--cpu 1] [--split 1]`.
  * `--cpu 1` times process CPU time instead of wall time (for a loaded machine; 1 thread).
+ * `--split 1` also times the WebAssembly calls of each node (FastEngine call/parallel, wrapped for
+ * the run) and prints per kind the time spent in them and the rest (JavaScript around the kernels).
  * MAX_ABS 8-bit self-calibration on a synthetic image (speed only, not accuracy).
  */
 import * as path from 'node:path';
@@ -18,6 +20,7 @@ import { parsePtqConfig } from '../reference/config/index.js';
 import { planGraph, type PlannedNode } from '../reference/executor.js';
 import { makeIntStep } from '../reference/quantize/int-step.js';
 import { runGraph } from '../reference/executor.js';
+import { FastEngine } from '../reference/fast/engine.js';
 import { floatTensor, type Tensor } from '../reference/tensor.js';
 import { sharedModel, syntheticImage } from './synthetic-input.js';
 
@@ -28,6 +31,8 @@ export interface LayerTime {
   dims: readonly number[];
   macs: number;
   ms: number;
+  /** With `split`: median time inside the engine's kernel calls (ms). */
+  wasmMs?: number;
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
@@ -51,7 +56,7 @@ function kindOf(step: PlannedNode, ins: readonly (Tensor | null)[]): string {
 }
 
 /** Profiles `model` (see the file header). */
-export async function profileInt(opts: { model: string; threads: number; kernels: KernelChoice; repeat: number; fuse?: boolean; cpu?: boolean }): Promise<LayerTime[]> {
+export async function profileInt(opts: { model: string; threads: number; kernels: KernelChoice; repeat: number; fuse?: boolean; cpu?: boolean; split?: boolean }): Promise<LayerTime[]> {
   const model = await loadModel(opts.model);
   const input = model.graph.inputs[0]!;
   const [n, c, h, w] = input.shape as number[];
@@ -68,46 +73,72 @@ export async function profileInt(opts: { model: string; threads: number; kernels
   const xT = floatTensor([n!, c!, h!, w!], nchw);
   const fast = await engineFor(opts.kernels, opts.threads);
   const plan = planGraph(prep.model);
-  const rows = new Map<string, LayerTime & { times: number[] }>();
+  const rows = new Map<string, LayerTime & { times: number[]; wasm: number[] }>();
+  const now = (): number => (opts.cpu ? cpuMs() : performance.now());
+  // --split: time spent inside the engine's kernel calls (outermost call only)
+  let inWasm = 0;
+  let depth = 0;
+  const proto = FastEngine.prototype;
+  const [call, parallel] = [proto.call, proto.parallel];
+  const timed = <A extends unknown[]>(f: (this: FastEngine, ...a: A) => void) =>
+    function (this: FastEngine, ...a: A): void {
+      const t0 = depth++ === 0 ? now() : 0;
+      try {
+        f.apply(this, a);
+      } finally {
+        if (--depth === 0) inWasm += now() - t0;
+      }
+    };
+  if (opts.split) [proto.call, proto.parallel] = [timed(call), timed(parallel)];
+  try {
   for (let r = 0; r <= opts.repeat; r++) {
     const step = makeIntStep(prep, plan, { fast, fuse: opts.fuse });
     if (opts.fuse && fast) fast.beginRun(); // as runQuantized does
     await runGraph(prep.model, new Map([[input.name, xT]]), {
       execute: (st, ins) => {
-        const t0 = opts.cpu ? cpuMs() : performance.now();
+        const w0 = inWasm;
+        const t0 = now();
         const out = step.execute(st, ins);
-        const dt = (opts.cpu ? cpuMs() : performance.now()) - t0;
+        const dt = now() - t0;
         if (r === 0) return out;
         let row = rows.get(st.node.name);
         if (!row) {
           const dims = out[0]?.dims ?? [];
           const wd = st.node.opType === 'Conv' ? ins[1]!.dims : null;
           const macs = wd ? dims.reduce((a, b) => a * b, 1) * wd[1]! * wd[2]! * wd[3]! : 0;
-          rows.set(st.node.name, (row = { node: st.node.name, op: st.node.opType, kind: kindOf(st, ins), dims, macs, ms: 0, times: [] }));
+          rows.set(st.node.name, (row = { node: st.node.name, op: st.node.opType, kind: kindOf(st, ins), dims, macs, ms: 0, times: [], wasm: [] }));
         }
         row.times.push(dt);
+        row.wasm.push(inWasm - w0);
         return out;
       },
     });
     fast?.endRun();
   }
-  return [...rows.values()].map(({ times, ...row }) => ({ ...row, ms: median(times) }));
+  } finally {
+    [proto.call, proto.parallel] = [call, parallel];
+  }
+  return [...rows.values()].map(({ times, wasm, ...row }) => ({ ...row, ms: median(times), ...(opts.split ? { wasmMs: median(wasm) } : {}) }));
 }
 
 /** Lines: the sum of the per-node medians, then time, MACs and GMAC/s per kernel kind. */
 export function formatKinds(rows: readonly LayerTime[]): string[] {
   const total = rows.reduce((a, r) => a + r.ms, 0);
-  const kinds = new Map<string, { ms: number; macs: number; n: number }>();
+  const kinds = new Map<string, { ms: number; macs: number; n: number; wasm: number }>();
+  const split = rows.some((r) => r.wasmMs !== undefined);
   for (const r of rows) {
-    const k = kinds.get(r.kind) ?? { ms: 0, macs: 0, n: 0 };
+    const k = kinds.get(r.kind) ?? { ms: 0, macs: 0, n: 0, wasm: 0 };
     k.ms += r.ms;
     k.macs += r.macs;
+    k.wasm += r.wasmMs ?? 0;
     k.n++;
     kinds.set(r.kind, k);
   }
-  const out = [`sum of per-node medians ${total.toFixed(1)} ms (load ${os.loadavg()[0]!.toFixed(1)})`];
+  const wasm = rows.reduce((a, r) => a + (r.wasmMs ?? 0), 0);
+  const out = [`sum of per-node medians ${total.toFixed(1)} ms${split ? ` (in kernel calls ${wasm.toFixed(1)}, around them ${(total - wasm).toFixed(1)})` : ''} (load ${os.loadavg()[0]!.toFixed(1)})`];
   for (const [k, v] of [...kinds].sort((a, b) => b[1].ms - a[1].ms)) {
-    out.push(`  ${k.padEnd(12)} ${String(v.n).padStart(4)} nodes ${v.ms.toFixed(2).padStart(8)} ms${v.macs ? `  ${(v.macs / 1e6).toFixed(1).padStart(7)} MMAC ${(v.macs / v.ms / 1e6).toFixed(1).padStart(6)} GMAC/s` : ''}`);
+    const js = split ? `  js ${(v.ms - v.wasm).toFixed(2).padStart(6)} ms (${(((v.ms - v.wasm) / v.n) * 1000).toFixed(0).padStart(3)} µs/node)` : '';
+    out.push(`  ${k.padEnd(12)} ${String(v.n).padStart(4)} nodes ${v.ms.toFixed(2).padStart(8)} ms${js}${v.macs ? `  ${(v.macs / 1e6).toFixed(1).padStart(7)} MMAC ${(v.macs / v.ms / 1e6).toFixed(1).padStart(6)} GMAC/s` : ''}`);
   }
   return out;
 }
@@ -117,7 +148,7 @@ async function main(): Promise<void> {
     const i = process.argv.indexOf(`--${k}`);
     return i > 0 ? process.argv[i + 1]! : d;
   };
-  const rows = await profileInt({ model: arg('model', sharedModel('yolox_nano_3cls.onnx')), threads: Number(arg('threads', '1')), kernels: arg('kernels', 'fast') as KernelChoice, repeat: Number(arg('repeat', '5')), fuse: arg('fuse', '1') === '1', cpu: arg('cpu', '0') === '1' });
+  const rows = await profileInt({ model: arg('model', sharedModel('yolox_nano_3cls.onnx')), threads: Number(arg('threads', '1')), kernels: arg('kernels', 'fast') as KernelChoice, repeat: Number(arg('repeat', '5')), fuse: arg('fuse', '1') === '1', cpu: arg('cpu', '0') === '1', split: arg('split', '0') === '1' });
   for (const line of formatKinds(rows)) process.stdout.write(`${line}\n`);
   const top = Number(arg('top', '25'));
   process.stdout.write(`top ${top} nodes:\n`);

@@ -126,6 +126,13 @@ describe('convIntFast == convIntOracle', () => {
         multipliers.push(qm.m);
         shifts.push(qm.shift);
       }
+      if (s % 4 === 0) {
+        // the whole shift range of the fast requantization (2..31, i.e. r = 33..62), saturating outputs
+        for (let c = 0; c < m; c++) {
+          multipliers[c] = int(r, 2 ** 30, 2 ** 31 - 1);
+          shifts[c] = pick(r, [2, 3, 30, 31, int(r, 2, 31)]);
+        }
+      }
       const bits = pick(r, [8, 16] as const);
       const qmax = bits === 8 ? 255 : 65535;
       const q: RequantParams = { multipliers, shifts, zpOut: int(r, 0, qmax), qmin: 0, qmax, bits };

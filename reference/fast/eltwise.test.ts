@@ -1,6 +1,7 @@
 /**
  * Element-wise fast kernels against the plain-TS oracle, bit for bit: the float32 quantizer on
- * random, boundary (x.5 ties, clamping, ±Inf, NaN, −0, huge) values at 8 and 16 bits and many scales;
+ * random, boundary (x.5 ties, clamping, ±Inf, NaN, −0, huge) values at 8 and 16 bits and many scales
+ * (also inside a run, the codes then kept in the engine's memory);
  * 256- and 65536-entry table lookups on random codes of odd lengths; 1 and 2 threads.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -42,6 +43,18 @@ describe('quantizeFast', () => {
         const got = quantizeFast(e, x, p);
         expect(got.constructor).toBe(want.constructor);
         expect(firstDiff(got, want), `trial ${trial} scale ${scale} zp ${zeroPoint} bits ${bits}`).toBe(-1);
+        expect(e.addressOf(got), 'a copy outside a run').toBeNull();
+        if (trial % 4 === 0) {
+          // in a run the codes stay in the engine's memory
+          e.beginRun();
+          try {
+            const kept = quantizeFast(e, x, p);
+            expect(e.addressOf(kept)).not.toBeNull();
+            expect(firstDiff(kept, want), `trial ${trial} in a run`).toBe(-1);
+          } finally {
+            e.endRun();
+          }
+        }
       }
     }
   });

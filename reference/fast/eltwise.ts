@@ -10,12 +10,12 @@ import type { FastEngine, FnName } from './engine.js';
 /** Element counts below this run on the calling thread only (a fork/join costs more). */
 const PARALLEL_MIN = 1 << 16;
 
-/** Runs `fn(...head, i0, i1)` over [0, n) split into per-thread ranges (multiples of 16). */
-export function parallelRange(e: FastEngine, fn: FnName, head: number[], n: number): void {
-  const parts = n < PARALLEL_MIN ? 1 : e.threads;
-  const chunk = Math.ceil(n / parts / 16) * 16;
+/** Runs `fn(...head, i0, i1)` over [from, n) split into per-thread ranges (multiples of 16). */
+export function parallelRange(e: FastEngine, fn: FnName, head: number[], n: number, from = 0): void {
+  const parts = n - from < PARALLEL_MIN ? 1 : e.threads;
+  const chunk = Math.ceil((n - from) / parts / 16) * 16;
   const jobs: number[][] = [];
-  for (let i = 0; i < n; i += chunk) jobs.push([...head, i, Math.min(n, i + chunk)]);
+  for (let i = from; i < n; i += chunk) jobs.push([...head, i, Math.min(n, i + chunk)]);
   if (jobs.length === 1) e.call(fn, jobs[0]!);
   else if (jobs.length > 1) e.parallel(fn, jobs);
 }
@@ -58,23 +58,38 @@ export function pairLutFast(e: FastEngine, a: Uint8Array, b: Uint8Array, table: 
 /**
  * Quantizes float32 values like reference/quant/quantize-tensor.ts quantizeTensor:
  * clamp(round_half_even(fround(x / scale)) + zp, 0, 2^bits − 1), NaN → 0; uint8 for ≤ 8 bits.
+ * During a run (engine.arena) the codes are kept in the engine's memory (a view, valid until
+ * endRun), so the kernels that read them next do not copy them in again.
  */
 export function quantizeFast(e: FastEngine, x: Float32Array, p: { scale: number; zeroPoint: number; bits: number }): Uint8Array | Uint16Array {
   const bytes = p.bits <= 8 ? 1 : 2;
   e.reset();
+  const kept = e.arena ? e.allocKeep(x.length * bytes) : 0;
+  const chunk = Math.min(x.length, QUANT_CHUNK * e.threads);
   const sA = e.alloc(8);
-  const xA = e.alloc(x.byteLength);
-  const qA = e.alloc(x.length * bytes);
+  const xA = e.alloc(chunk * 4);
+  const qA = kept || e.alloc(x.length * bytes);
   const buf = e.buffer;
   new Float64Array(buf, sA, 1)[0] = p.scale;
-  new Float32Array(buf, xA, x.length).set(x);
   // a float32 scale allows one float32 division (exact: see eltwise.wat $q4)
   const f32 = p.scale !== 0 && Math.fround(p.scale) === p.scale && Number.isFinite(p.scale) ? 1 : 0;
-  parallelRange(e, 'quant_f32', [xA, qA, sA, p.zeroPoint, 2 ** p.bits - 1, bytes, f32], x.length);
+  // chunk by chunk through a small buffer: each chunk is quantized while it is still in the cache
+  // (the kernel reads src + 4·i for i in [c0, c1): src is the buffer's address minus 4·c0, wrapping as i32)
+  const xs = new Float32Array(buf, xA, chunk);
+  for (let c0 = 0; c0 < x.length; c0 += chunk) {
+    const c1 = Math.min(x.length, c0 + chunk);
+    xs.set(x.subarray(c0, c1));
+    parallelRange(e, 'quant_f32', [(xA - 4 * c0) | 0, qA, sA, p.zeroPoint, 2 ** p.bits - 1, bytes, f32], c1, c0);
+  }
+  const view = bytes === 1 ? new Uint8Array(e.buffer, qA, x.length) : new Uint16Array(e.buffer, qA, x.length);
+  if (kept) return view;
   const out = bytes === 1 ? new Uint8Array(x.length) : new Uint16Array(x.length);
-  out.set(bytes === 1 ? new Uint8Array(e.buffer, qA, x.length) : new Uint16Array(e.buffer, qA, x.length));
+  out.set(view);
   return out;
 }
+
+/** Float32 values per thread and chunk in {@link quantizeFast} (256 KiB of input: stays in L2). */
+const QUANT_CHUNK = 1 << 16;
 
 /** Operand addresses and the output of one element-wise kernel call (see {@link stage}). */
 export interface Staged {

@@ -32,10 +32,26 @@
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $loop))))
 
-  ;; dst[i] = table[(a[i] << 8) | b[i]] for i in [i0, i1) (uint8 codes, 65536-byte table).
+  ;; dst[i] = table[(a[i] << 8) | b[i]] for i in [i0, i1) (uint8 codes, 65536-byte table); 4 per step.
   (func (export "pair_lut_u8") (param $a i32) (param $b i32) (param $dst i32) (param $table i32) (param $i0 i32) (param $i1 i32)
-    (local $i i32)
+    (local $i i32) (local $end4 i32) (local $pa i32) (local $pb i32)
     (local.set $i (local.get $i0))
+    (local.set $end4 (i32.sub (local.get $i1) (i32.const 3)))
+    (block $done4
+      (loop $loop4
+        (br_if $done4 (i32.ge_s (local.get $i) (local.get $end4)))
+        (local.set $pa (i32.add (local.get $a) (local.get $i)))
+        (local.set $pb (i32.add (local.get $b) (local.get $i)))
+        (i32.store8 (i32.add (local.get $dst) (local.get $i))
+          (i32.load8_u (i32.add (local.get $table) (i32.or (i32.shl (i32.load8_u (local.get $pa)) (i32.const 8)) (i32.load8_u (local.get $pb))))))
+        (i32.store8 offset=1 (i32.add (local.get $dst) (local.get $i))
+          (i32.load8_u (i32.add (local.get $table) (i32.or (i32.shl (i32.load8_u offset=1 (local.get $pa)) (i32.const 8)) (i32.load8_u offset=1 (local.get $pb))))))
+        (i32.store8 offset=2 (i32.add (local.get $dst) (local.get $i))
+          (i32.load8_u (i32.add (local.get $table) (i32.or (i32.shl (i32.load8_u offset=2 (local.get $pa)) (i32.const 8)) (i32.load8_u offset=2 (local.get $pb))))))
+        (i32.store8 offset=3 (i32.add (local.get $dst) (local.get $i))
+          (i32.load8_u (i32.add (local.get $table) (i32.or (i32.shl (i32.load8_u offset=3 (local.get $pa)) (i32.const 8)) (i32.load8_u offset=3 (local.get $pb))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $loop4)))
     (block $done
       (loop $loop
         (br_if $done (i32.ge_s (local.get $i) (local.get $i1)))

@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FastEngine } from './engine.js';
 import { fastIntOp } from './fast-ops.js';
+import { gatherStats } from './gather-map.js';
 import { kernelFor } from '../ops/registry.js';
 import type { PlannedNode } from '../executor.js';
 import type { IntContext, Inputs } from '../ops/op.js';
@@ -114,6 +115,17 @@ describe('fastIntOp equals the oracle', () => {
       check(planned('Transpose', 1, { perm: [0, 2, 3, 1] }), [x], [p], [p], `Transpose ${t}`);
       const scales = makeTensor('float32', [4], Float32Array.of(1, 1, 2, 2));
       check(planned('Resize', 3, { mode: 'nearest' }), [x, null, scales], [p, null, null], [p], `Resize ${t}`);
+      const rows0 = gatherStats.rows;
+      check(planned('Slice', 5), [x, i64([-1]), i64([-1000]), i64([3]), i64([-int(r, 1, 3)])], [p, null, null, null, null], [p], `Slice negative step ${t}`);
+      const s3 = makeTensor('float32', [4], Float32Array.of(1, 1, 3, int(r, 1, 3)));
+      check(planned('Resize', 3, { mode: 'nearest' }), [x, null, s3], [p, null, null], [p], `Resize 3x ${t}`);
+      expect(gatherStats.rows - rows0, 'engine gathers ran in WebAssembly').toBe(2 * 2 * 2);
     }
+    // a non-integer factor is no box: the TypeScript gather, still equal to the oracle
+    const js0 = gatherStats.js;
+    const x = codes(r, [1, 2, 3, 3]);
+    const p = params(r);
+    check(planned('Resize', 3, { mode: 'nearest' }), [x, null, makeTensor('float32', [4], Float32Array.of(1, 1, 5 / 3, 5 / 3))], [p, null, null], [p], 'Resize 5/3');
+    expect(gatherStats.js - js0).toBe(5);
   });
 });

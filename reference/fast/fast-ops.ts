@@ -199,5 +199,5 @@ export function fastIntOp(step: PlannedNode, ins: Inputs, ctx: IntContext): Tens
   if (op === 'Concat') return concatOp(step, ins, inQ, outQ, ctx);
   if (UNARY.has(op)) return unaryOp(step, ins, inQ, outQ, ctx);
   if (BINARY.has(op)) return binaryOp(step, ins, inQ, outQ, ctx);
-  return gatherMoveOp(step, ins, inQ, outQ);
+  return gatherMoveOp(step, ins, inQ, outQ, ctx.fast ?? null);
 }

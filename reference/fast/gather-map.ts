@@ -7,12 +7,18 @@
  * out[i] = x[map[i]] (bit-identical to moving the codes with the oracle, by construction).
  * Only used when the output's quantization parameters equal the input's (then the oracle moves the
  * codes unchanged; otherwise it requantizes and this returns null).
+ * On an engine, uint8 maps that are strided boxes (slices, transposes, nearest resizes by integer
+ * factors; gather-rows.ts, verified on every element) run in WebAssembly (gather.wat), their output
+ * kept in the engine's memory during a run; other maps and uint16 codes are gathered here in
+ * TypeScript.
  */
 import type { PlannedNode } from '../executor.js';
 import type { OnnxNode } from '../../src/onnx/types.js';
 import type { FeatureQParams } from '../quant/feature-params.js';
 import { makeTensor, type Tensor } from '../tensor.js';
 import type { Inputs } from '../ops/op.js';
+import type { FastEngine } from './engine.js';
+import { boxOf, gatherRowsFast, rowsOf, type GatherRows } from './gather-rows.js';
 
 /** Ops whose float kernel is a pure gather of input 0 (Resize / Upsample: nearest mode only). */
 const GATHER_OPS = new Set(['Slice', 'Resize', 'Upsample', 'Transpose', 'DepthToSpace', 'SpaceToDepth']);
@@ -22,6 +28,8 @@ interface GatherMap {
   map: Int32Array;
   /** When the map is a strided box (Slice, Transpose): map[i] = base + Σ_k strides[k] · index_k(i). */
   affine: { base: number; strides: number[] } | null;
+  /** The map as rows for gather.wat (uint8 codes on an engine), or null. */
+  rows: GatherRows | null;
 }
 
 /** The affine form of `map` over output dims `dims`, verified on every element, or null. */
@@ -80,6 +88,9 @@ function affineCopy<T extends Uint8Array | Uint16Array>(x: T, dims: readonly num
 
 const maps = new WeakMap<OnnxNode, Map<string, GatherMap>>();
 
+/** How many gathers ran as WebAssembly rows (gather.wat) and how many in TypeScript (for tests). */
+export const gatherStats = { rows: 0, js: 0 };
+
 /** Key parts of constant inputs, by their data array (initializer tensors share it across runs). */
 const dataKeys = new WeakMap<object, string>();
 
@@ -115,7 +126,7 @@ function gatherU16(x: Uint16Array, map: Int32Array): Uint16Array {
  * The node's output codes by cached gather, or null (not a gather op, parameters differ, a feature
  * as a non-data input, or too large). `inQ` / `outQ`: the node's input / output parameters.
  */
-export function gatherMoveOp(step: PlannedNode, ins: Inputs, inQ: readonly (FeatureQParams | null)[], outQ: readonly (FeatureQParams | null)[]): Tensor[] | null {
+export function gatherMoveOp(step: PlannedNode, ins: Inputs, inQ: readonly (FeatureQParams | null)[], outQ: readonly (FeatureQParams | null)[], e: FastEngine | null = null): Tensor[] | null {
   const node = step.node;
   if (!GATHER_OPS.has(node.opType) || node.outputs.length !== 1) return null;
   if ((node.opType === 'Resize' || node.opType === 'Upsample') && (step.attrs as { mode?: string }).mode !== 'nearest') return null;
@@ -137,8 +148,15 @@ export function gatherMoveOp(step: PlannedNode, ins: Inputs, inQ: readonly (Feat
     const y = step.kernel.float([makeTensor('int32', x.dims, idx), ...ins.slice(1)], step.attrs, step.ctx)[0]!;
     if (!(y.data instanceof Int32Array)) return null;
     if (m.size >= 8) m.clear();
-    m.set(key, (g = { dims: y.dims, map: y.data, affine: affineOf(y.data, y.dims) }));
+    const box = boxOf(y.data, y.dims);
+    m.set(key, (g = { dims: y.dims, map: y.data, affine: affineOf(y.data, y.dims), rows: box ? rowsOf(box) : null }));
   }
+  // uint8 codes on an engine: the rows in WebAssembly (gather.wat), the output kept in its memory during a run
+  if (e && g.rows && x.data instanceof Uint8Array) {
+    gatherStats.rows++;
+    return [makeTensor(x.dtype, g.dims, gatherRowsFast(e, x.data, g.rows))];
+  }
+  gatherStats.js++;
   let out: Uint8Array | Uint16Array;
   if (g.affine && g.dims.length > 0) out = affineCopy(x.data, g.dims, g.affine, x.data instanceof Uint8Array ? new Uint8Array(g.map.length) : new Uint16Array(g.map.length));
   else out = x.data instanceof Uint8Array ? gatherU8(x.data, g.map) : gatherU16(x.data, g.map);

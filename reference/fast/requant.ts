@@ -109,8 +109,14 @@ export function rqInRegisters(q: RequantParams): boolean {
     q.qmax <= 255 &&
     q.zpOut >= 0 &&
     q.zpOut <= 255 &&
-    Array.prototype.every.call(q.shifts, (s: number) => s >= 2 && s <= 31)
+    shiftsInRange(q.shifts)
   );
+}
+
+/** Every shift in [2, 31] (a plain loop: Array.prototype.every on a typed array is a slow generic call). */
+function shiftsInRange(shifts: RequantParams['shifts']): boolean {
+  for (let i = 0; i < shifts.length; i++) if (!(shifts[i]! >= 2 && shifts[i]! <= 31)) return false;
+  return true;
 }
 
 /** Engine addresses of the per-layer data of the register requantization (see {@link allocRegisterRequant}). */

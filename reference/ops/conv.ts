@@ -53,19 +53,36 @@ function convGeometry(inputs: Inputs, a: ConvAttrs, ctx: OpContext): { g: Conv2d
   return { g, dims: [n, m, ...geo.out], bias: b };
 }
 
+/** The last resolved geometry per node's attributes (a layer sees the same dims on every run). */
+const lastGeometry = new WeakMap<ConvAttrs, { x: readonly number[]; w: readonly number[]; b: number; g: Conv2dGeom; dims: number[] }>();
+
+const sameDims = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((v, i) => v === b[i]);
+
+/** {@link convGeometry}, reused while the input, weight and bias dims stay the same (the result is read-only). */
+function convGeometryCached(inputs: Inputs, a: ConvAttrs, ctx: OpContext): { g: Conv2dGeom; dims: number[]; bias: Tensor | null } {
+  const x = inputs[0];
+  const wt = inputs[1];
+  const b = opt(inputs, 2);
+  const hit = lastGeometry.get(a);
+  if (x && wt && hit && hit.b === (b ? b.data.length : -1) && sameDims(hit.x, x.dims) && sameDims(hit.w, wt.dims)) return { g: hit.g, dims: hit.dims, bias: b };
+  const r = convGeometry(inputs, a, ctx);
+  lastGeometry.set(a, { x: [...x!.dims], w: [...wt!.dims], b: b ? b.data.length : -1, g: r.g, dims: r.dims });
+  return r;
+}
+
 export const conv = defineOp({
   opType: 'Conv',
   inputs: [2, 3],
   outputs: [1, 1],
   attrs: (ctx): ConvAttrs => ({ ...readSpatial(ctx), group: A.int(ctx, 'group', 1) }),
   float: (inputs, a, ctx) => {
-    const { g, dims, bias } = convGeometry(inputs, a, ctx);
+    const { g, dims, bias } = convGeometryCached(inputs, a, ctx);
     const y = conv2dImpl(reqFloat(req(inputs, 0, ctx), 'input', ctx), reqFloat(req(inputs, 1, ctx), 'weight', ctx), bias ? reqFloat(bias, 'bias', ctx) : null, g);
     return [makeTensor('float32', dims, y)];
   },
   int: (inputs, a, ctx) => {
     const { qx, qy, qw } = linearQuant(ctx, 1);
-    const { g, dims, bias } = convGeometry(inputs, a, ctx);
+    const { g, dims, bias } = convGeometryCached(inputs, a, ctx);
     const { sAcc, qb } = convScales(qw!, qx.scale, qw!.scales, g.m, bias ? reqFloat(bias, 'bias', ctx) : null, wideBias(qx, qw));
     const x = req(inputs, 0, ctx);
     const fast = ctx.fast ? convFast(ctx.fast, x.data, qx, qw!, g, qb, sAcc, qy, ctx.fastOutputLut) : null;
