@@ -104,6 +104,6 @@ export async function dumpWithSession(session: FloatSession, input: FloatInput, 
   const t0 = performance.now();
   const results = await session.run(input);
   const t1 = performance.now();
-  const manifest = await writeFloatFolder({ model: session.model, input, results, out, hasher: session.hasher, warnings }, opts);
+  const manifest = await writeFloatFolder({ model: session.model, input, results, out, files: session.files, warnings }, opts);
   return { manifest, runMs: t1 - t0, writeMs: performance.now() - t1 };
 }
