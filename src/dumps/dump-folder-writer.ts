@@ -4,8 +4,10 @@
  *
  * - Every file is written atomically (temporary name + rename, src/io/atomic.ts).
  * - Each tensor file's md5 is computed from the same bytes while they are written, or supplied
- *   by the caller (e.g. a promise from src/io/md5-worker.ts hashing the same buffer on another
- *   thread, so hashing overlaps the next tensor's preparation).
+ *   by the caller (e.g. a promise of another thread hashing the same buffer, so hashing
+ *   overlaps the next tensor's preparation).
+ * - A file can also be written by another thread ({@link DumpFolderWriter.delegate}: name and
+ *   manifest entry fixed at once, temporary written elsewhere, renamed here).
  * - File names are sanitized tensor names; collisions (case-insensitive) and reserved stems get
  *   a stable `_<k>` suffix, recorded in {@link DumpFolderWriter.renamed} and in the manifest's
  *   `file` field (src/dumps/stem-allocator.ts).

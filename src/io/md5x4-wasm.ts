@@ -218,14 +218,14 @@ export const MD5X4_MAX_PAGES = 16384;
 let cached: Uint8Array | null = null;
 
 /**
- * The hash threads' module: imports `env.mem` (shared memory, 1..`maxPages` pages), exports
+ * The hash threads' module: imports `env.mem` (shared memory unless `shared` is false, 1..`maxPages` pages), exports
  * `run(nblocks, ctl)` over `sets` sets of four lanes (control block: md5SimdLayout(sets)) and
  * `transpose(...)` (tensor/transpose-wasm.ts).
  */
-export function md5x4ModuleBytes(maxPages = MD5X4_MAX_PAGES, sets = MD5_SIMD_SETS): Uint8Array {
-  const standard = maxPages === MD5X4_MAX_PAGES && sets === MD5_SIMD_SETS;
+export function md5x4ModuleBytes(maxPages = MD5X4_MAX_PAGES, sets = MD5_SIMD_SETS, shared = true): Uint8Array {
+  const standard = maxPages === MD5X4_MAX_PAGES && sets === MD5_SIMD_SETS && shared;
   if (cached && standard) return cached;
-  const bytes = kernelModule([{ name: 'run', params: 2, body: body(sets) }, transposeKernel()], maxPages);
+  const bytes = kernelModule([{ name: 'run', params: 2, body: body(sets) }, transposeKernel()], maxPages, shared);
   if (standard) cached = bytes;
   return bytes;
 }

@@ -1,6 +1,6 @@
 /**
  * Worker threads that turn float32 tensors into dump files: each thread takes a tensor (its
- * buffer transferred, not copied, when the caller gives it up), moves it into its own shared
+ * buffer transferred, not copied, when the caller gives it up), moves it into its own
  * WebAssembly memory (NCHW -> NHWC with the 4x4 SIMD tiles of tensor/transpose-wasm.ts, edges and
  * fallback in layout.ts's loops; 32-bit moves, bit-exact), writes the temporary file named by the
  * caller (io/atomic.ts DelegatedFile; the caller renames it), then hashes it with the 8-lane
@@ -45,7 +45,7 @@ const grow = (bytes) => {
   const n = Math.max(1, Math.min(slotCount, Math.floor(budget / slotBytes)));
   const pages = Math.ceil((layout.size + (n + 1) * slotBytes) / PAGE);
   if (pages > maxPages) return false;
-  memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+  memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
   const exp = module ? new WebAssembly.Instance(module, { env: { mem: memory } }).exports : null;
   lanes = exp ? new Md5Lanes(memory, exp.run, 0, layout) : null;
   transpose = exp ? exp.transpose : null;
@@ -198,7 +198,8 @@ export class TensorFileThreads {
    * `slots` files in its md5 lanes (8 lanes; default 10, so a lane is refilled while the others run).
    */
   constructor(threads = 2, options: { slots?: number; stepBlocks?: number } = {}) {
-    const module = threads > 0 ? md5x4Module() : null;
+    // each thread's memory is its own (unshared): copies into it are plain memcpy
+    const module = threads > 0 ? md5x4Module(false) : null;
     this.simd = module !== null;
     for (let i = 0; i < threads; i++) {
       try {
