@@ -14,7 +14,7 @@
  *   fs/ext4/ialloc.c recently_deleted(), so this part depends on what else ran lately);
  * - md5 of the same bytes: node:crypto (OpenSSL, one stream) and our 8-lane SIMD md5
  *   (io/md5x4.ts) on this thread with every file queued (its throughput with full lanes);
- * - NCHW -> NHWC of every 4-D tensor with the hash threads' SIMD transpose, on this thread.
+ * - NCHW -> NHWC of every 4-D tensor with the file threads' SIMD transpose, on this thread.
  */
 import { createHash } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';

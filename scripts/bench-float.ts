@@ -26,7 +26,7 @@
  * binding's output copies, plain writes of the same files, md5 (node:crypto and ours) and the
  * transposes, so the ratio is explained by what the parts cost on this machine at that moment.
  *
- * Run: `npm run build && node dist/scripts/bench-float.js`.
+ * Run: `npm run build && node dist/scripts/bench-float.js [repeats]` (JSON, then the lines `npm run bench` prints).
  */
 import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
@@ -207,12 +207,20 @@ export async function benchFloat(options: { threads?: number; repeats?: number; 
 async function coldRun(opts: Parameters<typeof runFloat>[0]): Promise<{ totalMs: number; peakRssMb: number }> {
   const url = new URL('../src/float/run-float.js', import.meta.url).href;
   const code = `const { runFloat } = await import(${JSON.stringify(url)}); const r = await runFloat(${JSON.stringify(opts)}); process.stdout.write(JSON.stringify({ totalMs: r.timings.totalMs, peakRssMb: process.resourceUsage().maxRSS / 1024 }));`;
-  // a file, not `-e`: `--input-type=module` would pass to the hash threads' (CommonJS) eval'd source
+  // a file, not `-e`: `--input-type=module` would pass to the file threads' (CommonJS) eval'd source
   const script = path.join(path.dirname(opts.out), 'cold-run.mjs');
   await fsp.writeFile(script, code);
   const { stdout } = await execFileP(process.execPath, [script], { maxBuffer: 1 << 20 });
   const r = JSON.parse(stdout) as { totalMs: number; peakRssMb: number };
   return { totalMs: r.totalMs, peakRssMb: round(r.peakRssMb) };
+}
+
+/** The float section of `npm run bench`: the target line, then the floor lines (indented). */
+export function formatFloat(f: BenchFloatResult): string[] {
+  return [
+    `float    YOLOX-nano 416 dump of every tensor (warm session, run + write): ${f.dumpMs.toFixed(0)} ms (run ${f.detail.dumpPhasesMs.runMs}, write ${f.detail.dumpPhasesMs.writeMs}) vs ORT final-output-only ${f.ortMs.toFixed(0)} ms -> ratio ${f.ratio.toFixed(2)} (target <= 4); vs ORT with optimizations disabled as the dump runs it ${f.ortDisabledMs.toFixed(0)} ms -> ratio ${f.ratioSameOptimization.toFixed(2)}; cold (one CLI run) ${f.detail.coldMs.dumpMs} vs ${f.detail.coldMs.ortMs} ms; peak RSS ${f.peakRssMb.toFixed(0)} MB (one run, own process; bench process ${f.detail.benchRssMb} MB)`,
+    ...formatFloatFloor(f).map((l) => `  ${l}`),
+  ];
 }
 
 /**
@@ -253,6 +261,6 @@ async function timeManifest(manifest: unknown, tmp: string, repeats: number): Pr
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const r = await benchFloat({ threads: 2 });
-  process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+  const r = await benchFloat({ threads: 2, repeats: Number(process.argv[2] ?? 7) });
+  process.stdout.write(`${JSON.stringify(r, null, 2)}\n(load ${os.loadavg()[0]!.toFixed(1)})\n${formatFloat(r).join('\n')}\n`);
 }

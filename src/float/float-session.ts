@@ -106,7 +106,7 @@ export class FloatSession {
     return results;
   }
 
-  /** Releases the session and stops the hash thread. */
+  /** Releases the session and stops the file threads. */
   async close(): Promise<void> {
     this.outputs = null;
     try {

@@ -63,44 +63,58 @@ export async function writeFloatFolder(ctx: WriteFloatContext, opts: WriteFloatO
   const total = order.length;
   let done = 0;
   const progress = (): void => opts.onProgress?.(++done, total);
-  for (const e of order) {
-    if (e.kind === 'input') {
-      const meta = { tensorName: e.tensorName, nodeName: '', opType: 'Input', dtype: 'float32', shape: input.nhwcShape, layout: 'NHWC', role: 'input' } as const;
-      writer.add(meta, input.nhwc, { stem: 'input' });
-      progress();
-      continue;
-    }
-    const base = { tensorName: e.tensorName, nodeName: e.nodeName, opType: e.opType };
-    if (e.kind === 'constant') {
-      const c = model.graph.initializers.get(e.tensorName);
-      writer.skip({ ...base, dtype: c?.dtype ?? 'unknown', shape: c?.dims ?? [], reason: 'Constant node output (a model constant, not an activation)' });
-      continue;
-    }
-    const t = results[e.tensorName];
-    if (!t) throw new Error(`onnxruntime returned no value for exposed tensor "${e.tensorName}"`);
-    results[e.tensorName] = undefined;
-    const dims = [...t.dims];
-    if (FLOAT_TYPES.has(t.type)) {
-      const src = t.type === 'float32' ? (t.data as Float32Array) : toFloat32(t);
-      const [n, c, h, w] = dims as [number, number, number, number];
-      const transpose = dims.length === 4 && c > 1 && h * w > 1;
-      const meta = { ...base, dtype: 'float32', shape: dumpShape(dims), layout: dims.length === 4 ? 'NHWC' : 'row-major', role: 'layer' } as const;
-      void writer.delegate(meta, src.byteLength, (tmp) => files.write(src, transpose ? [n, c, h * w] : null, tmp, true)).then(progress, () => undefined);
-      continue;
-    }
-    if (opts.nonFloat === 'write' && OWN_DTYPE[t.type]) {
-      const data = t.data as ArrayBufferView;
-      const meta = { ...base, dtype: OWN_DTYPE[t.type]!, shape: dims, layout: 'row-major', role: 'layer' } as const;
-      writer.add(meta, data);
-      progress();
-    } else {
-      writer.skip({ ...base, dtype: t.type, shape: dims, reason: `not floating point (${t.type}); float_model holds float activations only` });
-    }
+  const delegated: Promise<void>[] = [];
+  try {
+    await writeAll();
+  } catch (e) {
+    // files already handed to the threads settle first: nothing is written after this returns
+    await Promise.allSettled(delegated);
+    throw e;
   }
-  await writer.writeExtra('input_uint8.bin', input.fileBytes);
-  await writer.writeExtra('model_node_info.json', `${JSON.stringify(modelNodeInfo(model), null, 1)}\n`);
   for (const r of writer.renamed) warnings.push(`tensor "${r.tensorName}" written as ${r.file} (its sanitized name ${r.wanted} was taken)`);
   return await writer.finish();
+
+  /** Every tensor in graph order (float ones handed to the file threads), then the extra files. */
+  async function writeAll(): Promise<void> {
+    for (const e of order) {
+      if (e.kind === 'input') {
+        const meta = { tensorName: e.tensorName, nodeName: '', opType: 'Input', dtype: 'float32', shape: input.nhwcShape, layout: 'NHWC', role: 'input' } as const;
+        writer.add(meta, input.nhwc, { stem: 'input' });
+        progress();
+        continue;
+      }
+      const base = { tensorName: e.tensorName, nodeName: e.nodeName, opType: e.opType };
+      if (e.kind === 'constant') {
+        const c = model.graph.initializers.get(e.tensorName);
+        writer.skip({ ...base, dtype: c?.dtype ?? 'unknown', shape: c?.dims ?? [], reason: 'Constant node output (a model constant, not an activation)' });
+        continue;
+      }
+      const t = results[e.tensorName];
+      if (!t) throw new Error(`onnxruntime returned no value for exposed tensor "${e.tensorName}"`);
+      results[e.tensorName] = undefined;
+      const dims = [...t.dims];
+      if (FLOAT_TYPES.has(t.type)) {
+        const src = t.type === 'float32' ? (t.data as Float32Array) : toFloat32(t);
+        const [n, c, h, w] = dims as [number, number, number, number];
+        const transpose = dims.length === 4 && c > 1 && h * w > 1;
+        const meta = { ...base, dtype: 'float32', shape: dumpShape(dims), layout: dims.length === 4 ? 'NHWC' : 'row-major', role: 'layer' } as const;
+        const placed = writer.delegate(meta, src.byteLength, (tmp) => files.write(src, transpose ? [n, c, h * w] : null, tmp, true));
+        placed.then(progress, () => undefined);
+        delegated.push(placed);
+        continue;
+      }
+      if (opts.nonFloat === 'write' && OWN_DTYPE[t.type]) {
+        const data = t.data as ArrayBufferView;
+        const meta = { ...base, dtype: OWN_DTYPE[t.type]!, shape: dims, layout: 'row-major', role: 'layer' } as const;
+        writer.add(meta, data);
+        progress();
+      } else {
+        writer.skip({ ...base, dtype: t.type, shape: dims, reason: `not floating point (${t.type}); float_model holds float activations only` });
+      }
+    }
+    await writer.writeExtra('input_uint8.bin', input.fileBytes);
+    await writer.writeExtra('model_node_info.json', `${JSON.stringify(modelNodeInfo(model), null, 1)}\n`);
+  }
 }
 
 /** float16 / float64 ORT data as float32 (float16 arrives as raw uint16 bits). */

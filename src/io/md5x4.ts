@@ -7,7 +7,7 @@
  * in a row); a lone range runs well below OpenSSL's single-stream speed.
  *
  * {@link Md5Lanes} uses nothing from its module scope: tensor-file-threads.ts evaluates its source
- * (`Md5Lanes.toString()`) inside the hash threads, where the layout comes as an argument.
+ * (`Md5Lanes.toString()`) inside the file threads, where the layout comes as an argument.
  */
 import { MD5X4_LAYOUT, MD5X4_MAX_PAGES, md5x4ModuleBytes } from './md5x4-wasm.js';
 

@@ -1,5 +1,5 @@
 /**
- * A minimal WebAssembly binary emitter for the hand-built kernels of the hash threads
+ * A minimal WebAssembly binary emitter for the hand-built kernels of the file threads
  * (md5x4-wasm.ts, tensor/transpose-wasm.ts): the opcodes they use, LEB128, sections, and one
  * module holding every kernel over an imported shared memory. Encoding per the WebAssembly core
  * specification (binary format, chapter 5) and its fixed-width SIMD proposal (prefix 0xfd).
