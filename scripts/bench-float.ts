@@ -35,14 +35,14 @@ import { pathToFileURL } from 'node:url';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { prepareOutDir, writeFileAtomic } from '../src/io/atomic.js';
-import { dumpWithSession, runFloat } from '../src/float/run-float.js';
+import { dumpWithSession, type runFloat } from '../src/float/run-float.js';
 import { FloatSession } from '../src/float/float-session.js';
 import { prepareFloatInput } from '../src/float/float-input.js';
 import { loadModel } from '../src/onnx/load.js';
 import { exposeTensors } from '../src/onnx/expose.js';
 import { createSession, floatTensor, runSession, type OrtTensor } from '../src/onnx/ort-session.js';
 import { FloatFloor, type FloorRound } from './bench-float-floor.js';
-import { sharedModel, syntheticImage } from './synthetic-input.js';
+import { repoRoot, sharedModel, syntheticImage } from './synthetic-input.js';
 
 export interface BenchFloatResult {
   /** Median wall time of one dump with a warm session (prepare the folder, run, transpose, md5, write, manifest), ms. */
@@ -205,7 +205,8 @@ export async function benchFloat(options: { threads?: number; repeats?: number; 
 
 /** One runFloat in a child process (as one CLI invocation pays it): its total time and peak RSS. */
 async function coldRun(opts: Parameters<typeof runFloat>[0]): Promise<{ totalMs: number; peakRssMb: number }> {
-  const url = new URL('../src/float/run-float.js', import.meta.url).href;
+  // the built module (also when this file runs from source under vitest: npm test builds first)
+  const url = pathToFileURL(path.join(repoRoot(), 'dist/src/float/run-float.js')).href;
   const code = `const { runFloat } = await import(${JSON.stringify(url)}); const r = await runFloat(${JSON.stringify(opts)}); process.stdout.write(JSON.stringify({ totalMs: r.timings.totalMs, peakRssMb: process.resourceUsage().maxRSS / 1024 }));`;
   // a file, not `-e`: `--input-type=module` would pass to the file threads' (CommonJS) eval'd source
   const script = path.join(path.dirname(opts.out), 'cold-run.mjs');
