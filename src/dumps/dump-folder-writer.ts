@@ -207,14 +207,14 @@ export class DumpFolderWriter {
    * with the temporary file to create and write (io/atomic.ts DelegatedFile); it returns promises
    * of the file written and closed, and of its md5. The file is renamed into place once written;
    * finish() waits for every delegated file and md5. `bytes` (what will be written) is checked
-   * against `meta` first. Returns a promise settled when the file is in place (rejected with a
+   * against `meta` first; `o.stem` as in {@link AddOptions.stem}. Returns a promise settled when the file is in place (rejected with a
    * UserError on a file-system error; finish() then rejects too).
    */
-  delegate(meta: TensorMeta, bytes: number, start: (tmpPath: string) => { written: Promise<void>; md5: Promise<string> }): Promise<void> {
+  delegate(meta: TensorMeta, bytes: number, start: (tmpPath: string) => { written: Promise<void>; md5: Promise<string> }, o: { stem?: string } = {}): Promise<void> {
     if (this.finished) throw new Error('DumpFolderWriter: delegate() after finish()');
     const want = byteSize(meta.dtype, elementCount(meta.shape));
     if (bytes !== want) throw new Error(`DumpFolderWriter: tensor "${meta.tensorName}" ${meta.dtype} [${meta.shape.join(',')}] needs ${want} bytes, got ${bytes}`);
-    const stem = this.allocate(this.opts.fileNames === 'node' && meta.nodeName ? meta.nodeName : meta.tensorName, undefined);
+    const stem = this.allocate(this.opts.fileNames === 'node' && meta.nodeName ? meta.nodeName : meta.tensorName, o.stem);
     const file = `${stem}.bin`;
     const logLine = this.opts.log ? formatDumpLogLine(file, meta.shape.length === 0 ? [1] : meta.shape, this.opts.log) : null;
     const target = new DelegatedFile(path.join(this.dir, file));

@@ -79,8 +79,10 @@ export async function writeFloatFolder(ctx: WriteFloatContext, opts: WriteFloatO
     for (const e of order) {
       if (e.kind === 'input') {
         const meta = { tensorName: e.tensorName, nodeName: '', opType: 'Input', dtype: 'float32', shape: input.nhwcShape, layout: 'NHWC', role: 'input' } as const;
-        writer.add(meta, input.nhwc, { stem: 'input' });
-        progress();
+        // on a file thread too (a copy: the caller keeps its input), so the float tensors are not held up
+        const placed = writer.delegate(meta, input.nhwc.byteLength, (tmp) => files.write(input.nhwc, null, tmp, false), { stem: 'input' });
+        placed.then(progress, () => undefined);
+        delegated.push(placed);
         continue;
       }
       const base = { tensorName: e.tensorName, nodeName: e.nodeName, opType: e.opType };
