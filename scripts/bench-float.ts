@@ -207,7 +207,16 @@ export async function benchFloat(options: { threads?: number; repeats?: number; 
 async function coldRun(opts: Parameters<typeof runFloat>[0]): Promise<{ totalMs: number; peakRssMb: number }> {
   // the built module (also when this file runs from source under vitest: npm test builds first)
   const url = pathToFileURL(path.join(repoRoot(), 'dist/src/float/run-float.js')).href;
-  const code = `const { runFloat } = await import(${JSON.stringify(url)}); const r = await runFloat(${JSON.stringify(opts)}); process.stdout.write(JSON.stringify({ totalMs: r.timings.totalMs, peakRssMb: process.resourceUsage().maxRSS / 1024 }));`;
+  // peak RSS from /proc (VmHWM, this process image only): after fork + exec, getrusage's maxrss
+  // also counts the forking parent's resident size (Linux keeps the larger of the two)
+  const code = [
+    `import { readFileSync } from 'node:fs';`,
+    `const { runFloat } = await import(${JSON.stringify(url)});`,
+    `const r = await runFloat(${JSON.stringify(opts)});`,
+    `let kb = process.resourceUsage().maxRSS;`,
+    `try { kb = Number(/VmHWM:\\s*(\\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))[1]); } catch {}`,
+    `process.stdout.write(JSON.stringify({ totalMs: r.timings.totalMs, peakRssMb: kb / 1024 }));`,
+  ].join('\n');
   // a file, not `-e`: `--input-type=module` would pass to the file threads' (CommonJS) eval'd source
   const script = path.join(path.dirname(opts.out), 'cold-run.mjs');
   await fsp.writeFile(script, code);
