@@ -246,7 +246,7 @@ export function formatFloatFloor(r: BenchFloatResult): string[] {
   const best = f.ortExposedPreMs + after / 2;
   const x = (v: number, base: number) => (v / base).toFixed(1);
   return [
-    `floor: ORT running the dump's model (every tensor an output, optimizations disabled): ${f.ortExposedPreMs} ms with pre-allocated outputs (as the dump), ${f.ortExposedMs} ms without; final output only ${r.detail.baselinesMs.disabledNoSpin} ms disabled / ${r.detail.baselinesMs.allNoSpin} ms all; the binding's copy of every output into a new buffer (${n} allocations + copies, ${mb} MB, part of each run) ${f.copyOutMs} ms`,
+    `floor: ORT running the dump's model (every tensor an output, optimizations disabled): ${f.ortExposedPreMs} ms with pre-allocated outputs (as the dump), ${f.ortExposedMs} ms without; final output only ${r.ortDisabledMs} ms disabled / ${r.ortMs} ms all; the binding's copy of every output into a new buffer (${n} allocations + copies, ${mb} MB, part of each run) ${f.copyOutMs} ms`,
     `floor: plain fs.writeFileSync of the same ${n} files (${mb} MB, in memory, no transpose / md5 / rename) into a fresh folder beside the dumps: ${f.writeMs} ms (= ${x(f.writeMs, r.ortMs)}x ORT final-only); creating ${n} empty files there: ${f.createMs} ms`,
     `floor: md5 of the same bytes: node:crypto ${f.md5CryptoMs} ms, our 8-lane SIMD md5 ${f.md5LanesMs} ms (one thread each); SIMD NCHW->NHWC transposes ${f.transposeMs} ms; manifest ${f.manifestMs} ms`,
     `floor: after the run, write + md5 + transpose = ${after.toFixed(0)} ms of work, ${(after / 2).toFixed(0)} ms on 2 cores at best -> dump >= ${best.toFixed(0)} ms = ${x(best, r.ortMs)}x ORT final-only (all), ${x(best, r.ortDisabledMs)}x (disabled); measured ${r.dumpMs} ms`,
