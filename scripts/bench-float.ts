@@ -18,23 +18,31 @@
  * runs it (the dump's own overhead). The dump's session does not let idle intra-op threads
  * spin (float-session.ts); each baseline is timed both with onnxruntime's default spinning and
  * without, and the faster median is the baseline, so the baseline never loses by that setting. The single-shot cost (session creation included, as one
- * `magik-parity float` pays it) is reported in `detail.coldMs`.
+ * `magik-parity float` pays it) is reported in `detail.coldMs`, from a child process whose peak RSS
+ * is `peakRssMb`.
  *
- * Run: `npm run build && node dist/scripts/bench-float.js`.
+ * The floor (`detail.floorMs`, bench-float-floor.ts, printed by {@link formatFloatFloor}): each
+ * round also times, alone, onnxruntime running the dump's model (every tensor an output), the
+ * binding's output copies, plain writes of the same files, md5 (node:crypto and ours) and the
+ * transposes, so the ratio is explained by what the parts cost on this machine at that moment.
+ *
+ * Run: `npm run build && node dist/scripts/bench-float.js [repeats]` (JSON, then the lines `npm run bench` prints).
  */
-import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { AtomicFile, prepareOutDir, writeFileAtomic } from '../src/io/atomic.js';
-import { dumpWithSession, runFloat } from '../src/float/run-float.js';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { prepareOutDir, writeFileAtomic } from '../src/io/atomic.js';
+import { dumpWithSession, type runFloat } from '../src/float/run-float.js';
 import { FloatSession } from '../src/float/float-session.js';
 import { prepareFloatInput } from '../src/float/float-input.js';
 import { loadModel } from '../src/onnx/load.js';
+import { exposeTensors } from '../src/onnx/expose.js';
 import { createSession, floatTensor, runSession, type OrtTensor } from '../src/onnx/ort-session.js';
-import { nchwToNhwc } from '../src/tensor/layout.js';
-import { sharedModel, syntheticImage } from './synthetic-input.js';
+import { FloatFloor, type FloorRound } from './bench-float-floor.js';
+import { repoRoot, sharedModel, syntheticImage } from './synthetic-input.js';
 
 export interface BenchFloatResult {
   /** Median wall time of one dump with a warm session (prepare the folder, run, transpose, md5, write, manifest), ms. */
@@ -47,7 +55,7 @@ export interface BenchFloatResult {
   ratio: number;
   /** dumpMs / ortDisabledMs. */
   ratioSameOptimization: number;
-  /** Peak resident set size of this process (both ORT sessions, the dump session, buffers), MB. */
+  /** Peak resident set size of one float run (runFloat: load, session, run, write) in a process of its own, MB. */
   peakRssMb: number;
   detail: {
     threads: number;
@@ -57,21 +65,28 @@ export interface BenchFloatResult {
     /** Medians of the four baseline runs (optimizations all / disabled, idle threads spinning or not). */
     baselinesMs: { allSpin: number; allNoSpin: number; disabledSpin: number; disabledNoSpin: number };
     /**
-     * What each part of the write phase costs on its own (one thread, not overlapped; medians over
-     * the repeats): NCHW->NHWC transposes of every float output (layout.ts, JS), md5 of every
-     * file's bytes (node crypto, one stream: the dump itself uses the 8-stream SIMD md5 on its hash
-     * thread), writing every file atomically (temporary + rename), the manifest (JSON + atomic write).
+     * The floor (bench-float-floor.ts; medians over the repeats, each part alone on one thread,
+     * interleaved with the dumps): onnxruntime running the dump's model (every tensor an output)
+     * with pre-allocated outputs as the dump does and without, the binding's copy of every output
+     * (allocate + copy), plain fs.writeFileSync of the dump's files into a fresh folder and the
+     * creation of as many empty files, md5 with node:crypto and with our 8-lane SIMD md5, the
+     * SIMD transposes, the manifest (JSON + atomic write).
      */
-    writePartsMs: { transposeMs: number; md5Ms: number; filesMs: number; manifestMs: number };
+    floorMs: FloorRound & { ortExposedPreMs: number; ortExposedMs: number; manifestMs: number };
     /** One-time costs: model load + input preparation, dump session creation (exposed model + md5 threads). */
     setupMs: { prepareMs: number; sessionMs: number };
     /** Single-shot, as one CLI invocation: runFloat (load, session, run, write) vs ORT session creation + one run (default optimizations). */
     coldMs: { dumpMs: number; ortMs: number };
+    /** Peak resident set size of the benchmark process (every session above, the floor's buffers), MB. */
+    benchRssMb: number;
     tensorsWritten: number;
     mbWritten: number;
+    /** Bytes of the floor's files (the float outputs, input.bin excluded), MB. */
+    floorMb: number;
   };
 }
 
+const execFileP = promisify(execFile);
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 const round = (x: number, digits = 0): number => Math.round(x * 10 ** digits) / 10 ** digits;
 
@@ -95,10 +110,17 @@ export async function benchFloat(options: { threads?: number; repeats?: number; 
     const ortDisabled = await createSession(model.bytes, modelFile, { threads, optimization: 'disabled' });
     const ortAllNoSpin = await createSession(model.bytes, modelFile, { threads, optimization: 'all', spinning: false });
     const ortDisabledNoSpin = await createSession(model.bytes, modelFile, { threads, optimization: 'disabled', spinning: false });
+    const exposed = exposeTensors(model, { include: (nd) => !(nd.opType === 'Constant' && nd.domain === '') }).bytes;
+    const ortExposed = await createSession(exposed, modelFile, { threads, exposedAll: true, spinning: false });
+    const ortExposedPre = await createSession(exposed, modelFile, { threads, exposedAll: true, spinning: false });
     const dumper = await FloatSession.create(model, { threads });
-    const timeRun = async (s: typeof ortAll): Promise<number> => {
+    // the floor's data: the dump's own outputs, as written; pre-allocated fetches like FloatSession's
+    const first = await runSession(ortExposedPre, feeds, modelFile);
+    const floor = new FloatFloor(Object.values(first));
+    const preFetches = Object.fromEntries(Object.entries(first).map(([k, t]) => [k, floatLike(t)]));
+    const timeRun = async (s: typeof ortAll, fetches?: Record<string, OrtTensor | null>): Promise<number> => {
       const t = performance.now();
-      await runSession(s, feeds, modelFile);
+      await runSession(s, feeds, modelFile, fetches);
       return performance.now() - t;
     };
     let k = 0;
@@ -110,21 +132,23 @@ export async function benchFloat(options: { threads?: number; repeats?: number; 
       const ms = performance.now() - t;
       return { ...r, ms, out };
     };
-    const rows: { all: number; disabled: number; allNoSpin: number; disabledNoSpin: number; dump: number; runMs: number; writeMs: number }[] = [];
+    const rows: { all: number; disabled: number; allNoSpin: number; disabledNoSpin: number; dump: number; runMs: number; writeMs: number; exposed: number; exposedPre: number; floor: FloorRound }[] = [];
     let last: Awaited<ReturnType<typeof dumpOnce>> | null = null;
-    let parts: Awaited<ReturnType<typeof writeParts>>;
     try {
       for (let i = 0; i <= repeats; i++) {
         const all = await timeRun(ortAll);
         const disabled = await timeRun(ortDisabled);
         const allNoSpin = await timeRun(ortAllNoSpin);
         const disabledNoSpin = await timeRun(ortDisabledNoSpin);
+        const exposedPre = await timeRun(ortExposedPre, preFetches);
+        const exposedMs = await timeRun(ortExposed);
         last = await dumpOnce();
-        if (i > 0) rows.push({ all, disabled, allNoSpin, disabledNoSpin, dump: last.ms, runMs: last.runMs, writeMs: last.writeMs });
+        const fl = floor.round(tmp);
+        if (i > 0) rows.push({ all, disabled, allNoSpin, disabledNoSpin, dump: last.ms, runMs: last.runMs, writeMs: last.writeMs, exposed: exposedMs, exposedPre, floor: fl });
       }
-      parts = await writeParts(dumper, input, tmp, repeats);
     } finally {
       await dumper.close();
+      await Promise.all([ortExposed.release(), ortExposedPre.release()]);
     }
     const manifestMs = await timeManifest(last!.manifest, tmp, repeats);
 
@@ -134,7 +158,7 @@ export async function benchFloat(options: { threads?: number; repeats?: number; 
     await runSession(s, feeds, modelFile);
     const coldOrt = performance.now() - c0;
     await s.release();
-    const cold = await runFloat({ model: modelFile, input: inputFile, mean: '0', var: '1', out: path.join(tmp, 'cold'), threads });
+    const cold = await coldRun({ model: modelFile, input: inputFile, mean: '0', var: '1', out: path.join(tmp, 'cold'), threads });
     await Promise.all([ortAll.release(), ortDisabled.release(), ortAllNoSpin.release(), ortDisabledNoSpin.release()]);
 
     let bytes = 0;
@@ -154,17 +178,24 @@ export async function benchFloat(options: { threads?: number; repeats?: number; 
       ortDisabledMs: round(ortDisabledMs, 1),
       ratio: round(dumpMs / ortMs, 2),
       ratioSameOptimization: round(dumpMs / ortDisabledMs, 2),
-      peakRssMb: round(process.resourceUsage().maxRSS / 1024),
+      peakRssMb: cold.peakRssMb,
       detail: {
         threads,
         repeats,
         dumpPhasesMs: { runMs: round(median(rows.map((r) => r.runMs))), writeMs: round(median(rows.map((r) => r.writeMs))) },
         baselinesMs: { allSpin: round(baselines.allSpin, 1), allNoSpin: round(baselines.allNoSpin, 1), disabledSpin: round(baselines.disabledSpin, 1), disabledNoSpin: round(baselines.disabledNoSpin, 1) },
-        writePartsMs: { ...parts, manifestMs },
+        floorMs: {
+          ortExposedPreMs: round(median(rows.map((r) => r.exposedPre)), 1),
+          ortExposedMs: round(median(rows.map((r) => r.exposed)), 1),
+          ...(Object.fromEntries((Object.keys(rows[0]!.floor) as (keyof FloorRound)[]).map((k) => [k, round(median(rows.map((r) => r.floor[k])), 1)])) as unknown as FloorRound),
+          manifestMs,
+        },
         setupMs: { prepareMs: round(prepareMs), sessionMs: round(dumper.createMs) },
-        coldMs: { dumpMs: round(cold.timings.totalMs), ortMs: round(coldOrt) },
+        coldMs: { dumpMs: round(cold.totalMs), ortMs: round(coldOrt) },
+        benchRssMb: round(process.resourceUsage().maxRSS / 1024),
         tensorsWritten: last!.manifest.tensors.length,
         mbWritten: round(bytes / 1e6),
+        floorMb: round(floor.bytes / 1e6),
       },
     };
   } finally {
@@ -172,33 +203,61 @@ export async function benchFloat(options: { threads?: number; repeats?: number; 
   }
 }
 
-/** The write phase's parts on their own, one thread each, on one run's outputs (medians, ms). */
-async function writeParts(dumper: FloatSession, input: Awaited<ReturnType<typeof prepareFloatInput>>, tmp: string, repeats: number): Promise<{ transposeMs: number; md5Ms: number; filesMs: number }> {
-  const results = await dumper.run(input);
-  const floats = Object.values(results).filter((t): t is OrtTensor => t !== undefined && t.type === 'float32');
-  const nhwc = floats.map((t) => new Float32Array(t.size));
-  const tr: number[] = [];
-  const md: number[] = [];
-  const fi: number[] = [];
-  for (let r = 0; r < repeats; r++) {
-    let t = performance.now();
-    floats.forEach((x, i) => (x.dims.length === 4 ? nchwToNhwc(x.data as Float32Array, x.dims, nhwc[i]!) : nhwc[i]!.set(x.data as Float32Array)));
-    tr.push(performance.now() - t);
-    t = performance.now();
-    for (const a of nhwc) createHash('md5').update(new Uint8Array(a.buffer)).digest('hex');
-    md.push(performance.now() - t);
-    const dir = path.join(tmp, `files-${r}`);
-    await fsp.mkdir(dir);
-    t = performance.now();
-    nhwc.forEach((a, i) => {
-      const f = new AtomicFile(path.join(dir, `t${i}.bin`));
-      f.write(new Uint8Array(a.buffer));
-      f.commit();
-    });
-    fi.push(performance.now() - t);
-    await fsp.rm(dir, { recursive: true });
-  }
-  return { transposeMs: round(median(tr), 1), md5Ms: round(median(md), 1), filesMs: round(median(fi), 1) };
+/** One runFloat in a child process (as one CLI invocation pays it): its total time and peak RSS. */
+async function coldRun(opts: Parameters<typeof runFloat>[0]): Promise<{ totalMs: number; peakRssMb: number }> {
+  // the built module (also when this file runs from source under vitest: npm test builds first)
+  const url = pathToFileURL(path.join(repoRoot(), 'dist/src/float/run-float.js')).href;
+  // peak RSS from /proc (VmHWM, this process image only): after fork + exec, getrusage's maxrss
+  // also counts the forking parent's resident size (Linux keeps the larger of the two)
+  const code = [
+    `import { readFileSync } from 'node:fs';`,
+    `const { runFloat } = await import(${JSON.stringify(url)});`,
+    `const r = await runFloat(${JSON.stringify(opts)});`,
+    `let kb = process.resourceUsage().maxRSS;`,
+    `try { kb = Number(/VmHWM:\\s*(\\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))[1]); } catch {}`,
+    `process.stdout.write(JSON.stringify({ totalMs: r.timings.totalMs, peakRssMb: kb / 1024 }));`,
+  ].join('\n');
+  // a file, not `-e`: `--input-type=module` would pass to the file threads' (CommonJS) eval'd source
+  const script = path.join(path.dirname(opts.out), 'cold-run.mjs');
+  await fsp.writeFile(script, code);
+  const { stdout } = await execFileP(process.execPath, [script], { maxBuffer: 1 << 20 });
+  const r = JSON.parse(stdout) as { totalMs: number; peakRssMb: number };
+  return { totalMs: r.totalMs, peakRssMb: round(r.peakRssMb) };
+}
+
+/** The float section of `npm run bench`: the target line, then the floor lines (indented). */
+export function formatFloat(f: BenchFloatResult): string[] {
+  return [
+    `float    YOLOX-nano 416 dump of every tensor (warm session, run + write): ${f.dumpMs.toFixed(0)} ms (run ${f.detail.dumpPhasesMs.runMs}, write ${f.detail.dumpPhasesMs.writeMs}) vs ORT final-output-only ${f.ortMs.toFixed(0)} ms -> ratio ${f.ratio.toFixed(2)} (target <= 4); vs ORT with optimizations disabled as the dump runs it ${f.ortDisabledMs.toFixed(0)} ms -> ratio ${f.ratioSameOptimization.toFixed(2)}; cold (one CLI run) ${f.detail.coldMs.dumpMs} vs ${f.detail.coldMs.ortMs} ms; peak RSS ${f.peakRssMb.toFixed(0)} MB (one run, own process; bench process ${f.detail.benchRssMb} MB)`,
+    ...formatFloatFloor(f).map((l) => `  ${l}`),
+  ];
+}
+
+/**
+ * The floor lines of `npm run bench` (float section): the parts of a dump timed alone beside it,
+ * and the arithmetic they give (every file is written after the run: onnxruntime returns every
+ * output at once, at the end of the run, on the calling thread).
+ */
+export function formatFloatFloor(r: BenchFloatResult): string[] {
+  const f = r.detail.floorMs;
+  const n = r.detail.tensorsWritten - 1;
+  const mb = r.detail.floorMb;
+  const after = f.writeMs + f.md5LanesMs + f.transposeMs;
+  const best = f.ortExposedPreMs + after / 2;
+  const x = (v: number, base: number) => (v / base).toFixed(1);
+  return [
+    `floor: ORT running the dump's model (every tensor an output, optimizations disabled): ${f.ortExposedPreMs} ms with pre-allocated outputs (as the dump), ${f.ortExposedMs} ms without; final output only ${r.ortDisabledMs} ms disabled / ${r.ortMs} ms all; the binding's copy of every output into a new buffer (${n} allocations + copies, ${mb} MB, part of each run) ${f.copyOutMs} ms`,
+    `floor: plain fs.writeFileSync of the same ${n} files (${mb} MB, in memory, no transpose / md5 / rename) into a fresh folder beside the dumps: ${f.writeMs} ms (= ${x(f.writeMs, r.ortMs)}x ORT final-only); creating ${n} empty files there: ${f.createMs} ms`,
+    `floor: md5 of the same bytes: node:crypto ${f.md5CryptoMs} ms, our 8-lane SIMD md5 ${f.md5LanesMs} ms (one thread each); SIMD NCHW->NHWC transposes ${f.transposeMs} ms; manifest ${f.manifestMs} ms`,
+    `floor: after the run, write + md5 + transpose = ${after.toFixed(0)} ms of work, ${(after / 2).toFixed(0)} ms on 2 cores at best -> dump >= ${best.toFixed(0)} ms = ${x(best, r.ortMs)}x ORT final-only (all), ${x(best, r.ortDisabledMs)}x (disabled); measured ${r.dumpMs} ms`,
+  ];
+}
+
+/** A tensor of the same type and shape over its own copy of `t`'s data (a pre-allocated fetch). */
+function floatLike(t: OrtTensor): OrtTensor | null {
+  const d = t.data as unknown;
+  if (d instanceof Float32Array) return floatTensor(new Float32Array(d), t.dims);
+  return null;
 }
 
 async function timeManifest(manifest: unknown, tmp: string, repeats: number): Promise<number> {
@@ -212,6 +271,6 @@ async function timeManifest(manifest: unknown, tmp: string, repeats: number): Pr
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const r = await benchFloat({ threads: 2 });
-  process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+  const r = await benchFloat({ threads: 2, repeats: Number(process.argv[2] ?? 7) });
+  process.stdout.write(`${JSON.stringify(r, null, 2)}\n(load ${os.loadavg()[0]!.toFixed(1)})\n${formatFloat(r).join('\n')}\n`);
 }

@@ -8,7 +8,7 @@ import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { benchCompare } from './bench-compare.js';
-import { benchFloat } from './bench-float.js';
+import { benchFloat, formatFloat } from './bench-float.js';
 import { benchWasm, formatBenchWasm } from './bench-wasm.js';
 import { formatKinds, profileInt } from './profile-int.js';
 import { benchInference } from '../src/ptq/bench-inference.js';
@@ -24,7 +24,7 @@ say(`magik-parity benchmarks (medians; same machine, same run; ${os.availablePar
 const c = await benchCompare();
 say(`compare  ${c.mbPerSide} MB/side, ${c.layers} layers (md5 + all metrics): ${c.compareMs.toFixed(0)} ms vs md5sum ${c.md5sumMs.toFixed(0)} ms -> ratio ${c.ratio.toFixed(2)} (target <= 1.0); ${c.throughputMbS.toFixed(0)} MB/s; peak RSS ${c.peakRssMb.toFixed(0)} MB (target <= 300); CPU ${c.compareCpuMs.toFixed(0)} ms (2 threads) vs md5sum ${c.md5sumCpuMs.toFixed(0)} ms`);
 const f = await benchFloat({ threads: 2 });
-say(`float    YOLOX-nano 416 dump of every tensor (warm session, run + write): ${f.dumpMs.toFixed(0)} ms (run ${f.detail.dumpPhasesMs.runMs}, write ${f.detail.dumpPhasesMs.writeMs}) vs ORT final-output-only ${f.ortMs.toFixed(0)} ms -> ratio ${f.ratio.toFixed(2)} (target <= 4); vs ORT with optimizations disabled as the dump runs it ${f.ortDisabledMs.toFixed(0)} ms -> ratio ${f.ratioSameOptimization.toFixed(2)}; cold (one CLI run) ${f.detail.coldMs.dumpMs} vs ${f.detail.coldMs.ortMs} ms; peak RSS ${f.peakRssMb.toFixed(0)} MB`);
+for (const l of formatFloat(f)) say(l);
 
 const tmp = await fsp.mkdtemp(path.join(os.tmpdir(), 'mp-bench-'));
 try {

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { existsSync, promises as fsp, readFileSync } from 'node:fs';
+import { existsSync, promises as fsp, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tmpDir } from '../../golden/temp-golden.js';
-import { Md5Worker } from '../io/md5-worker.js';
+import { TensorFileThreads } from '../io/tensor-file-threads.js';
 import { shapeFromInputName, vendorInputStem } from '../names.js';
 import { DumpFolderWriter, writeManifest, type TensorMeta } from './dump-folder-writer.js';
 import { openManifestFolder, readManifest } from './manifest.js';
@@ -129,27 +129,56 @@ describe('DumpFolderWriter: files, md5s, collisions', () => {
 });
 
 describe('DumpFolderWriter: md5 supplied later', () => {
-  it('md5s hashed by a worker from the same reused slots end up in the manifest', async () => {
+  it('delegated files (written and hashed by file threads) are renamed into place, in add() order, with their md5', async () => {
     const dir = tmpDir();
     const w = new DumpFolderWriter(dir, { producer: 'float' });
-    const hasher = new Md5Worker(4 * 1000, 2);
+    const files = new TensorFileThreads(2, { slots: 2 });
     const expected: string[] = [];
     try {
       for (let i = 0; i < 7; i++) {
         const n = 100 + i * 150;
-        const slot = await hasher.acquire(); // a slot comes back only after its hash is done
-        const f32 = new Float32Array(slot.buffer, slot.byteOffset, n);
+        const f32 = new Float32Array(n);
         for (let k = 0; k < n; k++) f32[k] = Math.sin(k * 0.37 + i) * 10;
-        expected.push(md5(slot.subarray(0, n * 4)));
-        const t = w.add(layer(`t${i}`, [n], 'float32'), f32, { md5: hasher.hash(slot, n * 4) });
-        expect(t.md5).toBe(''); // not known yet
+        expected.push(md5(new Uint8Array(f32.buffer)));
+        if (i === 3) w.add(layer('plain', [n], 'float32'), f32); // a file of the main thread between delegated ones
+        void w.delegate(layer(`t${i}`, [n], 'float32'), n * 4, (tmp) => {
+          expect(path.dirname(tmp)).toBe(dir);
+          expect(path.basename(tmp)).toMatch(/^\.t\d\.bin\.tmp-/);
+          return files.write(f32, null, tmp, true);
+        });
       }
+      expect(() => w.delegate(layer('short', [10], 'float32'), 36, () => files.write(new Float32Array(9), null, path.join(dir, 'x'), true))).toThrow(/needs 40 bytes, got 36/);
       const m = await w.finish();
-      expect(m.tensors.map((t) => t.md5)).toEqual(expected);
+      expect(m.tensors.map((t) => t.file)).toEqual(['t0.bin', 't1.bin', 't2.bin', 'plain.bin', 't3.bin', 't4.bin', 't5.bin', 't6.bin']);
+      expect(m.tensors.filter((t) => t.file !== 'plain.bin').map((t) => t.md5)).toEqual(expected);
       for (const t of m.tensors) expect(await md5File(path.join(dir, t.file))).toBe(t.md5);
       expect(await readManifest(dir)).toEqual(m);
+      expect((await fsp.readdir(dir)).filter((f) => f.includes('.tmp-'))).toEqual([]);
     } finally {
-      await hasher.close();
+      await files.close();
+    }
+  });
+
+  it('a delegated file that cannot be written fails finish() after every other file settled; no manifest, no temporary', async () => {
+    const dir = tmpDir();
+    const w = new DumpFolderWriter(dir, { producer: 'float' });
+    const files = new TensorFileThreads(1);
+    try {
+      const ok = w.delegate(layer('good', [256], 'float32'), 1024, (tmp) => files.write(new Float32Array(256).fill(1), null, tmp, true));
+      // the thread finds the temporary taken (as a full disk or a removed folder would fail it)
+      const bad = w.delegate(layer('bad', [4], 'float32'), 16, (tmp) => {
+        writeFileSync(tmp, 'someone else');
+        return files.write(new Float32Array(4), null, tmp, true);
+      });
+      await expect(bad).rejects.toThrow();
+      await expect(w.finish()).rejects.toThrow();
+      await ok;
+      expect(existsSync(path.join(dir, 'good.bin'))).toBe(true);
+      expect(existsSync(path.join(dir, 'bad.bin'))).toBe(false);
+      expect(existsSync(path.join(dir, 'manifest.json'))).toBe(false);
+      expect((await fsp.readdir(dir)).filter((f) => f.includes('.tmp-'))).toEqual([]);
+    } finally {
+      await files.close();
     }
   });
 

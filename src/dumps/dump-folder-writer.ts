@@ -4,8 +4,10 @@
  *
  * - Every file is written atomically (temporary name + rename, src/io/atomic.ts).
  * - Each tensor file's md5 is computed from the same bytes while they are written, or supplied
- *   by the caller (e.g. a promise from src/io/md5-worker.ts hashing the same buffer on another
- *   thread, so hashing overlaps the next tensor's preparation).
+ *   by the caller (e.g. a promise of another thread hashing the same buffer, so hashing
+ *   overlaps the next tensor's preparation).
+ * - A file can also be written by another thread ({@link DumpFolderWriter.delegate}: name and
+ *   manifest entry fixed at once, temporary written elsewhere, renamed here).
  * - File names are sanitized tensor names; collisions (case-insensitive) and reserved stems get
  *   a stable `_<k>` suffix, recorded in {@link DumpFolderWriter.renamed} and in the manifest's
  *   `file` field (src/dumps/stem-allocator.ts).
@@ -16,7 +18,7 @@
  */
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
-import { AtomicFile, prepareOutDir, writeFileAtomic } from '../io/atomic.js';
+import { AtomicFile, DelegatedFile, prepareOutDir, writeFileAtomic } from '../io/atomic.js';
 import { byteSize, elementCount, type DType } from '../tensor/dtype.js';
 import { TOOL_NAME, toolVersion } from '../version.js';
 import { isPlainFileName, MANIFEST_FILE, validateManifest } from './manifest.js';
@@ -199,6 +201,48 @@ export class DumpFolderWriter {
     return t;
   }
 
+  /**
+   * Records a tensor whose file another thread writes (e.g. io/tensor-file-threads.ts): its file
+   * name and manifest entry are fixed now (order = tensors added before), and `start` is called
+   * with the temporary file to create and write (io/atomic.ts DelegatedFile); it returns promises
+   * of the file written and closed, and of its md5. The file is renamed into place once written;
+   * finish() waits for every delegated file and md5. `bytes` (what will be written) is checked
+   * against `meta` first; `o.stem` as in {@link AddOptions.stem}. Returns a promise settled when the file is in place (rejected with a
+   * UserError on a file-system error; finish() then rejects too).
+   */
+  delegate(meta: TensorMeta, bytes: number, start: (tmpPath: string) => { written: Promise<void>; md5: Promise<string> }, o: { stem?: string } = {}): Promise<void> {
+    if (this.finished) throw new Error('DumpFolderWriter: delegate() after finish()');
+    const want = byteSize(meta.dtype, elementCount(meta.shape));
+    if (bytes !== want) throw new Error(`DumpFolderWriter: tensor "${meta.tensorName}" ${meta.dtype} [${meta.shape.join(',')}] needs ${want} bytes, got ${bytes}`);
+    const stem = this.allocate(this.opts.fileNames === 'node' && meta.nodeName ? meta.nodeName : meta.tensorName, o.stem);
+    const file = `${stem}.bin`;
+    const logLine = this.opts.log ? formatDumpLogLine(file, meta.shape.length === 0 ? [1] : meta.shape, this.opts.log) : null;
+    const target = new DelegatedFile(path.join(this.dir, file));
+    const job = start(target.tmpPath);
+    const t: ManifestTensor = {
+      order: this.tensors.length,
+      file,
+      tensorName: meta.tensorName,
+      nodeName: meta.nodeName,
+      opType: meta.opType,
+      dtype: meta.dtype,
+      shape: [...meta.shape],
+      layout: meta.layout,
+      ...(meta.scale !== undefined ? { scale: meta.scale } : {}),
+      ...(meta.zeroPoint !== undefined ? { zeroPoint: meta.zeroPoint } : {}),
+      md5: '',
+      ...(meta.role !== undefined ? { role: meta.role } : {}),
+    };
+    this.tensors.push(t);
+    if (logLine !== null) this.logLines.push(logLine);
+    const placed = target.settle(job.written);
+    const hashed = job.md5.then((m) => void (t.md5 = m));
+    const both = Promise.all([placed, hashed]).then(() => undefined);
+    both.catch(() => undefined); // surfaced by finish() and the returned promise; never unhandled
+    this.pendingMd5.push(both);
+    return both;
+  }
+
   /** Records a model tensor deliberately not written (listed in the manifest's `skipped`). */
   skip(s: ManifestSkipped): void {
     if (this.finished) throw new Error('DumpFolderWriter: skip() after finish()');
@@ -255,7 +299,10 @@ export class DumpFolderWriter {
   async finish(): Promise<Manifest> {
     if (this.finished) throw new Error('DumpFolderWriter: finish() called twice');
     this.finished = true;
-    await Promise.all(this.pendingMd5);
+    // every file and md5 settles before a failure is reported: no thread still writes after finish()
+    const settled = await Promise.allSettled(this.pendingMd5);
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
     const m = this.manifest();
     if (this.opts.log) await writeFileAtomic(path.resolve(this.opts.log.file), this.logText());
     if (this.opts.manifest !== false) await writeManifest(this.dir, m);

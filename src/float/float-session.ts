@@ -1,15 +1,23 @@
 /**
  * A float model ready to dump: the model with every node output exposed, one onnxruntime session
- * (optimizations disabled, so every tensor keeps its name and value) and the hash thread, created
- * once and reused by every {@link FloatSession.dump} (one image each). `runFloat` is one session
- * with one dump; a caller dumping several images, or the benchmark, keeps the session.
+ * (optimizations disabled, so every tensor keeps its name and value) and the file threads,
+ * created once and reused by every dump (dumpWithSession in run-float.ts, one image each). `runFloat` is one
+ * session with one dump; a caller dumping several images, or the benchmark, keeps the session.
  *
  * Output buffers: the first run lets onnxruntime allocate every output; later runs with the same
- * input shape hand it the previous run's buffers as pre-allocated outputs, so it writes straight
- * into memory that is already mapped (YOLOX-nano 416: 369 outputs, 120 MB; run ~130 -> ~65 ms).
+ * input shape hand it kept buffers as pre-allocated outputs, so it writes into memory that is
+ * already mapped (YOLOX-nano 416: 369 outputs, 120 MB; ORT's own allocations page-fault every run).
+ * onnxruntime-node copies every output into a new ArrayBuffer after the run, pre-allocated or not
+ * (js/node/src/tensor_helper.cc, OrtValueToNapiValue); those copies are what run() returns, so the
+ * caller owns them (the dump moves them to the file threads without another copy).
+ *
+ * Optimization level, measured on the five shared models with every tensor exposed: basic and
+ * extended return byte-identical tensors and run no faster (nothing can be fused when every
+ * intermediate is an output); all (NCHWc layouts) changes most tensors (YOLOX: 360 of 369, up to
+ * 2.3e-5) and is slower on YOLOX. So: disabled, as the issue asks.
  */
 import ort from 'onnxruntime-node';
-import { Md5Worker } from '../io/md5-worker.js';
+import { TensorFileThreads } from '../io/tensor-file-threads.js';
 import { exposeTensors } from '../onnx/expose.js';
 import { createSession, floatTensor, runSession, type OrtSession, type OrtTensor } from '../onnx/ort-session.js';
 import type { OnnxModel } from '../onnx/types.js';
@@ -19,14 +27,11 @@ export interface FloatSessionOptions {
   /** onnxruntime intra-op threads (default: one per core). */
   threads?: number;
   /**
-   * Threads transposing and hashing while the main thread copies and writes (default 1: one
-   * thread keeps up with the writes of a YOLOX dump (wasm SIMD transposes + 8-stream md5), and
-   * fills its md5 lanes better than two threads sharing the same 8 slots; measured on 2 cores).
+   * Threads transposing, writing and hashing the tensor files (default 2: on 2 cores the main
+   * thread only dispatches and renames meanwhile; io/tensor-file-threads.ts).
    */
-  hashThreads?: number;
-  /** md5 blocks per lane between two looks at the thread's queue (tuning; see io/md5-worker.ts). */
-  stepBlocks?: number;
-  /** Tensors in flight (each slot: twice the largest tensor; default 8). */
+  fileThreads?: number;
+  /** Files per thread in its md5 lanes (tuning; default 10, see io/tensor-file-threads.ts). */
   slots?: number;
   /** onnxruntime's idle threads spin-wait (default false here: see SessionOptions.spinning). */
   spinning?: boolean;
@@ -40,8 +45,8 @@ const TYPED: Record<string, new (n: number) => ArrayBufferView & { length: numbe
 
 export class FloatSession {
   readonly model: OnnxModel;
-  /** Hashes tensor files on worker threads (slots grown to the largest tensor by the runner). */
-  readonly hasher: Md5Worker;
+  /** Transposes, writes and hashes the tensor files on worker threads. */
+  readonly files: TensorFileThreads;
   /** Wall time of {@link FloatSession.create} (exposing the model, session creation), ms. */
   readonly createMs: number;
   /** Whether the last {@link FloatSession.run} had onnxruntime write into the kept output buffers. */
@@ -50,31 +55,31 @@ export class FloatSession {
   /** Pre-allocated outputs of the last run, for the next run with the same input shape. */
   private outputs: { inputKey: string; fetches: Record<string, OrtTensor | null> } | null = null;
 
-  private constructor(model: OnnxModel, session: OrtSession, hasher: Md5Worker, createMs: number) {
+  private constructor(model: OnnxModel, session: OrtSession, files: TensorFileThreads, createMs: number) {
     this.model = model;
     this.session = session;
-    this.hasher = hasher;
+    this.files = files;
     this.createMs = createMs;
   }
 
   /** Exposes every node output of `model` (Constant nodes excepted) and creates the session. */
   static async create(model: OnnxModel, opts: FloatSessionOptions = {}): Promise<FloatSession> {
     const t0 = performance.now();
-    // The thread starts now, while onnxruntime builds the session.
-    const hasher = new Md5Worker(1 << 20, opts.slots ?? 8, opts.hashThreads ?? 1, { staging: true, stepBlocks: opts.stepBlocks });
+    // The threads start now, while onnxruntime builds the session.
+    const files = new TensorFileThreads(opts.fileThreads ?? 2, { slots: opts.slots });
     try {
       const exposed = exposeTensors(model, { include: (n) => !(n.opType === 'Constant' && n.domain === '') });
       const session = await createSession(exposed.bytes, model.file, { threads: opts.threads, exposedAll: true, spinning: opts.spinning ?? false });
-      return new FloatSession(model, session, hasher, performance.now() - t0);
+      return new FloatSession(model, session, files, performance.now() - t0);
     } catch (e) {
-      await hasher.close();
+      await files.close();
       throw e;
     }
   }
 
   /**
    * Runs the model on one preprocessed input and returns every exposed output by tensor name.
-   * The returned tensors stay valid until the next run() (their buffers are reused then).
+   * The returned tensors are the caller's (onnxruntime-node's copies; the kept buffers stay here).
    */
   async run(input: FloatInput): Promise<Record<string, OrtTensor | undefined>> {
     const [n, h, w, c] = input.nhwcShape;
@@ -91,16 +96,9 @@ export class FloatSession {
         // an output whose shape depends on the data, not only on the input shape: run plainly
       }
       if (copies) {
-        // onnxruntime filled the given buffers; the copies it returns besides are dropped. The
-        // caller gets its own wrappers (it may dispose them) over the kept buffers.
-        const out: Record<string, OrtTensor | undefined> = {};
-        for (const [name, t] of Object.entries(copies)) {
-          const p = pre[name];
-          out[name] = p ? new ort.Tensor(p.type as 'float32', p.data as Float32Array, p.dims) : t;
-        }
         this.outputs = { inputKey, fetches: pre };
         this.lastRunReusedBuffers = true;
-        return out;
+        return copies;
       }
     }
     const results = await runSession(this.session, feeds, this.model.file);
@@ -108,26 +106,27 @@ export class FloatSession {
     return results;
   }
 
-  /** Releases the session and stops the hash thread. */
+  /** Releases the session and stops the file threads. */
   async close(): Promise<void> {
     this.outputs = null;
     try {
       await this.session.release();
     } finally {
-      await this.hasher.close();
+      await this.files.close();
     }
   }
 }
 
 /**
- * The outputs of a plain run as fetches for the next one: their buffers, pre-allocated (numeric
- * types), or null (onnxruntime allocates; strings). Every output is listed, so every one is computed.
+ * Buffers for the next run, shaped like a plain run's outputs: new ones (the results themselves
+ * go to the caller), pre-allocated for numeric types, null (onnxruntime allocates) for strings.
+ * Every output is listed, so every one is computed.
  */
 function preallocated(results: Record<string, OrtTensor>): Record<string, OrtTensor | null> {
   const fetches: Record<string, OrtTensor | null> = {};
   for (const [name, t] of Object.entries(results)) {
     const Ctor = TYPED[t.type];
-    fetches[name] = Ctor && t.data instanceof Ctor ? new ort.Tensor(t.type as 'float32', t.data as Float32Array, t.dims) : null;
+    fetches[name] = Ctor && t.data instanceof Ctor ? new ort.Tensor(t.type as 'float32', new Ctor(t.data.length) as Float32Array, t.dims) : null;
   }
   return fetches;
 }

@@ -14,14 +14,15 @@
  * own type (int64, int32, ...; bool as uint8) and recorded with that dtype.
  * float16/float64 outputs are written as float32.
  *
- * Memory: ORT returns all tensors of the single run at once (YOLOX-nano 416: 122 MB); each is
- * copied into one of eight reused shared slots (twice the size of the largest tensor: staging +
- * NHWC), transposed and hashed there on a hash thread and written from there
- * (write-float-folder.ts), so no tensor is held twice.
+ * Memory: ORT returns all tensors of the single run at once (YOLOX-nano 416: 122 MB, in
+ * onnxruntime-node's own copies); each tensor's buffer moves (no copy) to a file thread, which
+ * transposes it into one of its reused slots, writes and hashes it there and drops the buffer
+ * (write-float-folder.ts, io/tensor-file-threads.ts). A kept session also keeps one set of output
+ * buffers for onnxruntime to write into (float-session.ts).
  *
- * Speed: see float-session.ts (session, hash thread and output buffers reused across dumps) and
- * write-float-folder.ts (copy, transpose, md5 and writes overlapped); `dumpWithSession` is one
- * dump with a kept session, as the benchmark times it.
+ * Speed: see float-session.ts (session, file threads and output buffers reused across dumps) and
+ * write-float-folder.ts (transposes, writes and md5s on the file threads, main thread free);
+ * `dumpWithSession` is one dump with a kept session, as the benchmark times it.
  */
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
@@ -48,7 +49,7 @@ export interface FloatOptions extends FloatInputOptions, WriteFloatOptions {
 export interface FloatTimings {
   /** Model load + input preparation, ms. */
   prepareMs: number;
-  /** Session creation (exposed model) and hash thread start-up, ms. */
+  /** Session creation (exposed model) and file thread start-up, ms. */
   sessionMs: number;
   /** The ORT run, ms. */
   runMs: number;
@@ -104,6 +105,6 @@ export async function dumpWithSession(session: FloatSession, input: FloatInput, 
   const t0 = performance.now();
   const results = await session.run(input);
   const t1 = performance.now();
-  const manifest = await writeFloatFolder({ model: session.model, input, results, out, hasher: session.hasher, warnings }, opts);
+  const manifest = await writeFloatFolder({ model: session.model, input, results, out, files: session.files, warnings }, opts);
   return { manifest, runMs: t1 - t0, writeMs: performance.now() - t1 };
 }

@@ -13,6 +13,11 @@ const pending = new Set<string>();
 const inflight = new Set<Promise<unknown>>();
 /** Set by {@link stopWrites}: no file is renamed into place any more. */
 let stopping = false;
+/**
+ * Set to 1 by {@link stopWrites}, shared with the threads that write {@link DelegatedFile}
+ * temporaries: they read it (Atomics.load) before creating each one and skip the file once set.
+ */
+export const stopFlag = new Int32Array(new SharedArrayBuffer(4));
 let hooked = false;
 const never = (): Promise<never> => new Promise<never>(() => undefined);
 
@@ -42,6 +47,7 @@ export function cleanupTemporaries(): void {
  */
 export async function stopWrites(): Promise<void> {
   stopping = true;
+  Atomics.store(stopFlag, 0, 1);
   cleanupTemporaries();
   await Promise.allSettled([...inflight]);
   cleanupTemporaries();
@@ -208,6 +214,61 @@ export class AtomicFile {
       /* ignore */
     }
     pending.delete(this.tmpPath);
+  }
+}
+
+/**
+ * A temporary file that another thread creates and writes (e.g. io/tensor-file-threads.ts), renamed
+ * into place here: the temporary name is registered now, so it is removed on exit and by
+ * {@link stopWrites} like any other; {@link DelegatedFile.settle} tracks the other thread's write
+ * (stopWrites waits for it) and renames the file once it is closed. The writing thread must read
+ * {@link stopFlag} before creating the file and skip it once set.
+ */
+export class DelegatedFile {
+  readonly finalPath: string;
+  readonly tmpPath: string;
+  constructor(finalPath: string) {
+    hookExit();
+    this.finalPath = finalPath;
+    this.tmpPath = tempNameFor(finalPath);
+    pending.add(this.tmpPath);
+  }
+
+  /**
+   * `written` settles when the other thread has closed the temporary (fulfilled), failed or
+   * skipped it (rejected; it removes what it created). Renames the temporary into place, or
+   * removes it; a file-system error becomes a UserError naming the final path. After
+   * {@link stopWrites} nothing is renamed and the returned promise never settles (the process exits).
+   */
+  async settle(written: Promise<void>): Promise<void> {
+    const io = (async (): Promise<'ok' | 'stopped'> => {
+      try {
+        await written;
+        if (stopping) throw new Error('stopped');
+        renameSync(this.tmpPath, this.finalPath);
+        return 'ok';
+      } catch (e) {
+        try {
+          unlinkSync(this.tmpPath);
+        } catch {
+          /* not created, or already removed */
+        }
+        if (stopping) return 'stopped';
+        throw e;
+      } finally {
+        pending.delete(this.tmpPath);
+      }
+    })();
+    inflight.add(io);
+    const forget = (): void => void inflight.delete(io);
+    io.then(forget, forget);
+    let r: 'ok' | 'stopped';
+    try {
+      r = await io;
+    } catch (e) {
+      throw fsError(e, this.finalPath, 'write');
+    }
+    if (r === 'stopped') return never();
   }
 }
 

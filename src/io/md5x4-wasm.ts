@@ -7,7 +7,7 @@
  * The algorithm is RFC 1321 (rounds, sine constants, shifts, message word order).
  *
  * The module is emitted as binary (wasm-emit.ts: no build step, no wat compiler at run time). It
- * imports `env.mem`, a shared memory, and exports `run(nblocks, ctl)` (and the hash threads'
+ * imports `env.mem`, a shared memory, and exports `run(nblocks, ctl)` (and the file threads'
  * transpose, tensor/transpose-wasm.ts): for each of `nblocks` rounds `run`
  * compresses one 64-byte block per lane (two sets of four lanes, interleaved), read from that lane's pointer, then advances each
  * pointer by that lane's stride (64, or 0 for an idle lane reading a dummy block). The state
@@ -218,14 +218,14 @@ export const MD5X4_MAX_PAGES = 16384;
 let cached: Uint8Array | null = null;
 
 /**
- * The hash threads' module: imports `env.mem` (shared memory, 1..`maxPages` pages), exports
+ * The file threads' module: imports `env.mem` (shared memory unless `shared` is false, 1..`maxPages` pages), exports
  * `run(nblocks, ctl)` over `sets` sets of four lanes (control block: md5SimdLayout(sets)) and
  * `transpose(...)` (tensor/transpose-wasm.ts).
  */
-export function md5x4ModuleBytes(maxPages = MD5X4_MAX_PAGES, sets = MD5_SIMD_SETS): Uint8Array {
-  const standard = maxPages === MD5X4_MAX_PAGES && sets === MD5_SIMD_SETS;
+export function md5x4ModuleBytes(maxPages = MD5X4_MAX_PAGES, sets = MD5_SIMD_SETS, shared = true): Uint8Array {
+  const standard = maxPages === MD5X4_MAX_PAGES && sets === MD5_SIMD_SETS && shared;
   if (cached && standard) return cached;
-  const bytes = kernelModule([{ name: 'run', params: 2, body: body(sets) }, transposeKernel()], maxPages);
+  const bytes = kernelModule([{ name: 'run', params: 2, body: body(sets) }, transposeKernel()], maxPages, shared);
   if (standard) cached = bytes;
   return bytes;
 }

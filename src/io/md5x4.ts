@@ -6,8 +6,8 @@
  * Ranges of similar lengths keep all four lanes busy (a YOLOX dump has many same-sized tensors
  * in a row); a lone range runs well below OpenSSL's single-stream speed.
  *
- * {@link Md5Lanes} uses nothing from its module scope: md5-worker.ts evaluates its source
- * (`Md5Lanes.toString()`) inside the hash threads, where the layout comes as an argument.
+ * {@link Md5Lanes} uses nothing from its module scope: tensor-file-threads.ts evaluates its source
+ * (`Md5Lanes.toString()`) inside the file threads, where the layout comes as an argument.
  */
 import { MD5X4_LAYOUT, MD5X4_MAX_PAGES, md5x4ModuleBytes } from './md5x4-wasm.js';
 
@@ -131,12 +131,15 @@ export class Md5Lanes {
   }
 }
 
-/** The compiled module, or null where WebAssembly SIMD or shared memory is unavailable. */
-export function md5x4Module(): WebAssembly.Module | null {
+/**
+ * The compiled module, or null where WebAssembly SIMD (or shared memory) is unavailable; with
+ * `shared` false it imports an unshared memory (one thread's own).
+ */
+export function md5x4Module(shared = true): WebAssembly.Module | null {
   try {
-    const mod = new WebAssembly.Module(md5x4ModuleBytes() as Uint8Array<ArrayBuffer>);
-    // instantiate once to be sure shared memories work here
-    new WebAssembly.Instance(mod, { env: { mem: new WebAssembly.Memory({ initial: 1, maximum: MD5X4_MAX_PAGES, shared: true }) } });
+    const mod = new WebAssembly.Module(md5x4ModuleBytes(MD5X4_MAX_PAGES, undefined, shared) as Uint8Array<ArrayBuffer>);
+    // instantiate once to be sure the memory works here
+    new WebAssembly.Instance(mod, { env: { mem: new WebAssembly.Memory({ initial: 1, maximum: MD5X4_MAX_PAGES, shared }) } });
     return mod;
   } catch {
     return null;

@@ -1,5 +1,5 @@
 /**
- * A minimal WebAssembly binary emitter for the hand-built kernels of the hash threads
+ * A minimal WebAssembly binary emitter for the hand-built kernels of the file threads
  * (md5x4-wasm.ts, tensor/transpose-wasm.ts): the opcodes they use, LEB128, sections, and one
  * module holding every kernel over an imported shared memory. Encoding per the WebAssembly core
  * specification (binary format, chapter 5) and its fixed-width SIMD proposal (prefix 0xfd).
@@ -48,12 +48,16 @@ export interface WasmKernel {
   body: number[];
 }
 
-/** A module importing `env.mem` (shared, 1..`maxPages` pages) and exporting `kernels` (i32 params, no results). */
-export function kernelModule(kernels: WasmKernel[], maxPages: number): Uint8Array {
+/**
+ * A module importing `env.mem` (1..`maxPages` pages; shared unless `shared` is false: a memory
+ * used by one thread only, whose typed-array copies are plain memcpy) and exporting `kernels`
+ * (i32 params, no results).
+ */
+export function kernelModule(kernels: WasmKernel[], maxPages: number, shared = true): Uint8Array {
   return Uint8Array.from([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, vec(kernels.map((k) => [0x60, ...uleb(k.params), ...Array<number>(k.params).fill(0x7f), 0]))),
-    ...section(2, vec([[...str('env'), ...str('mem'), 0x02, 0x03, ...uleb(1), ...uleb(maxPages)]])),
+    ...section(2, vec([[...str('env'), ...str('mem'), 0x02, shared ? 0x03 : 0x01, ...uleb(1), ...uleb(maxPages)]])),
     ...section(3, vec(kernels.map((_, i) => uleb(i)))),
     ...section(7, vec(kernels.map((k, i) => [...str(k.name), 0x00, ...uleb(i)]))),
     ...section(10, vec(kernels.map((k) => k.body))),

@@ -30,7 +30,7 @@ export function nchwToNhwc(src: ArrayLike<number>, dims: readonly number[], dst:
 
 /**
  * The transpose loop of {@link nchwToNhwc}: per image, C x HW -> HW x C, four channels per pass.
- * Uses nothing from its module: the float runner's hash threads evaluate its source
+ * Uses nothing from its module: the float runner's file threads (io/tensor-file-threads.ts) evaluate its source
  * (`transposeChannels.toString()`) to transpose there.
  */
 export function transposeChannels(src: ArrayLike<number>, dst: { [i: number]: number }, n: number, c: number, hw: number): void {
@@ -61,7 +61,7 @@ export function transposeChannels(src: ArrayLike<number>, dst: { [i: number]: nu
 /**
  * The part of one image's C x HW -> HW x C transpose outside the tiles [0, c4) x [0, hw4) that
  * transpose-wasm.ts moves: pixels hw4.. of channels below c4, every pixel of channels c4...
- * Self-contained like {@link transposeChannels} (evaluated in the hash threads).
+ * Self-contained like {@link transposeChannels} (evaluated in the file threads).
  */
 export function transposeEdges(src: ArrayLike<number>, dst: { [i: number]: number }, c: number, hw: number, c4: number, hw4: number): void {
   for (let ch = 0; ch < c; ch++) {
