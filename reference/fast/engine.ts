@@ -29,6 +29,7 @@ export const FN = {
   maxpool_u8: 9,
   conv1x1_job: 10,
   conv_dw_rq: 11,
+  conv_pairs_rq: 12,
 } as const;
 export type FnName = keyof typeof FN;
 const FN_NAMES = Object.keys(FN) as FnName[];

@@ -103,14 +103,14 @@ export function requantizeFast(engine: FastEngine, acc: Int32Array, plane: numbe
  * output within uint8 and every multiplier < 1/4 (r = 31 + shift in [33, 62]).
  */
 export function rqInRegisters(q: RequantParams): boolean {
-  return (
-    q.bits === 8 &&
-    q.qmin >= 0 &&
-    q.qmax <= 255 &&
-    q.zpOut >= 0 &&
-    q.zpOut <= 255 &&
-    Array.prototype.every.call(q.shifts, (s: number) => s >= 2 && s <= 31)
-  );
+  if (!(q.bits === 8 && q.qmin >= 0 && q.qmax <= 255 && q.zpOut >= 0 && q.zpOut <= 255)) return false;
+  // a plain loop: Array.prototype.every with a callback cost ~1.5 µs per layer call
+  const sh = q.shifts;
+  for (let i = 0; i < sh.length; i++) {
+    const s = sh[i]!;
+    if (!(s >= 2 && s <= 31)) return false;
+  }
+  return true;
 }
 
 /** Engine addresses of the per-layer data of the register requantization (see {@link allocRegisterRequant}). */
@@ -143,7 +143,8 @@ export function allocRegisterRequant(e: FastEngine, channels: number, outCount: 
   return { rqA, k16A, lutA, qA, bounceA };
 }
 
-interface RegisterData {
+/** Per-layer register requantization data (see {@link registerData}). */
+export interface RegisterData {
   multipliers: RequantParams['multipliers'];
   shifts: RequantParams['shifts'];
   zp: number;
@@ -156,7 +157,13 @@ interface RegisterData {
 /** Per-layer register requantization data, cached per parameter object (rebuilt if its fields change). */
 const registerCache = new WeakMap<RequantParams, RegisterData>();
 
-function registerData(q: RequantParams, channels: number, c4: number): RegisterData {
+/**
+ * The register requantization data of `q` for `channels` output channels (`c4` = channels rounded
+ * up to 4): `rq` per channel [m, 2^(r − 33), r − 32, 0] (int32), `k16` three i16x8 [zp], [qmin],
+ * [qmax]. Cached per parameter object: the same object is returned while q's arrays and fields
+ * are the same.
+ */
+export function registerData(q: RequantParams, channels: number, c4: number): RegisterData {
   const hit = registerCache.get(q);
   if (hit && hit.multipliers === q.multipliers && hit.shifts === q.shifts && hit.zp === q.zpOut && hit.qmin === q.qmin && hit.qmax === q.qmax && hit.rq.length === c4 * 4) return hit;
   const rq = new Int32Array(c4 * 4);
@@ -173,4 +180,37 @@ function registerData(q: RequantParams, channels: number, c4: number): RegisterD
   const d = { multipliers: q.multipliers, shifts: q.shifts, zp: q.zpOut, qmin: q.qmin, qmax: q.qmax, rq, k16 };
   registerCache.set(q, d);
   return d;
+}
+
+/**
+ * A layer's static kernel data laid out in one block (each part 16-byte aligned), so a call copies
+ * it into the engine's memory with one `set` instead of a typed-array view and a copy per part.
+ */
+export class StaticImage {
+  /** The block's bytes. */
+  readonly bytes: Uint8Array;
+  /** Byte offset of each part in {@link bytes}. */
+  readonly at: number[];
+
+  /** Lays out `parts` (views whose bytes are copied; a number reserves that many zero bytes). */
+  constructor(parts: ReadonlyArray<ArrayBufferView | number>) {
+    const at: number[] = [];
+    let size = 0;
+    for (const p of parts) {
+      at.push(size);
+      size += Math.ceil((typeof p === 'number' ? p : p.byteLength) / 16) * 16;
+    }
+    this.bytes = new Uint8Array(size);
+    parts.forEach((p, i) => {
+      if (typeof p !== 'number') this.bytes.set(new Uint8Array(p.buffer, p.byteOffset, p.byteLength), at[i]);
+    });
+    this.at = at;
+  }
+
+  /** Copies the block to a fresh scratch allocation of `e`; returns its address. */
+  copyTo(e: FastEngine): number {
+    const a = e.alloc(this.bytes.length);
+    new Uint8Array(e.buffer, a, this.bytes.length).set(this.bytes);
+    return a;
+  }
 }
