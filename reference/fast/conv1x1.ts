@@ -46,17 +46,17 @@ export function conv1x1RequantFast(e: FastEngine, p: ConvIntParams, q: RequantPa
   const p8 = Math.ceil(plane / 8) * 8;
   const ncp = prep.cp / 2;
   const count = n * m * plane;
-  const img = layerImage(prep, q, lut);
-  if (lut) img.bytes.set(lut.subarray(0, 256), img.at[4]);
+  const img = layerImage(prep, q);
   e.reset();
   const outA = e.arena ? e.allocKeep(count) : 0;
   const x = p.x as Uint8Array;
   const inAt = e.addressOf(x);
   const srcA = inAt ?? e.alloc(x.length);
-  // weights, bias, requantization data and table: one block, one copy
-  const sA = img.copyTo(e);
+  // weights, bias and requantization data: one block, resident after the first run
+  const sA = img.addressIn(e);
   const [wA, bA, rqA, k16A] = [sA + img.at[0]!, sA + img.at[1]!, sA + img.at[2]!, sA + img.at[3]!];
-  const lutA = lut ? sA + img.at[4]! : 0;
+  const lutA = lut ? e.alloc(256) : 0;
+  if (lut) new Uint8Array(e.buffer, lutA, 256).set(lut.subarray(0, 256));
   const bounceA = e.alloc(16 * e.threads);
   const xpA = e.alloc(ncp * 32 * e.threads);
   const oA = outA || e.alloc(count);
@@ -86,21 +86,20 @@ export function conv1x1RequantFast(e: FastEngine, p: ConvIntParams, q: RequantPa
   return out;
 }
 
-/** Per-layer static data: [packed weights | bias | rq | k16 | table (256 bytes, rewritten per call)]. */
+/** Per-layer static data: [packed weights | bias | rq | k16]. */
 interface LayerImage extends StaticImage {
   rd: RegisterData;
-  hasLut: boolean;
 }
 
 const images = new WeakMap<PreparedConvInt, LayerImage>();
 
-/** The cached static block of `prep` with `q` (rebuilt when q's register data or the table's presence change). */
-function layerImage(prep: PreparedConvInt, q: RequantParams, lut: Uint8Array | undefined): LayerImage {
+/** The cached static block of `prep` with `q` (rebuilt when q's register data change). */
+function layerImage(prep: PreparedConvInt, q: RequantParams): LayerImage {
   const c4 = Math.ceil(prep.m / 4) * 4;
   const rd = registerData(q, prep.m, c4);
   const hit = images.get(prep);
-  if (hit && hit.rd === rd && hit.hasLut === (lut !== undefined)) return hit;
-  const img = Object.assign(new StaticImage([prep.w, prep.bias, rd.rq, rd.k16, lut ? 256 : 0]), { rd, hasLut: lut !== undefined });
+  if (hit && hit.rd === rd) return hit;
+  const img = Object.assign(new StaticImage([prep.w, prep.bias, rd.rq, rd.k16]), { rd });
   images.set(prep, img);
   return img;
 }

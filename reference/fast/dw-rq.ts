@@ -48,22 +48,21 @@ export function dwLayout(g: ConvIntGeom): DwLayout {
 interface DwImage extends StaticImage {
   key: string;
   rd: RegisterData;
-  hasLut: boolean;
   lay: DwLayout;
 }
 
 const images = new WeakMap<PreparedConvInt, DwImage>();
 
-/** [weights | bias | rq | k16 | table | row offsets | tap offsets | geometry], cached per layer and shape. */
-function dwImage(prep: PreparedConvInt, g: ConvIntGeom, zx: number, q: RequantParams, lut: Uint8Array | undefined): DwImage {
+/** [weights | bias | rq | k16 | row offsets | tap offsets | geometry], cached per layer and shape. */
+function dwImage(prep: PreparedConvInt, g: ConvIntGeom, zx: number, q: RequantParams): DwImage {
   const c = g.c;
   const rd = registerData(q, c, Math.ceil(c / 4) * 4);
   const key = `${g.h},${g.w},${g.oh},${g.ow},${g.sh},${g.sw},${g.dh},${g.dw},${g.pt},${g.pl},${g.pb},${g.pr},${zx}`;
   const hit = images.get(prep);
-  if (hit && hit.key === key && hit.rd === rd && hit.hasLut === (lut !== undefined)) return hit;
+  if (hit && hit.key === key && hit.rd === rd) return hit;
   const lay = dwLayout(g);
   const geo = Int32Array.of(g.h, g.w, zx, g.sw, lay.hp, lay.wps, g.pt, g.pl);
-  const img = Object.assign(new StaticImage([prep.w, prep.bias, rd.rq, rd.k16, lut ? 256 : 0, lay.rows, lay.taps, geo]), { key, rd, hasLut: lut !== undefined, lay });
+  const img = Object.assign(new StaticImage([prep.w, prep.bias, rd.rq, rd.k16, lay.rows, lay.taps, geo]), { key, rd, lay });
   images.set(prep, img);
   return img;
 }
@@ -73,11 +72,12 @@ function dwImage(prep: PreparedConvInt, g: ConvIntGeom, zx: number, q: RequantPa
  * of the [N][C][OH][OW] uint8 output (both already allocated by the caller after `e.reset()`).
  */
 export function depthwiseRqFast(e: FastEngine, prep: PreparedConvInt, g: ConvIntGeom, zx: number, q: RequantParams, lut: Uint8Array | undefined, src: number, outA: number): void {
-  const img = dwImage(prep, g, zx, q, lut);
-  if (lut) img.bytes.set(lut.subarray(0, 256), img.at[4]);
+  const img = dwImage(prep, g, zx, q);
   const { lay } = img;
-  const sA = img.copyTo(e);
+  const sA = img.addressIn(e);
   const at = (i: number): number => sA + img.at[i]!;
+  const lutA = lut ? e.alloc(256) : 0;
+  if (lut) new Uint8Array(e.buffer, lutA, 256).set(lut.subarray(0, 256));
   const bounceA = e.alloc(16 * e.threads);
   const xA = e.alloc(e.threads * lay.region * 2);
   const { c, oh, ow } = g;
@@ -89,7 +89,7 @@ export function depthwiseRqFast(e: FastEngine, prep: PreparedConvInt, g: ConvInt
     const dj: number[][] = [];
     for (let c0 = 0, j = 0; c0 < c; c0 += per, j++) {
       // (x: this thread's buffer, w, bias, out, rowoff, tap, cstride, tiles, oh, c0, c1, r0, r1, ow, rq, lut, k16, bounce, src, geo)
-      dj.push([xA + j * lay.region * 2, at(0), at(1), outA + b * c * plane, at(5), at(6), lay.region * 2, lay.tiles, oh, c0, Math.min(c, c0 + per), 0, oh, ow, at(2), lut ? at(4) : 0, at(3), bounceA + 16 * j, src + b * c * hw, at(7)]);
+      dj.push([xA + j * lay.region * 2, at(0), at(1), outA + b * c * plane, at(4), at(5), lay.region * 2, lay.tiles, oh, c0, Math.min(c, c0 + per), 0, oh, ow, at(2), lutA, at(3), bounceA + 16 * j, src + b * c * hw, at(6)]);
     }
     if (dj.length === 1) e.call('conv_dw_rq', dj[0]!);
     else e.parallel('conv_dw_rq', dj);

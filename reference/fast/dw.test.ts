@@ -13,6 +13,7 @@ import { convIntOracle, requantizeOracle } from './conv-int-oracle.js';
 import type { ConvIntParams, RequantParams } from './conv-int-types.js';
 import { quantizeMultiplier } from '../quant/fixed-point.js';
 import { rng, randInt as int, firstDiff } from '../quant/test-random.js';
+import { lastStaticResident } from './requant.js';
 
 let engines: FastEngine[] = [];
 beforeAll(async () => {
@@ -74,6 +75,19 @@ describe('conv_dw_rq (depthwise 3x3, requantization on the registers)', () => {
         } finally {
           e.endRun();
         }
+        // the next run: the layer's static data is resident (placed at the end of the last run)
+        e.beginRun();
+        try {
+          e.reset();
+          const at = e.allocKeep(x.length);
+          new Uint8Array(e.buffer, at, x.length).set(x);
+          const again = convIntRequantFast(e, { ...p, x: new Uint8Array(e.buffer, at, x.length) }, q, prep, table);
+          expect(lastStaticResident).toBe(true);
+          expect(firstDiff(again, wantT), `${label} (resident static data)`).toBe(-1);
+        } finally {
+          e.endRun();
+        }
+        expect(firstDiff(convIntRequantFast(e, p, q, prep), want), `${label} (resident, outside a run)`).toBe(-1);
       }
     }
     expect(taken).toBe(200);

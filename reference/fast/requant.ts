@@ -182,15 +182,23 @@ export function registerData(q: RequantParams, channels: number, c4: number): Re
   return d;
 }
 
+/** Whether the last {@link StaticImage.addressIn} found the block resident (for tests). */
+export let lastStaticResident = false;
+
 /**
- * A layer's static kernel data laid out in one block (each part 16-byte aligned), so a call copies
- * it into the engine's memory with one `set` instead of a typed-array view and a copy per part.
+ * A layer's static kernel data laid out in one block (each part 16-byte aligned). After the first
+ * run on an engine the block is resident in the engine's memory (FastEngine.allocResident, placed
+ * at the end of that run), so later calls neither copy nor re-create views; until then (and outside
+ * runs) each call copies it into scratch memory with one `set`. The bytes never change after
+ * construction (a layer whose data changes gets a new image).
  */
 export class StaticImage {
   /** The block's bytes. */
   readonly bytes: Uint8Array;
   /** Byte offset of each part in {@link bytes}. */
   readonly at: number[];
+  /** Resident address per engine (0: asked for, not placed: the region is full). */
+  private readonly resident = new WeakMap<FastEngine, number>();
 
   /** Lays out `parts` (views whose bytes are copied; a number reserves that many zero bytes). */
   constructor(parts: ReadonlyArray<ArrayBufferView | number>) {
@@ -207,8 +215,24 @@ export class StaticImage {
     this.at = at;
   }
 
-  /** Copies the block to a fresh scratch allocation of `e`; returns its address. */
-  copyTo(e: FastEngine): number {
+  /**
+   * The block's address in `e`'s memory: resident, or a fresh scratch copy (then, in a run, asks to
+   * be made resident at its end).
+   */
+  addressIn(e: FastEngine): number {
+    const r = this.resident.get(e);
+    lastStaticResident = r !== undefined && r !== 0;
+    if (r) return r;
+    if (r === undefined && e.arena) {
+      this.resident.set(e, 0);
+      e.whenIdle(() => {
+        const a = e.allocResident(this.bytes.length);
+        if (a) {
+          new Uint8Array(e.buffer, a, this.bytes.length).set(this.bytes);
+          this.resident.set(e, a);
+        }
+      });
+    }
     const a = e.alloc(this.bytes.length);
     new Uint8Array(e.buffer, a, this.bytes.length).set(this.bytes);
     return a;
