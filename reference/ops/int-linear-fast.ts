@@ -67,11 +67,18 @@ function prepared(qw: QuantizedWeights, key: string, bias: Int32Array | null, ma
 function int32Bias(qb: Float64Array | null): Int32Array | null {
   if (!qb) return null;
   const hit = int32Biases.get(qb);
-  if (hit !== undefined && hit.every((v, i) => v === qb[i])) return hit; // (qb may be a caller's reused array)
+  if (hit !== undefined && sameValues(hit, qb)) return hit; // (qb may be a caller's reused array)
   for (let i = 0; i < qb.length; i++) if (!(qb[i]! >= INT32_MIN && qb[i]! <= INT32_MAX)) return null;
   const b = Int32Array.from(qb);
   int32Biases.set(qb, b);
   return b;
+}
+
+/** Whether a and b hold the same numbers (a plain loop: `every` with a callback costs more per call). */
+function sameValues(a: Int32Array, b: Float64Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** int32 copies of exact biases, per bias array (conv.ts reuses its bias array across runs). */
