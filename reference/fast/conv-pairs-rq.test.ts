@@ -4,7 +4,7 @@
  * requantizeOracle (+ table) on randomized layers: kernel sizes 1–7 (1x1 only strided or padded:
  * unstrided 1x1 layers go to conv1x1.wat), strides, dilations, asymmetric pads, odd input channel
  * counts, output channels not a multiple of 8, planes leaving a partial last tile of 1–3 pixels,
- * batches, every zero point, extreme codes and weights, multipliers from 2^-2 to 2^-32 (saturating
+ * batches, every zero point, extreme codes and weights, multipliers from 2^-1 to 2^-32 (saturating
  * and vanishing outputs), with and without an output table, in and out of the engine's memory,
  * 1 and 2 threads.
  */
@@ -48,8 +48,8 @@ describe('conv_pairs_rq (general kernel, requantization on the registers)', () =
       const multipliers: number[] = [];
       const shifts: number[] = [];
       for (let o = 0; o < m; o++) {
-        // realistic multipliers, or (every third layer) any from 2^-2 to 2^-32
-        const qm = quantizeMultiplier(s % 3 === 1 ? 2 ** -(2.01 + 29.9 * r()) : (0.05 + 3 * r()) / (Math.sqrt(c * kh * kw) * 127 * 40));
+        // realistic multipliers, or (every third layer) any from 2^-1 to 2^-32
+        const qm = quantizeMultiplier(s % 3 === 1 ? 2 ** -(1.01 + 30.9 * r()) : (0.05 + 3 * r()) / (Math.sqrt(c * kh * kw) * 127 * 40));
         multipliers.push(qm.m);
         shifts.push(qm.shift);
       }

@@ -4,7 +4,7 @@
  * accumulator pass, and one fork/join per layer (each thread packs, accumulates and requantizes its
  * own pixel range). Bit-identical to convIntOracle + requantizeOracle (+ the output table), under the
  * same int32 exactness conditions as the general kernel, which the caller has checked
- * (conv-int.ts convIntRequantFast); multipliers must be < 1/4 (33 ≤ 31 + shift ≤ 62) and the output
+ * (conv-int.ts convIntRequantFast); multipliers must be < 1/2 (requant.ts rqInRegisters) and the output
  * range within uint8.
  */
 import type { FastEngine } from './engine.js';
