@@ -81,7 +81,7 @@ export function convIntGeom(p: ConvIntParams): ConvIntGeom {
   const [dh, dw] = p.dilations;
   const [pt, pl, pb, pr] = p.pads;
   const ints = [n, c, h, w, m, cg, kh, kw, group, sh, sw, dh, dw, pt, pl, pb, pr];
-  if (!ints.every((v) => Number.isInteger(v) && v >= 0)) throw new RangeError(`conv-int: non-integer or negative size in ${ints.join(',')}`);
+  for (const v of ints) if (!(Number.isInteger(v) && v >= 0)) throw new RangeError(`conv-int: non-integer or negative size in ${ints.join(',')}`);
   if (group < 1 || c !== cg * group || m % group !== 0 || sh < 1 || sw < 1 || dh < 1 || dw < 1 || kh < 1 || kw < 1) {
     throw new RangeError(`conv-int: inconsistent shapes x ${p.xShape.join('x')} w ${p.wShape.join('x')} group ${group}`);
   }

@@ -17,7 +17,8 @@ import { FastEngine } from './engine.js';
 import { convIntOracle, matMulIntOracle } from './conv-int-oracle.js';
 import { convIntGeom, type ConvIntGeom, type ConvIntParams, type MatMulIntParams, type RequantParams } from './conv-int-types.js';
 import { conv1x1Eligible, conv1x1RequantFast } from './conv1x1.js';
-import { allocRegisterRequant, allocRequant, checkRequant, requantizeFast, requantRows, rqInRegisters } from './requant.js';
+import { allocRequant, checkRequant, registerData, requantizeFast, requantRows, rqInRegisters } from './requant.js';
+import { depthwiseRqFast } from './dw-rq.js';
 import { accFitsInt32, minMax, packChannelsLast, packPhases, prepareConvInt, type PackPart, type PreparedConvInt } from './pack.js';
 
 export { prepareConvInt, type PreparedConvInt } from './pack.js';
@@ -113,20 +114,34 @@ function runKernel(e: FastEngine, prep: PreparedConvInt, lay: Layout, images: nu
   const pixA = e.alloc(plane * 4);
   const tapA = e.alloc(lay.tap.length * 4);
   const xA = e.alloc(groups * regionElems * 2);
-  const oA = e.alloc(outRows * plane * 4);
   const raw = lay.raw;
+  // one group of uint8 codes, 8-bit output: requantization on the registers (conv-pairs-rq.wat)
+  const inRegs = fused !== null && groups === 1 && raw !== undefined && parts.length === 1 && parts[0] === 'all' && rqInRegisters(fused.q);
+  lastPairsInRegisters = inRegs;
+  const oA = e.alloc(inRegs ? 0 : outRows * plane * 4);
   // an input already in the engine's memory (a kept output of an earlier kernel) is read in place
   const rawAt = raw ? e.addressOf(raw.x) : null;
   const srcA = raw && rawAt === null ? e.alloc(raw.c * raw.h * raw.w) : 0;
-  const qs = fused ? allocRequant(e, outRows, fused.outA ? 0 : prep.m * plane, fused.q, (r) => (r % mgPad < prep.mg ? Math.floor(r / mgPad) * prep.mg + (r % mgPad) : -1), fused.lut) : null;
+  const rd = inRegs ? registerData(fused.q, prep.m, mgPad) : null;
+  const rqA = rd ? e.alloc(rd.rq.byteLength) : 0;
+  const k16A = rd ? e.alloc(48) : 0;
+  const lutA = rd && fused!.lut ? e.alloc(256) : 0;
+  const qA = rd && !fused!.outA ? e.alloc(prep.m * plane) : 0;
+  const bounceA = rd ? e.alloc(32 * e.threads) : 0;
+  const qs = fused && !inRegs ? allocRequant(e, outRows, fused.outA ? 0 : prep.m * plane, fused.q, (r) => (r % mgPad < prep.mg ? Math.floor(r / mgPad) * prep.mg + (r % mgPad) : -1), fused.lut) : null;
   const buf = e.buffer;
   new Int16Array(buf, wA, prep.w.length).set(prep.w);
   new Int32Array(buf, bA, prep.bias.length).set(prep.bias);
   new Int32Array(buf, zA, prep.bias.length).fill(0);
   new Int32Array(buf, pixA, plane).set(lay.pix);
   new Int32Array(buf, tapA, lay.tap.length).set(lay.tap);
+  if (rd) {
+    new Int32Array(buf, rqA, rd.rq.length).set(rd.rq);
+    new Int16Array(buf, k16A, 24).set(rd.k16);
+    if (lutA) new Uint8Array(buf, lutA, 256).set(fused!.lut!.subarray(0, 256));
+  }
   const x16 = new Int16Array(buf);
-  const o32 = new Int32Array(buf, oA, outRows * plane);
+  const o32 = new Int32Array(buf, oA, inRegs ? 0 : outRows * plane);
   const ntaps = prep.kh * prep.kw;
   const ncp = prep.cp / 2;
   const hiAcc = parts.length > 1 ? new Int32Array(prep.m * plane) : null;
@@ -154,6 +169,12 @@ function runKernel(e: FastEngine, prep: PreparedConvInt, lay: Layout, images: nu
         for (let gi = 0; gi < groups; gi++) lay.pack(x16, (xA >> 1) + gi * regionElems, b, gi, part);
       }
       const { jobs } = split(e.threads, prep.nob, plane, 4);
+      if (inRegs) {
+        const outAt = fused!.outA ? fused!.outA + b * prep.m * plane : qA;
+        e.parallel('conv_pairs_rq', jobs.map(([b0, b1, p0, p1], j) => [xA, wA, bA, outAt, pixA, tapA, ntaps, ncp, plane, b0, b1, p0, p1, rqA, lutA, k16A, prep.m, bounceA + 32 * j]));
+        if (!fused!.outA) fused!.out.set(new Uint8Array(e.buffer, qA, prep.m * plane), b * prep.m * plane);
+        continue;
+      }
       for (let gi = 0; gi < groups; gi++) {
         const args = [xA + gi * regionElems * 2, wA + gi * prep.nob * ntaps * ncp * 32, biasA + gi * mgPad * 4, oA + gi * mgPad * plane * 4, pixA, tapA, ntaps, ncp, plane];
         e.parallel('conv_pairs', jobs.map(([b0, b1, p0, p1]) => [...args, b0, b1, p0, p1]));
@@ -175,12 +196,30 @@ function runKernel(e: FastEngine, prep: PreparedConvInt, lay: Layout, images: nu
   }
 }
 
+/** Whether the last general (conv_pairs) fused convolution requantized on the registers (conv-pairs-rq.wat). */
+export let lastPairsInRegisters = false;
+
 /** Whether the last depthwise convolution ran packing, 3x3 and requantization per channel in dw.wat. */
 export let lastDwInRegisters = false;
 
 /** Depthwise convolution (conv_dw): `out` receives [image][C][OH][OW]. */
 function runDepthwise(e: FastEngine, prep: PreparedConvInt, p: ConvIntParams, g: ConvIntGeom, parts: PackPart[], out: Int32Array | null, fused: Fused | null = null): void {
   const { c, oh, ow, sh, sw, dh, dw, kh, kw } = g;
+  const raw = p.x instanceof Uint8Array ? p.x : null;
+  // 3x3 on uint8 codes with an 8-bit fused output: packing, convolution and requantization per channel (dw.wat)
+  const inRegs = fused !== null && kh * kw + ((kh * kw) & 1) === 10 && parts.length === 1 && parts[0] === 'all' && raw !== null && rqInRegisters(fused.q);
+  lastDwInRegisters = inRegs;
+  if (inRegs) {
+    e.reset();
+    const count = g.n * c * oh * ow;
+    const rawAt = e.addressOf(raw);
+    const srcA = rawAt ?? e.alloc(raw.length);
+    const outA = fused.outA || e.alloc(count);
+    if (rawAt === null) new Uint8Array(e.buffer, srcA, raw.length).set(raw);
+    depthwiseRqFast(e, prep, g, p.zx, fused.q, fused.lut, srcA, outA);
+    if (!fused.outA) fused.out.set(new Uint8Array(e.buffer, outA, count));
+    return;
+  }
   const hp = Math.max(g.h + g.pt + g.pb, (oh - 1) * sh + (kh - 1) * dh + 1, g.h + g.pt);
   const wp = Math.max(g.w + g.pl + g.pr, (ow - 1) * sw + (kw - 1) * dw + 1, g.w + g.pl);
   const wps = Math.ceil(wp / sw) + 8;
@@ -193,22 +232,15 @@ function runDepthwise(e: FastEngine, prep: PreparedConvInt, p: ConvIntParams, g:
   const zA = e.alloc(c * 4);
   const rowA = e.alloc(oh * 4);
   const tapA = e.alloc(ntaps * 4);
-  const raw = p.x instanceof Uint8Array ? p.x : null;
-  // 3x3 on uint8 codes with an 8-bit fused output: packing, convolution and requantization per channel (dw.wat)
-  const inRegs = fused !== null && ntaps === 10 && parts.length === 1 && parts[0] === 'all' && raw !== null && rqInRegisters(fused.q);
-  lastDwInRegisters = inRegs;
-  const xA = e.alloc((inRegs ? e.threads : c) * region * 2);
+  const xA = e.alloc(c * region * 2);
   const oA = e.alloc(c * oh * ow * 4); // [C][OH][OW] int32, compact (conv_dw stores partial tiles lane by lane)
   const rawAt = raw ? e.addressOf(raw) : null;
   const srcA = raw && rawAt === null ? e.alloc(c * g.h * g.w) : 0;
-  const dwRq = inRegs ? allocRegisterRequant(e, c, fused.outA ? 0 : c * oh * ow, fused.q, fused.lut) : null;
-  const geoA = inRegs ? e.alloc(32) : 0;
-  const qs = fused && !dwRq ? allocRequant(e, c, fused.outA ? 0 : c * oh * ow, fused.q, (r) => r, fused.lut) : null;
+  const qs = fused ? allocRequant(e, c, fused.outA ? 0 : c * oh * ow, fused.q, (r) => r, fused.lut) : null;
   const buf = e.buffer;
   new Int16Array(buf, wA, prep.w.length).set(prep.w);
   new Int32Array(buf, bA, c).set(prep.bias);
   new Int32Array(buf, zA, c).fill(0);
-  if (inRegs) new Int32Array(buf, geoA, 8).set([g.h, g.w, p.zx, sw, hp, wps, g.pt, g.pl]);
   const rows = new Int32Array(buf, rowA, oh);
   for (let oy = 0; oy < oh; oy++) rows[oy] = oy * sh * wps * 2;
   const taps = new Int32Array(buf, tapA, ntaps);
@@ -223,21 +255,6 @@ function runDepthwise(e: FastEngine, prep: PreparedConvInt, p: ConvIntParams, g:
   const { jobs } = split(e.threads, c, oh, 1);
   for (let b = 0; b < g.n; b++) {
     const dst = out ? out.subarray(b * c * plane, (b + 1) * c * plane) : new Int32Array(0);
-    if (dwRq && raw) {
-      const hw = g.h * g.w;
-      const src = rawAt !== null ? rawAt + b * c * hw : srcA;
-      if (rawAt === null) new Uint8Array(buf, srcA, c * hw).set(raw.subarray(b * c * hw, (b + 1) * c * hw));
-      const outAt = fused!.outA ? fused!.outA + b * c * plane : dwRq.qA;
-      // whole channels per thread (each thread packs its own channels)
-      const per = Math.ceil(c / e.threads);
-      const dj: number[][] = [];
-      for (let c0 = 0, j = 0; c0 < c; c0 += per, j++) {
-        dj.push([xA + j * region * 2, wA, bA, outAt, rowA, tapA, region * 2, tiles, oh, c0, Math.min(c, c0 + per), 0, oh, ow, dwRq.rqA, dwRq.lutA, dwRq.k16A, dwRq.bounceA + 16 * j, src, geoA]);
-      }
-      e.parallel('conv_dw_rq', dj);
-      if (!fused!.outA) fused!.out.set(new Uint8Array(e.buffer, dwRq.qA, c * plane), b * c * plane);
-      continue;
-    }
     for (const part of parts) {
       if (raw && part === 'all') {
         const hw = g.h * g.w;

@@ -12,6 +12,7 @@ import { convIntOracle, requantizeOracle } from './conv-int-oracle.js';
 import type { ConvIntParams, RequantParams } from './conv-int-types.js';
 import { quantizeMultiplier } from '../quant/fixed-point.js';
 import { rng, randInt as int, firstDiff } from '../quant/test-random.js';
+import { lastStaticResident } from './requant.js';
 
 let engines: FastEngine[] = [];
 beforeAll(async () => {
@@ -43,8 +44,8 @@ describe('conv1x1RequantFast', () => {
       const multipliers: number[] = [];
       const shifts: number[] = [];
       for (let o = 0; o < m; o++) {
-        // realistic multipliers, or (every third layer) any from 2^-3 to 2^-32 (shifts 2..31: saturating and vanishing outputs)
-        const qm = quantizeMultiplier(s % 3 === 1 ? 2 ** -(2.01 + 29.9 * r()) : (0.05 + 3 * r()) / (Math.sqrt(c) * 127 * 40));
+        // realistic multipliers, or (every third layer) any from 2^-2 to 2^-32 (shifts 1..31: saturating and vanishing outputs)
+        const qm = quantizeMultiplier(s % 3 === 1 ? 2 ** -(1.01 + 30.9 * r()) : (0.05 + 3 * r()) / (Math.sqrt(c) * 127 * 40));
         multipliers.push(qm.m);
         shifts.push(qm.shift);
       }
@@ -75,8 +76,43 @@ describe('conv1x1RequantFast', () => {
         } finally {
           e.endRun();
         }
+        // the next run: the layer's static data is resident (placed at the end of the last run)
+        e.beginRun();
+        try {
+          e.reset();
+          const at = e.allocKeep(x.length);
+          new Uint8Array(e.buffer, at, x.length).set(x);
+          const again = convIntRequantFast(e, { ...p, x: new Uint8Array(e.buffer, at, x.length) }, q, prep, table);
+          expect(lastStaticResident).toBe(true);
+          expect(firstDiff(again, wantT), `seed ${s} (resident static data)`).toBe(-1);
+        } finally {
+          e.endRun();
+        }
+        expect(firstDiff(convIntRequantFast(e, p, q, prep), want), `seed ${s} (resident, outside a run)`).toBe(-1);
       }
     }
     expect(taken).toBeGreaterThan(200);
+  });
+
+  it('multipliers in [1/4, 1/2) (shift 1, run as 2m with r = 33) round exactly like the oracle, ties included', () => {
+    for (let s = 0; s < 12; s++) {
+      const r = rng(700 + s);
+      const [c, m, h, w] = [int(r, 1, 9), int(r, 1, 11), int(r, 1, 9), int(r, 1, 11)];
+      const zx = int(r, 0, 255);
+      // small sums so the outputs stay inside the clamp range and half-way cases occur
+      const x = Uint8Array.from({ length: c * h * w }, () => Math.min(255, Math.max(0, zx + int(r, -6, 6))));
+      const wt = Int8Array.from({ length: m * c }, () => int(r, -3, 3));
+      const bias = Int32Array.from({ length: m }, () => int(r, -40, 40));
+      const p: ConvIntParams = { x, xShape: [1, c, h, w], zx, w: wt, wShape: [m, c, 1, 1], bias, group: 1, strides: [1, 1], dilations: [1, 1], pads: [0, 0, 0, 0] };
+      // 0.25, 0.375, 0.5 − 2^-31 and random values in between: ties at |acc| = 2, 4/3, ... and near 1/2
+      const reals = [0.25, 0.375, 0.5 - 2 ** -31];
+      const qms = Array.from({ length: m }, (_, o) => quantizeMultiplier(reals[o] ?? 0.25 + 0.25 * r() * 0.999));
+      const q: RequantParams = { multipliers: qms.map((v) => v.m), shifts: qms.map((v) => v.shift), zpOut: 128, qmin: 0, qmax: 255, bits: 8 };
+      expect(q.shifts.every((v) => v === 1)).toBe(true);
+      const prep = prepareConvInt(wt, p.wShape, bias, 1);
+      expect(conv1x1Eligible(p, q, prep)).toBe(true);
+      const want = requantizeOracle(convIntOracle(p), h * w, q);
+      for (const e of engines) expect(firstDiff(convIntRequantFast(e, p, q, prep), want), `seed ${s}, ${e.threads} thread(s)`).toBe(-1);
+    }
   });
 });

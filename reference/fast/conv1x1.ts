@@ -4,13 +4,13 @@
  * accumulator pass, and one fork/join per layer (each thread packs, accumulates and requantizes its
  * own pixel range). Bit-identical to convIntOracle + requantizeOracle (+ the output table), under the
  * same int32 exactness conditions as the general kernel, which the caller has checked
- * (conv-int.ts convIntRequantFast); multipliers must be < 1/4 (33 ≤ 31 + shift ≤ 62) and the output
+ * (conv-int.ts convIntRequantFast); multipliers must be < 1/2 (requant.ts rqInRegisters) and the output
  * range within uint8.
  */
 import type { FastEngine } from './engine.js';
 import type { ConvIntParams, RequantParams } from './conv-int-types.js';
 import type { PreparedConvInt } from './pack.js';
-import { allocRegisterRequant, rqInRegisters } from './requant.js';
+import { registerData, rqInRegisters, StaticImage, type RegisterData } from './requant.js';
 
 /** Pixels per thread below which a layer runs on one thread (a fork/join costs more). */
 const MIN_PIXELS_PER_THREAD = 256;
@@ -46,20 +46,21 @@ export function conv1x1RequantFast(e: FastEngine, p: ConvIntParams, q: RequantPa
   const p8 = Math.ceil(plane / 8) * 8;
   const ncp = prep.cp / 2;
   const count = n * m * plane;
+  const img = layerImage(prep, q);
   e.reset();
   const outA = e.arena ? e.allocKeep(count) : 0;
   const x = p.x as Uint8Array;
   const inAt = e.addressOf(x);
   const srcA = inAt ?? e.alloc(x.length);
-  const wA = e.alloc(prep.w.byteLength);
-  const bA = e.alloc(prep.bias.byteLength);
+  // weights, bias and requantization data: one block, resident after the first run
+  const sA = img.addressIn(e);
+  const [wA, bA, rqA, k16A] = [sA + img.at[0]!, sA + img.at[1]!, sA + img.at[2]!, sA + img.at[3]!];
+  const lutA = lut ? e.alloc(256) : 0;
+  if (lut) new Uint8Array(e.buffer, lutA, 256).set(lut.subarray(0, 256));
+  const bounceA = e.alloc(16 * e.threads);
   const xpA = e.alloc(ncp * 32 * e.threads);
-  const rr = allocRegisterRequant(e, m, outA ? 0 : count, q, lut);
-  const oA = outA || rr.qA;
-  const buf = e.buffer;
-  if (inAt === null) new Uint8Array(buf, srcA, x.length).set(x);
-  new Int16Array(buf, wA, prep.w.length).set(prep.w);
-  new Int32Array(buf, bA, prep.bias.length).set(prep.bias);
+  const oA = outA || e.alloc(count);
+  if (inAt === null) new Uint8Array(e.buffer, srcA, x.length).set(x);
   // pixel ranges of ≥ MIN_PIXELS_PER_THREAD per thread; a smaller plane with enough output channels
   // is split by output-channel blocks instead (each thread packs the whole plane for its channels)
   const nhb = Math.ceil(m / 4);
@@ -72,7 +73,7 @@ export function conv1x1RequantFast(e: FastEngine, p: ConvIntParams, q: RequantPa
     const jobs: number[][] = [];
     const at = (j: number, p0: number, p1: number, hb0: number, hb1: number): number[] =>
       // (src, xp: this thread's tile buffer, w, bias, out, rq, lut, bounce, c, ncp, plane, m, zx, k16, p0, p1, hb0, hb1)
-      [srcA + b * c * plane, xpA + ncp * 32 * j, wA, bA, oA + b * m * plane, rr.rqA, rr.lutA, rr.bounceA + 16 * j, c, ncp, plane, m, p.zx, rr.k16A, p0, p1, hb0, hb1];
+      [srcA + b * c * plane, xpA + ncp * 32 * j, wA, bA, oA + b * m * plane, rqA, lutA, bounceA + 16 * j, c, ncp, plane, m, p.zx, k16A, p0, p1, hb0, hb1];
     if (byChannels) for (let hb = 0, j = 0; hb < nhb; hb += hbChunk, j++) jobs.push(at(j, 0, p8, hb, Math.min(nhb, hb + hbChunk)));
     else for (let p0 = 0, j = 0; p0 < p8; p0 += chunk, j++) jobs.push(at(j, p0, Math.min(p8, p0 + chunk), 0, nhb));
     if (jobs.length === 1) e.call('conv1x1_job', jobs[0]!);
@@ -83,4 +84,22 @@ export function conv1x1RequantFast(e: FastEngine, p: ConvIntParams, q: RequantPa
   const out = new Uint8Array(count);
   out.set(view);
   return out;
+}
+
+/** Per-layer static data: [packed weights | bias | rq | k16]. */
+interface LayerImage extends StaticImage {
+  rd: RegisterData;
+}
+
+const images = new WeakMap<PreparedConvInt, LayerImage>();
+
+/** The cached static block of `prep` with `q` (rebuilt when q's register data change). */
+function layerImage(prep: PreparedConvInt, q: RequantParams): LayerImage {
+  const c4 = Math.ceil(prep.m / 4) * 4;
+  const rd = registerData(q, prep.m, c4);
+  const hit = images.get(prep);
+  if (hit && hit.rd === rd) return hit;
+  const img = Object.assign(new StaticImage([prep.w, prep.bias, rd.rq, rd.k16]), { rd });
+  images.set(prep, img);
+  return img;
 }

@@ -3,7 +3,7 @@
  * requantization on the registers) against convIntOracle + requantizeOracle (+ table) on randomized
  * layers: strides 1 and 2, dilations 1 and 2, asymmetric pads, odd channel counts, planes whose rows
  * are not multiples of 8 (down to one pixel), batches, every zero point, extreme codes and weights,
- * multipliers from 2^-2 to 2^-32 (saturating and vanishing outputs), with and without an output
+ * multipliers from 2^-1 to 2^-32 (saturating and vanishing outputs), with and without an output
  * table, in and out of the engine's memory, 1 and 2 threads.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +13,7 @@ import { convIntOracle, requantizeOracle } from './conv-int-oracle.js';
 import type { ConvIntParams, RequantParams } from './conv-int-types.js';
 import { quantizeMultiplier } from '../quant/fixed-point.js';
 import { rng, randInt as int, firstDiff } from '../quant/test-random.js';
+import { lastStaticResident } from './requant.js';
 
 let engines: FastEngine[] = [];
 beforeAll(async () => {
@@ -43,7 +44,7 @@ describe('conv_dw_rq (depthwise 3x3, requantization on the registers)', () => {
       const multipliers: number[] = [];
       const shifts: number[] = [];
       for (let o = 0; o < c; o++) {
-        const qm = quantizeMultiplier(s % 3 === 1 ? 2 ** -(2.01 + 29.9 * r()) : (0.05 + 3 * r()) / (3 * 127 * 40));
+        const qm = quantizeMultiplier(s % 3 === 1 ? 2 ** -(1.01 + 30.9 * r()) : (0.05 + 3 * r()) / (3 * 127 * 40));
         multipliers.push(qm.m);
         shifts.push(qm.shift);
       }
@@ -74,6 +75,19 @@ describe('conv_dw_rq (depthwise 3x3, requantization on the registers)', () => {
         } finally {
           e.endRun();
         }
+        // the next run: the layer's static data is resident (placed at the end of the last run)
+        e.beginRun();
+        try {
+          e.reset();
+          const at = e.allocKeep(x.length);
+          new Uint8Array(e.buffer, at, x.length).set(x);
+          const again = convIntRequantFast(e, { ...p, x: new Uint8Array(e.buffer, at, x.length) }, q, prep, table);
+          expect(lastStaticResident).toBe(true);
+          expect(firstDiff(again, wantT), `${label} (resident static data)`).toBe(-1);
+        } finally {
+          e.endRun();
+        }
+        expect(firstDiff(convIntRequantFast(e, p, q, prep), want), `${label} (resident, outside a run)`).toBe(-1);
       }
     }
     expect(taken).toBe(200);

@@ -29,16 +29,16 @@
   (func $pack
     (param $src i32) (param $dst i32) (param $h i32) (param $w i32) (param $zx i32) (param $sw i32)
     (param $hp i32) (param $wps i32) (param $pt i32) (param $pl i32) (param $region i32)
-    (param $c0 i32) (param $c1 i32)
+    (param $c0 i32) (param $c1 i32) (param $fill i32)
     (local $c i32) (local $iy i32) (local $ph i32) (local $ix i32) (local $sp i32) (local $dp i32)
-    (local $srow i32) (local $cd i32) (local $zv v128) (local $xv v128)
+    (local $srow i32) (local $cd i32) (local $zv v128) (local $xv v128) (local $d0 i32) (local $d1 i32)
     (local.set $zv (i16x8.splat (local.get $zx)))
     (local.set $c (local.get $c0))
     (block $cdone
       (loop $cloop
         (br_if $cdone (i32.ge_s (local.get $c) (local.get $c1)))
         (local.set $cd (i32.add (local.get $dst) (i32.mul (local.get $c) (local.get $region))))
-        (memory.fill (local.get $cd) (i32.const 0) (local.get $region))
+        (if (local.get $fill) (then (memory.fill (local.get $cd) (i32.const 0) (local.get $region))))
         (local.set $iy (i32.const 0))
         (block $ydone
           (loop $yloop
@@ -50,17 +50,21 @@
                 ;; (ix + pl) & 1 at index (ix + pl) >> 1, so even ix -> phase pl & 1, index ix/2 + pl/2,
                 ;; odd ix -> phase 1 - (pl & 1), index ix/2 + (pl + 1)/2
                 (local.set $ix (i32.const 0))
+                ;; byte addresses of column 0's even / odd halves in this row (ix is a multiple of 16:
+                ;; index ix/2 + ... is byte ix + ...), computed once per row (V8 does not hoist them)
+                (local.set $d0 (i32.add (local.get $cd) (i32.shl (i32.add
+                  (i32.mul (i32.add (i32.mul (i32.and (local.get $pl) (i32.const 1)) (local.get $hp)) (i32.add (local.get $iy) (local.get $pt))) (local.get $wps))
+                  (i32.shr_u (local.get $pl) (i32.const 1))) (i32.const 1))))
+                (local.set $d1 (i32.add (local.get $cd) (i32.shl (i32.add
+                  (i32.mul (i32.add (i32.mul (i32.sub (i32.const 1) (i32.and (local.get $pl) (i32.const 1))) (local.get $hp)) (i32.add (local.get $iy) (local.get $pt))) (local.get $wps))
+                  (i32.shr_u (i32.add (local.get $pl) (i32.const 1)) (i32.const 1))) (i32.const 1))))
                 (block $v2done
                   (loop $v2loop
                     (br_if $v2done (i32.gt_s (i32.add (local.get $ix) (i32.const 16)) (local.get $w)))
                     (local.set $xv (v128.load (i32.add (local.get $srow) (local.get $ix))))
-                    (v128.store (i32.add (local.get $cd) (i32.shl (i32.add
-                        (i32.mul (i32.add (i32.mul (i32.and (local.get $pl) (i32.const 1)) (local.get $hp)) (i32.add (local.get $iy) (local.get $pt))) (local.get $wps))
-                        (i32.add (i32.shr_u (local.get $ix) (i32.const 1)) (i32.shr_u (local.get $pl) (i32.const 1)))) (i32.const 1)))
+                    (v128.store (i32.add (local.get $d0) (local.get $ix))
                       (i16x8.sub (i16x8.extend_low_i8x16_u (i8x16.shuffle 0 2 4 6 8 10 12 14 0 0 0 0 0 0 0 0 (local.get $xv) (local.get $xv))) (local.get $zv)))
-                    (v128.store (i32.add (local.get $cd) (i32.shl (i32.add
-                        (i32.mul (i32.add (i32.mul (i32.sub (i32.const 1) (i32.and (local.get $pl) (i32.const 1))) (local.get $hp)) (i32.add (local.get $iy) (local.get $pt))) (local.get $wps))
-                        (i32.add (i32.shr_u (local.get $ix) (i32.const 1)) (i32.shr_u (i32.add (local.get $pl) (i32.const 1)) (i32.const 1)))) (i32.const 1)))
+                    (v128.store (i32.add (local.get $d1) (local.get $ix))
                       (i16x8.sub (i16x8.extend_low_i8x16_u (i8x16.shuffle 1 3 5 7 9 11 13 15 0 0 0 0 0 0 0 0 (local.get $xv) (local.get $xv))) (local.get $zv)))
                     (local.set $ix (i32.add (local.get $ix) (i32.const 16)))
                     (br $v2loop)))
@@ -139,7 +143,9 @@
         (call $pack (local.get $src) (i32.sub (local.get $x) (i32.mul (local.get $c) (local.get $cstride)))
           (i32.load offset=0 (local.get $geo)) (i32.load offset=4 (local.get $geo)) (i32.load offset=8 (local.get $geo)) (i32.load offset=12 (local.get $geo))
           (i32.load offset=16 (local.get $geo)) (i32.load offset=20 (local.get $geo)) (i32.load offset=24 (local.get $geo)) (i32.load offset=28 (local.get $geo))
-          (local.get $cstride) (local.get $c) (i32.add (local.get $c) (i32.const 1)))
+          (local.get $cstride) (local.get $c) (i32.add (local.get $c) (i32.const 1))
+          ;; zero the buffer for the job's first channel only: every channel writes the same positions
+          (i32.eq (local.get $c) (local.get $c0)))
         (local.set $xc (local.get $x))
         (local.set $wc (i32.add (local.get $w) (i32.mul (local.get $c) (i32.const 20))))
         (local.set $bv (v128.load32_splat (i32.add (local.get $bias) (i32.shl (local.get $c) (i32.const 2)))))

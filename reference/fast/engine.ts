@@ -30,6 +30,7 @@ export const FN = {
   conv1x1_job: 10,
   conv_dw_rq: 11,
   gather_u8: 12,
+  conv_pairs_rq: 13,
 } as const;
 export type FnName = keyof typeof FN;
 const FN_NAMES = Object.keys(FN) as FnName[];
@@ -44,6 +45,8 @@ const SLOT = 32; // int32 words per worker: [seq, done, fn, nargs, failed, args.
 const ARG0 = 5;
 const PAGE = 65536;
 const MAX_PAGES = 32768; // 2 GiB
+/** Upper bound of the resident region (static layer data kept across runs), bytes. */
+const RESIDENT_MAX = 64 * 1024 * 1024;
 /** Polls of a shared word before sleeping on it (~tens of microseconds): fork/join without a futex wake-up. */
 const SPIN = 2000;
 
@@ -138,7 +141,7 @@ export class FastEngine {
   }
 
   /** Bottom of the scratch space: everything below is kept tensors of the current run (the arena). */
-  private arenaTop = 64; // keep address 0 unused
+  private arenaTop = 64; // keep address 0 unused (and above the resident region)
   /** Every buffer object the memory has had (a grow gives a new one over the same memory). */
   private readonly buffers = new WeakSet<ArrayBufferLike>();
   /**
@@ -157,16 +160,42 @@ export class FastEngine {
    * guarantees nobody holds such a tensor after endRun: it copies what it returns).
    */
   beginRun(): void {
-    this.arenaTop = 64;
-    this.top = 64;
+    this.arenaTop = this.residentTop;
+    this.top = this.residentTop;
     this.arena = true;
   }
 
   /** Ends the run started by {@link beginRun}; its kept tensors are free again. */
   endRun(): void {
     this.arena = false;
-    this.arenaTop = 64;
-    this.top = 64;
+    this.arenaTop = this.residentTop;
+    this.top = this.residentTop;
+    // nothing is live now: place the static layer data asked for during the run (see whenIdle)
+    const fills = this.idle;
+    this.idle = [];
+    for (const f of fills) f();
+  }
+
+  /** End of the resident region [64, residentTop): static layer data kept across runs ({@link allocResident}). */
+  private residentTop = 64;
+  private idle: Array<() => void> = [];
+
+  /**
+   * Allocates `bytes` of resident memory (kept until the engine is closed, below every run's arena)
+   * and returns its address, or 0 when the resident region would exceed {@link RESIDENT_MAX}. Only
+   * inside a {@link whenIdle} callback (nothing else is live then).
+   */
+  allocResident(bytes: number): number {
+    if (this.arena || this.top !== this.residentTop) throw new Error('fast kernels: allocResident while kernel data is live');
+    if (this.residentTop + bytes > RESIDENT_MAX) return 0;
+    const at = this.alloc(bytes);
+    this.residentTop = this.arenaTop = this.top;
+    return at;
+  }
+
+  /** Calls `fill` at the end of the current run (endRun), when resident memory can be allocated. */
+  whenIdle(fill: () => void): void {
+    this.idle.push(fill);
   }
 
   /**

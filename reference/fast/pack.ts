@@ -88,9 +88,17 @@ export function prepareConvInt(
 
 /** True when |bias| + maxAbsX · Σ|w| ≤ 2^31 − 1 for every output channel (int32 sums are then exact). */
 export function accFitsInt32(p: PreparedConvInt, maxAbsX: number): boolean {
-  for (let oc = 0; oc < p.m; oc++) if (p.absBias[oc]! + maxAbsX * p.sumAbsW[oc]! > INT32_MAX) return false;
-  return true;
+  // memoized per layer for the last bound asked (every call of a layer asks the same one; O(M) otherwise)
+  const hit = fitsMemo.get(p);
+  if (hit !== undefined && hit.maxAbsX === maxAbsX) return hit.fits;
+  let fits = true;
+  for (let oc = 0; oc < p.m; oc++) if (p.absBias[oc]! + maxAbsX * p.sumAbsW[oc]! > INT32_MAX) fits = false;
+  fitsMemo.set(p, { maxAbsX, fits });
+  return fits;
 }
+
+/** {@link accFitsInt32}'s last answer per prepared layer (its absBias / sumAbsW are never changed after preparation). */
+const fitsMemo = new WeakMap<PreparedConvInt, { maxAbsX: number; fits: boolean }>();
 
 /** Min and max of an array (0, 0 when empty). */
 export function minMax(x: ArrayLike<number>): [number, number] {

@@ -99,57 +99,26 @@ export function requantizeFast(engine: FastEngine, acc: Int32Array, plane: numbe
 }
 
 /**
- * Whether the kernels that requantize on the registers (conv1x1.wat, dw.wat) take `q`: 8-bit
- * output within uint8 and every multiplier < 1/4 (r = 31 + shift in [33, 62]).
+ * Whether the kernels that requantize on the registers (conv1x1.wat, dw.wat, conv-pairs-rq.wat)
+ * take `q`: 8-bit output within uint8 and every multiplier m · 2^-(31 + shift) with 0 ≤ m < 2^31 and
+ * shift in [1, 31], i.e. < 1/2 (r = 31 + shift in [33, 62]; r = 32 runs as 2m with r = 33, see
+ * {@link registerData}).
  */
 export function rqInRegisters(q: RequantParams): boolean {
-  return (
-    q.bits === 8 &&
-    q.qmin >= 0 &&
-    q.qmax <= 255 &&
-    q.zpOut >= 0 &&
-    q.zpOut <= 255 &&
-    shiftsInRange(q.shifts)
-  );
-}
-
-/** Every shift in [2, 31] (a plain loop: Array.prototype.every on a typed array is a slow generic call). */
-function shiftsInRange(shifts: RequantParams['shifts']): boolean {
-  for (let i = 0; i < shifts.length; i++) if (!(shifts[i]! >= 2 && shifts[i]! <= 31)) return false;
+  if (!(q.bits === 8 && q.qmin >= 0 && q.qmax <= 255 && q.zpOut >= 0 && q.zpOut <= 255)) return false;
+  // a plain loop: Array.prototype.every with a callback cost ~1.5 µs per layer call
+  const sh = q.shifts;
+  const mu = q.multipliers;
+  for (let i = 0; i < sh.length; i++) {
+    const s = sh[i]!;
+    const m = mu[i]!;
+    if (!(s >= 1 && s <= 31 && m >= 0 && m <= 2147483647)) return false;
+  }
   return true;
 }
 
-/** Engine addresses of the per-layer data of the register requantization (see {@link allocRegisterRequant}). */
-export interface RegisterRequant {
-  /** Per channel 16 bytes [m, 2^(r − 33), r − 32, 0], r = 31 + shift, channels rounded up to 4. */
-  rqA: number;
-  /** Three i16x8: [zp], [qmin], [qmax]. */
-  k16A: number;
-  /** 256-entry output table, or 0. */
-  lutA: number;
-  /** `outCount` output bytes (0 bytes when the output is kept elsewhere). */
-  qA: number;
-  /** 16 bytes per thread (partial vectors). */
-  bounceA: number;
-}
-
-/** Allocates and fills the data of {@link RegisterRequant} for `channels` output channels. */
-export function allocRegisterRequant(e: FastEngine, channels: number, outCount: number, q: RequantParams, lut?: Uint8Array): RegisterRequant {
-  const c4 = Math.ceil(channels / 4) * 4;
-  const rqA = e.alloc(c4 * 16);
-  const k16A = e.alloc(48);
-  const lutA = lut ? e.alloc(256) : 0;
-  const qA = e.alloc(outCount);
-  const bounceA = e.alloc(16 * e.threads);
-  const buf = e.buffer;
-  const d = registerData(q, channels, c4);
-  new Int32Array(buf, rqA, c4 * 4).set(d.rq);
-  new Int16Array(buf, k16A, 24).set(d.k16);
-  if (lut) new Uint8Array(buf, lutA, 256).set(lut.subarray(0, 256));
-  return { rqA, k16A, lutA, qA, bounceA };
-}
-
-interface RegisterData {
+/** Per-layer register requantization data (see {@link registerData}). */
+export interface RegisterData {
   multipliers: RequantParams['multipliers'];
   shifts: RequantParams['shifts'];
   zp: number;
@@ -162,12 +131,26 @@ interface RegisterData {
 /** Per-layer register requantization data, cached per parameter object (rebuilt if its fields change). */
 const registerCache = new WeakMap<RequantParams, RegisterData>();
 
-function registerData(q: RequantParams, channels: number, c4: number): RegisterData {
+/**
+ * The register requantization data of `q` for `channels` output channels (`c4` = channels rounded
+ * up to 4): `rq` per channel [m, 2^(r − 33), r − 32, 0] (int32; r = 32: [2m, 1, 1, 0]), `k16` three i16x8 [zp], [qmin],
+ * [qmax]. Cached per parameter object: the same object is returned while q's arrays and fields
+ * are the same.
+ */
+export function registerData(q: RequantParams, channels: number, c4: number): RegisterData {
   const hit = registerCache.get(q);
   if (hit && hit.multipliers === q.multipliers && hit.shifts === q.shifts && hit.zp === q.zpOut && hit.qmin === q.qmin && hit.qmax === q.qmax && hit.rq.length === c4 * 4) return hit;
   const rq = new Int32Array(c4 * 4);
   for (let o = 0; o < channels; o++) {
     const s = q.shifts[o]!;
+    if (s === 1) {
+      // r = 32: numerator and denominator doubled, (|acc|·2m + 2^32) >> 33, so the r ≥ 33 rule
+      // applies; 2m < 2^32 is read as unsigned by the kernels' i64x2.extmul_*_i32x4_u
+      rq[4 * o] = 2 * q.multipliers[o]!;
+      rq[4 * o + 1] = 1;
+      rq[4 * o + 2] = 1;
+      continue;
+    }
     rq[4 * o] = q.multipliers[o]!;
     rq[4 * o + 1] = 2 ** (s - 2);
     rq[4 * o + 2] = s - 1;
@@ -179,4 +162,61 @@ function registerData(q: RequantParams, channels: number, c4: number): RegisterD
   const d = { multipliers: q.multipliers, shifts: q.shifts, zp: q.zpOut, qmin: q.qmin, qmax: q.qmax, rq, k16 };
   registerCache.set(q, d);
   return d;
+}
+
+/** Whether the last {@link StaticImage.addressIn} found the block resident (for tests). */
+export let lastStaticResident = false;
+
+/**
+ * A layer's static kernel data laid out in one block (each part 16-byte aligned). After the first
+ * run on an engine the block is resident in the engine's memory (FastEngine.allocResident, placed
+ * at the end of that run), so later calls neither copy nor re-create views; until then (and outside
+ * runs) each call copies it into scratch memory with one `set`. The bytes never change after
+ * construction (a layer whose data changes gets a new image).
+ */
+export class StaticImage {
+  /** The block's bytes. */
+  readonly bytes: Uint8Array;
+  /** Byte offset of each part in {@link bytes}. */
+  readonly at: number[];
+  /** Resident address per engine (0: asked for, not placed: the region is full). */
+  private readonly resident = new WeakMap<FastEngine, number>();
+
+  /** Lays out `parts` (views whose bytes are copied; a number reserves that many zero bytes). */
+  constructor(parts: ReadonlyArray<ArrayBufferView | number>) {
+    const at: number[] = [];
+    let size = 0;
+    for (const p of parts) {
+      at.push(size);
+      size += Math.ceil((typeof p === 'number' ? p : p.byteLength) / 16) * 16;
+    }
+    this.bytes = new Uint8Array(size);
+    parts.forEach((p, i) => {
+      if (typeof p !== 'number') this.bytes.set(new Uint8Array(p.buffer, p.byteOffset, p.byteLength), at[i]);
+    });
+    this.at = at;
+  }
+
+  /**
+   * The block's address in `e`'s memory: resident, or a fresh scratch copy (then, in a run, asks to
+   * be made resident at its end).
+   */
+  addressIn(e: FastEngine): number {
+    const r = this.resident.get(e);
+    lastStaticResident = r !== undefined && r !== 0;
+    if (r) return r;
+    if (r === undefined && e.arena) {
+      this.resident.set(e, 0);
+      e.whenIdle(() => {
+        const a = e.allocResident(this.bytes.length);
+        if (a) {
+          new Uint8Array(e.buffer, a, this.bytes.length).set(this.bytes);
+          this.resident.set(e, a);
+        }
+      });
+    }
+    const a = e.alloc(this.bytes.length);
+    new Uint8Array(e.buffer, a, this.bytes.length).set(this.bytes);
+    return a;
+  }
 }

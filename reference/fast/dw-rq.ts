@@ -1,0 +1,97 @@
+/**
+ * Depthwise 3x3 convolution of uint8 codes with fused 8-bit requantization on the registers
+ * (dw.wat `conv_dw_rq`): per channel, packing, convolution and requantization in one pass, whole
+ * channels per thread. Bit-identical to convIntOracle + requantizeOracle (+ the output table) under
+ * the conditions conv-int.ts checks before calling it (int32-exact sums, uint8 input, multipliers
+ * < 1/2: {@link rqInRegisters}).
+ *
+ * The layer's static data (packed weights, bias, register requantization data, row and tap offset
+ * tables, geometry) is laid out once per layer and shape in one block and copied into the engine's
+ * memory with a single `set` per call.
+ */
+import type { FastEngine } from './engine.js';
+import type { ConvIntGeom, RequantParams } from './conv-int-types.js';
+import type { PreparedConvInt } from './pack.js';
+import { registerData, StaticImage, type RegisterData } from './requant.js';
+
+/** The layout of one depthwise layer on the phase-split int16 buffer (see conv-int.wat conv_dw). */
+export interface DwLayout {
+  hp: number;
+  wps: number;
+  /** Elements of one packed channel (all stride phases). */
+  region: number;
+  tiles: number;
+  /** Taps rounded up to even (conv_dw reads tap pairs). */
+  ntaps: number;
+  /** Byte offset of each output row in a packed channel. */
+  rows: Int32Array;
+  /** Byte offset of each tap (the extra tap: 0, weight 0). */
+  taps: Int32Array;
+}
+
+/** The packed layout of a depthwise layer with geometry `g`. */
+export function dwLayout(g: ConvIntGeom): DwLayout {
+  const { oh, ow, sh, sw, dh, dw, kh, kw } = g;
+  const hp = Math.max(g.h + g.pt + g.pb, (oh - 1) * sh + (kh - 1) * dh + 1, g.h + g.pt);
+  const wp = Math.max(g.w + g.pl + g.pr, (ow - 1) * sw + (kw - 1) * dw + 1, g.w + g.pl);
+  const wps = Math.ceil(wp / sw) + 8;
+  const ntaps = kh * kw + ((kh * kw) & 1);
+  const rows = new Int32Array(oh);
+  for (let oy = 0; oy < oh; oy++) rows[oy] = oy * sh * wps * 2;
+  const taps = new Int32Array(ntaps);
+  for (let ky = 0; ky < kh; ky++) {
+    for (let kx = 0; kx < kw; kx++) taps[ky * kw + kx] = ((((kx * dw) % sw) * hp + ky * dh) * wps + Math.floor((kx * dw) / sw)) * 2;
+  }
+  return { hp, wps, region: sw * hp * wps, tiles: Math.ceil(ow / 8), ntaps, rows, taps };
+}
+
+interface DwImage extends StaticImage {
+  key: string;
+  rd: RegisterData;
+  lay: DwLayout;
+}
+
+const images = new WeakMap<PreparedConvInt, DwImage>();
+
+/** [weights | bias | rq | k16 | row offsets | tap offsets | geometry], cached per layer and shape. */
+function dwImage(prep: PreparedConvInt, g: ConvIntGeom, zx: number, q: RequantParams): DwImage {
+  const c = g.c;
+  const rd = registerData(q, c, Math.ceil(c / 4) * 4);
+  const key = `${g.h},${g.w},${g.oh},${g.ow},${g.sh},${g.sw},${g.dh},${g.dw},${g.pt},${g.pl},${g.pb},${g.pr},${zx}`;
+  const hit = images.get(prep);
+  if (hit && hit.key === key && hit.rd === rd) return hit;
+  const lay = dwLayout(g);
+  const geo = Int32Array.of(g.h, g.w, zx, g.sw, lay.hp, lay.wps, g.pt, g.pl);
+  const img = Object.assign(new StaticImage([prep.w, prep.bias, rd.rq, rd.k16, lay.rows, lay.taps, geo]), { key, rd, lay });
+  images.set(prep, img);
+  return img;
+}
+
+/**
+ * Runs the layer: `src` is the address of the uint8 NCHW input in the engine's memory, `outA` that
+ * of the [N][C][OH][OW] uint8 output (both already allocated by the caller after `e.reset()`).
+ */
+export function depthwiseRqFast(e: FastEngine, prep: PreparedConvInt, g: ConvIntGeom, zx: number, q: RequantParams, lut: Uint8Array | undefined, src: number, outA: number): void {
+  const img = dwImage(prep, g, zx, q);
+  const { lay } = img;
+  const sA = img.addressIn(e);
+  const at = (i: number): number => sA + img.at[i]!;
+  const lutA = lut ? e.alloc(256) : 0;
+  if (lut) new Uint8Array(e.buffer, lutA, 256).set(lut.subarray(0, 256));
+  const bounceA = e.alloc(16 * e.threads);
+  const xA = e.alloc(e.threads * lay.region * 2);
+  const { c, oh, ow } = g;
+  const hw = g.h * g.w;
+  const plane = oh * ow;
+  // whole channels per thread (each thread packs its own channels)
+  const per = Math.ceil(c / e.threads);
+  for (let b = 0; b < g.n; b++) {
+    const dj: number[][] = [];
+    for (let c0 = 0, j = 0; c0 < c; c0 += per, j++) {
+      // (x: this thread's buffer, w, bias, out, rowoff, tap, cstride, tiles, oh, c0, c1, r0, r1, ow, rq, lut, k16, bounce, src, geo)
+      dj.push([xA + j * lay.region * 2, at(0), at(1), outA + b * c * plane, at(4), at(5), lay.region * 2, lay.tiles, oh, c0, Math.min(c, c0 + per), 0, oh, ow, at(2), lutA, at(3), bounceA + 16 * j, src + b * c * hw, at(6)]);
+    }
+    if (dj.length === 1) e.call('conv_dw_rq', dj[0]!);
+    else e.parallel('conv_dw_rq', dj);
+  }
+}
