@@ -1,0 +1,141 @@
+/**
+ * The fork/join protocol between the fast engine (engine.ts) and its worker threads: the layout of
+ * the shared control blocks and the worker's source (run with `eval: true`).
+ *
+ * A parallel call is a list of jobs (argument lists of one kernel) that every thread may run: the
+ * calling thread and the workers that join the call claim jobs one at a time from a shared counter
+ * (Atomics.add) until none is left (self-scheduling, as OpenMP's `schedule(dynamic)`). So a worker
+ * that starts late (asleep, or descheduled) only does fewer jobs instead of delaying the call, and
+ * uneven shares even out. Each job is run by exactly one thread, whichever; jobs write disjoint
+ * outputs, and per-thread scratch is chosen by the running thread (see JOB_PER), so results never
+ * depend on the assignment.
+ *
+ * Job block (shared by all threads), int32 words: COUNTER (next job to claim), NJOBS, FN (kernel
+ * index into the names given at start-up), NARGS, NPER and up to MAX_PER pairs (argument index,
+ * stride): the running thread t (0 = caller, worker i = i + 1) adds t · stride to that argument
+ * (per-thread scratch); then the jobs' arguments, NARGS words per job, from JOB_ARGS.
+ *
+ * One slot of {@link SLOT} int32 words per worker:
+ * - SEQ: the call number (1 ≤ seq < 2^29), stored by the caller after the job block; −1 stops the worker.
+ * - GATE: 2·seq while the call is open; the worker joins a call by compareExchange 2·seq → 2·seq + 1;
+ *   the caller, once no job is left, closes it by compareExchange 2·seq → −1, so a worker that woke
+ *   too late cannot read the job block while the caller rewrites it for the next call; when the
+ *   worker has joined, the caller waits for DONE = seq.
+ * - DONE: the last call the worker has finished (Atomics.store by the worker).
+ * - FAILED: 1 when a job threw on the worker (it then claims no more jobs of that call).
+ * - W_SLEEP / M_SLEEP: 1 while the worker / the caller is (about to be) blocked in Atomics.wait, so
+ *   the other side calls Atomics.notify only then. A notify that wakes a sleeping thread costs the
+ *   notifier ~10–60 µs on this class of machine (a KVM guest; measured), several times a small
+ *   layer's work. Dekker's pattern: each side stores its flag, then loads the other's word (all
+ *   sequentially consistent Atomics), and Atomics.wait re-checks the word before blocking, so a
+ *   notify is never missed.
+ * - PING: bumped by the caller (FastEngine.wake) to restart the worker's spin period; REST: 1 asks
+ *   the worker to sleep as soon as it is idle (FastEngine.rest, end of a run), so an idle engine
+ *   leaves the cores to other work (e.g. onnxruntime in `bench`).
+ * - TRACE: 1 asks the worker to record its join time, end time and job count (trace buffer).
+ *
+ * Spinning: after each call (or a ping) the worker polls SEQ for up to `spinMs` milliseconds before
+ * sleeping on it; the same trade as onnxruntime's spinning thread pool (which `bench` compares
+ * against): a core busy between the kernels of one inference, a job start in ~1 µs instead of a
+ * futex wake-up. A spinner that finds it was descheduled (the clock jumped by more than
+ * {@link PREEMPTED_MS} between two polls) sleeps at once: it shares its core with another runnable
+ * process and spinning would only take time from it (and so from the caller, when both compete).
+ */
+
+/** int32 words per worker slot. */
+export const SLOT = 16;
+export const SEQ = 0;
+export const GATE = 1;
+export const DONE = 2;
+export const FAILED = 3;
+export const W_SLEEP = 4;
+export const M_SLEEP = 5;
+export const PING = 6;
+export const REST = 7;
+export const TRACE = 8;
+
+export const COUNTER = 0;
+export const NJOBS = 1;
+export const JOB_FN = 2;
+export const JOB_NARGS = 3;
+export const JOB_NPER = 4;
+export const JOB_PER = 5;
+/** Per-thread argument adjustments per call. */
+export const MAX_PER = 4;
+export const JOB_ARGS = JOB_PER + 2 * MAX_PER;
+/** Most arguments per job. */
+export const MAX_ARGS = 24;
+/** Most jobs per call. */
+export const MAX_JOBS = 256;
+/** int32 words of the job block. */
+export const JOB_WORDS = JOB_ARGS + MAX_ARGS * MAX_JOBS;
+
+/** float64 words per worker in the trace buffer: [joined the call, finished it, jobs run]. */
+export const TRACE_WORDS = 3;
+
+/** A clock jump between two polls of a spin loop beyond this (ms) means the thread was descheduled. */
+export const PREEMPTED_MS = 0.05;
+
+/**
+ * The worker's program. Message: { modules, memory, ctrl, job, trace, slot, names, spinMs };
+ * answers 'ready' once its kernel instances exist, then serves calls until SEQ = −1.
+ */
+export const WORKER_SOURCE = `
+const { parentPort } = require('node:worker_threads');
+parentPort.once('message', async ({ modules, memory, ctrl, job, trace, slot, names, spinMs }) => {
+  const insts = [];
+  for (const m of modules) insts.push(await WebAssembly.instantiate(m, { env: { memory } }));
+  const fns = names.map((n) => { for (const i of insts) if (typeof i.exports[n] === 'function') return i.exports[n]; return null; });
+  const c = new Int32Array(ctrl);
+  const j = new Int32Array(job);
+  const tr = new Float64Array(trace);
+  const b = slot * ${SLOT};
+  const tid = slot + 1;
+  const T0 = performance.timeOrigin;
+  parentPort.postMessage('ready');
+  let seq = 0;
+  let ping = Atomics.load(c, b + ${PING});
+  let since = performance.now();
+  for (;;) {
+    let s;
+    let last = since;
+    for (let i = 1; (s = Atomics.load(c, b + ${SEQ})) === seq; i++) {
+      if ((i & 255) !== 0) continue;
+      const t = performance.now();
+      const preempted = t - last > ${PREEMPTED_MS};
+      last = t;
+      const p = Atomics.load(c, b + ${PING});
+      if (p !== ping && !preempted) { ping = p; since = t; continue; }
+      if (!preempted && Atomics.load(c, b + ${REST}) === 0 && t - since < spinMs) continue;
+      Atomics.store(c, b + ${W_SLEEP}, 1);
+      Atomics.wait(c, b + ${SEQ}, seq);
+      Atomics.store(c, b + ${W_SLEEP}, 0);
+      ping = Atomics.load(c, b + ${PING});
+      last = since = performance.now();
+    }
+    seq = s;
+    if (seq < 0) break;
+    // join the call unless the caller has already closed it (then its job block may be rewritten)
+    if (Atomics.compareExchange(c, b + ${GATE}, 2 * seq, 2 * seq + 1) !== 2 * seq) continue;
+    const traced = c[b + ${TRACE}] !== 0;
+    if (traced) tr[slot * ${TRACE_WORDS}] = T0 + performance.now();
+    const f = fns[j[${JOB_FN}]];
+    const nargs = j[${JOB_NARGS}];
+    const njobs = j[${NJOBS}];
+    const nper = j[${JOB_NPER}];
+    const args = new Array(nargs);
+    let ran = 0;
+    for (let k = Atomics.add(j, ${COUNTER}, 1); k < njobs; k = Atomics.add(j, ${COUNTER}, 1)) {
+      const at = ${JOB_ARGS} + k * nargs;
+      for (let a = 0; a < nargs; a++) args[a] = j[at + a];
+      for (let q = 0; q < nper; q++) args[j[${JOB_PER} + 2 * q]] += tid * j[${JOB_PER} + 2 * q + 1];
+      ran++;
+      try { f(...args); } catch (e) { c[b + ${FAILED}] = 1; break; }
+    }
+    if (traced) { tr[slot * ${TRACE_WORDS} + 1] = T0 + performance.now(); tr[slot * ${TRACE_WORDS} + 2] = ran; }
+    Atomics.store(c, b + ${DONE}, seq);
+    if (Atomics.load(c, b + ${M_SLEEP}) !== 0) Atomics.notify(c, b + ${DONE});
+    since = performance.now();
+  }
+});
+`;
