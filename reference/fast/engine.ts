@@ -49,6 +49,8 @@ const MAX_PAGES = 32768; // 2 GiB
  * kernels; measured with {@link FastEngine.trace}), short enough that an idle engine soon sleeps.
  */
 export const DEFAULT_SPIN_MS = 3;
+/** Most jobs per thread that {@link FastEngine.jobCount} proposes. */
+export const JOBS_PER_THREAD = 4;
 /**
  * The calling thread, out of jobs, spins at most this long (ms) for a worker to finish its last job,
  * then sleeps (a longer wait means the worker is off its core: spinning would only keep it off
@@ -259,6 +261,17 @@ export class FastEngine {
     const b = this.memory.buffer as unknown as SharedArrayBuffer;
     this.buffers.add(b);
     return b;
+  }
+
+  /**
+   * How many jobs to split `work` units (e.g. multiply-accumulates) into for {@link parallel}: about
+   * `perJob` units each (a job should last ≥ ~10 µs: claiming one costs ~0.1–1 µs), at least
+   * `threads` when there are ≥ 2 · perJob units, at most {@link JOBS_PER_THREAD} per thread (the
+   * last job of a call is what the caller may wait for); 1 on one thread.
+   */
+  jobCount(work: number, perJob: number): number {
+    if (this.threads <= 1 || work < 2 * perJob) return 1;
+    return Math.max(this.threads, Math.min(JOBS_PER_THREAD * this.threads, Math.floor(work / perJob)));
   }
 
   /** Runs one kernel call on the calling thread. */
