@@ -259,9 +259,13 @@ export class FastEngine {
   /** The current memory (views must be re-created after `alloc`, which may grow it). */
   get buffer(): SharedArrayBuffer {
     const b = this.memory.buffer as unknown as SharedArrayBuffer;
-    this.buffers.add(b);
+    if (b !== this.lastBuffer) {
+      this.buffers.add(b);
+      this.lastBuffer = b;
+    }
     return b;
   }
+  private lastBuffer: SharedArrayBuffer | null = null;
 
   /**
    * How many jobs to split `work` units (e.g. multiply-accumulates) into for {@link parallel}: about
