@@ -1,0 +1,22 @@
+import { it } from 'vitest';
+import { FastEngine } from './engine.js';
+import { convIntRequantFast, prepareConvInt } from './conv-int.js';
+import { convIntOracle, requantizeOracle } from './conv-int-oracle.js';
+import { firstDiff } from '../quant/test-random.js';
+import { quantizeMultiplier } from '../quant/fixed-point.js';
+it('dbg', async () => {
+  const e = await FastEngine.create({ threads: 2, fromSource: true });
+  const c = 48, m = 40, h = 60, w = 61;
+  const x = Uint8Array.from({ length: c * h * w }, (_, i) => (i * 7919) & 255);
+  const wt = Int8Array.from({ length: m * c }, (_, i) => ((i * 31) % 255) - 127);
+  const p = { x, xShape: [1, c, h, w], zx: 3, w: wt, wShape: [m, c, 1, 1], bias: null, group: 1, strides: [1, 1], dilations: [1, 1], pads: [0, 0, 0, 0] } as any;
+  const qm = quantizeMultiplier(1 / 30000);
+  const q = { multipliers: Array(m).fill(qm.m), shifts: Array(m).fill(qm.shift), zpOut: 0, qmin: 0, qmax: 255, bits: 8 } as any;
+  const prep = prepareConvInt(wt, p.wShape, null, 1);
+  const want = requantizeOracle(convIntOracle(p), h * w, q);
+  const tr: any[] = []; e.trace = tr;
+  let bad = 0;
+  for (let i = 0; i < 20; i++) if (firstDiff(convIntRequantFast(e, p, q, prep), want) >= 0) bad++;
+  console.log('bad', bad, tr.map((t) => `${t.ownJobs}/${t.jobs} ${t.workerStart ? (t.workerStart - t.start).toFixed(3) : '-'}`).join(' '));
+  await e.close();
+});
