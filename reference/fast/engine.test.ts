@@ -141,6 +141,22 @@ describe('FastEngine.parallel', () => {
     }
   });
 
+  it('keeps working on the calling thread when a worker thread is gone', async () => {
+    const e = await FastEngine.create({ threads: 2, fromSource: true });
+    try {
+      expect(lookups(e, 5, () => {}, 12)).toBe(0);
+      // a dead worker never joins a call: the caller closes it and runs every job itself
+      await (e as unknown as { workers: { terminate(): Promise<number> }[] }).workers[0]!.terminate();
+      const trace: NonNullable<FastEngine['trace']> = [];
+      e.trace = trace;
+      expect(lookups(e, 20, (k) => (k % 5 === 0 ? busy(4) : undefined), 13)).toBe(0);
+      expect(trace.every((t) => t.ownJobs === t.jobs && t.workerStart === 0)).toBe(true);
+    } finally {
+      e.trace = null;
+      await e.close();
+    }
+  });
+
   it('refuses too many jobs, too many arguments and jobs of unequal length', () => {
     expect(() => spinning.parallel('zero', new Array(MAX_JOBS + 1).fill([64, 0]))).toThrow(RangeError);
     expect(() => spinning.parallel('zero', [new Array(MAX_ARGS + 1).fill(0), new Array(MAX_ARGS + 1).fill(0)])).toThrow(/too many arguments/);
