@@ -106,15 +106,13 @@ export function requantizeFast(engine: FastEngine, acc: Int32Array, plane: numbe
  * output within uint8 and every multiplier < 1/4 (r = 31 + shift in [33, 62]).
  */
 export function rqInRegisters(q: RequantParams): boolean {
-  return (
-    q.bits === 8 &&
-    q.qmin >= 0 &&
-    q.qmax <= 255 &&
-    q.zpOut >= 0 &&
-    q.zpOut <= 255 &&
-    Array.prototype.every.call(q.shifts, (s: number) => s >= 2 && s <= 31)
-  );
+  // the shift scan is cached per parameter object and shift array (a layer's on every inference)
+  let shiftsOk = shiftsCache.get(q);
+  if (shiftsOk?.shifts !== q.shifts) shiftsCache.set(q, (shiftsOk = { shifts: q.shifts, ok: Array.prototype.every.call(q.shifts, (s: number) => s >= 2 && s <= 31) }));
+  return q.bits === 8 && q.qmin >= 0 && q.qmax <= 255 && q.zpOut >= 0 && q.zpOut <= 255 && shiftsOk.ok;
 }
+
+const shiftsCache = new WeakMap<RequantParams, { shifts: RequantParams['shifts']; ok: boolean }>();
 
 /** Engine addresses of the per-layer data of the register requantization (see {@link allocRegisterRequant}). */
 export interface RegisterRequant {
