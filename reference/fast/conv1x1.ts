@@ -1,8 +1,8 @@
 /**
  * 1x1 convolutions (stride 1, no padding, one group, uint8 input, 8-bit output) with fused
  * requantization on the fast engine (conv1x1.wat): no NHWC packing of the whole input, no int32
- * accumulator pass, and one fork/join per layer (each thread packs, accumulates and requantizes its
- * own pixel range). Bit-identical to convIntOracle + requantizeOracle (+ the output table), under the
+ * accumulator pass, and one fork/join per layer (each job packs, accumulates and requantizes its
+ * own pixel range or output-channel blocks). Bit-identical to convIntOracle + requantizeOracle (+ the output table), under the
  * same int32 exactness conditions as the general kernel, which the caller has checked
  * (conv-int.ts convIntRequantFast); multipliers must be < 1/4 (33 ≤ 31 + shift ≤ 62) and the output
  * range within uint8.
