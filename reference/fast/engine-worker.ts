@@ -3,17 +3,22 @@
  * the shared control blocks and the worker's source (run with `eval: true`).
  *
  * A parallel call is a list of jobs (argument lists of one kernel) that every thread may run: the
- * calling thread and the workers that join the call claim jobs one at a time from a shared counter
- * (Atomics.add) until none is left (self-scheduling, as OpenMP's `schedule(dynamic)`). So a worker
- * that starts late (asleep, or descheduled) only does fewer jobs instead of delaying the call, and
- * uneven shares even out. Each job is run by exactly one thread, whichever; jobs write disjoint
+ * jobs are cut into one contiguous block per thread, and the calling thread and the workers that
+ * join the call claim jobs one at a time (Atomics.add on the block's counter), first from their own
+ * block, then from the others' until none is left (self-scheduling with affinity, as OpenMP's
+ * `schedule(dynamic)` with per-thread queues and stealing). So a worker that starts late (asleep,
+ * or descheduled) only does fewer jobs instead of delaying the call, uneven shares even out, and
+ * when nothing is stolen each thread works on the same part of every layer (the same pixel range of
+ * a plane), whose activations its own L2 cache holds from the layer before. Each job is run by exactly one thread, whichever; jobs write disjoint
  * outputs, and per-thread scratch is chosen by the running thread (see JOB_PER), so results never
  * depend on the assignment.
  *
- * Job block (shared by all threads), int32 words: COUNTER (next job to claim), NJOBS, FN (kernel
- * index into the names given at start-up), NARGS, NPER and up to MAX_PER pairs (argument index,
- * stride): the running thread t (0 = caller, worker i = i + 1) adds t · stride to that argument
- * (per-thread scratch); then the jobs' arguments, NARGS words per job, from JOB_ARGS.
+ * Job block (shared by all threads), int32 words: per block b < NBLOCKS a counter (next job of the
+ * block to claim; block b holds jobs [⌊b·NJOBS/NBLOCKS⌋, ⌊(b+1)·NJOBS/NBLOCKS⌋), one cache line
+ * apart), NJOBS, FN (kernel index into the names given at start-up), NARGS, NPER, NBLOCKS and up to
+ * MAX_PER pairs (argument index, stride): the running thread t (0 = caller, worker i = i + 1) adds
+ * t · stride to that argument (per-thread scratch); then the jobs' arguments, NARGS words per job,
+ * from JOB_ARGS. Thread t's own block is t mod NBLOCKS.
  *
  * One slot of {@link SLOT} int32 words per worker:
  * - SEQ: the call number (1 ≤ seq < 2^29), stored by the caller after the job block; −1 stops the worker.
@@ -58,12 +63,16 @@ export const PING = 6;
 export const REST = 7;
 export const TRACE = 8;
 
-export const COUNTER = 0;
-export const NJOBS = 1;
-export const JOB_FN = 2;
-export const JOB_NARGS = 3;
-export const JOB_NPER = 4;
-export const JOB_PER = 5;
+/** Most job blocks (one per thread, up to this many threads; more threads share blocks). */
+export const MAX_BLOCKS = 16;
+/** int32 words between two block counters (a cache line each: no false sharing between claimers). */
+export const COUNTER_STRIDE = 16;
+export const NJOBS = MAX_BLOCKS * COUNTER_STRIDE;
+export const JOB_FN = NJOBS + 1;
+export const JOB_NARGS = NJOBS + 2;
+export const JOB_NPER = NJOBS + 3;
+export const JOB_NBLOCKS = NJOBS + 4;
+export const JOB_PER = NJOBS + 5;
 /** Per-thread argument adjustments per call. */
 export const MAX_PER = 4;
 export const JOB_ARGS = JOB_PER + 2 * MAX_PER;
@@ -133,14 +142,22 @@ parentPort.once('message', async ({ modules, memory, ctrl, job, trace, slot, nam
     const nargs = j[${JOB_NARGS}];
     const njobs = j[${NJOBS}];
     const nper = j[${JOB_NPER}];
+    const nb = j[${JOB_NBLOCKS}];
     const args = new Array(nargs);
     let ran = 0;
-    for (let k = Atomics.add(j, ${COUNTER}, 1); k < njobs; k = Atomics.add(j, ${COUNTER}, 1)) {
-      const at = ${JOB_ARGS} + k * nargs;
-      for (let a = 0; a < nargs; a++) args[a] = j[at + a];
-      for (let q = 0; q < nper; q++) args[j[${JOB_PER} + 2 * q]] += tid * j[${JOB_PER} + 2 * q + 1];
-      ran++;
-      try { f(...args); } catch (e) { c[b + ${FAILED}] = 1; break; }
+    let failed = false;
+    // this thread's own block first, then the others' (see claimBlocks in engine.ts)
+    for (let i = 0; i < nb && !failed; i++) {
+      const blk = (tid + i) % nb;
+      const cnt = blk * ${COUNTER_STRIDE};
+      const end = Math.floor(((blk + 1) * njobs) / nb);
+      for (let k = Atomics.add(j, cnt, 1); k < end; k = Atomics.add(j, cnt, 1)) {
+        const at = ${JOB_ARGS} + k * nargs;
+        for (let a = 0; a < nargs; a++) args[a] = j[at + a];
+        for (let q = 0; q < nper; q++) args[j[${JOB_PER} + 2 * q]] += tid * j[${JOB_PER} + 2 * q + 1];
+        ran++;
+        try { f(...args); } catch (e) { c[b + ${FAILED}] = 1; failed = true; break; }
+      }
     }
     if (traced) { tr[slot * ${TRACE_WORDS} + 1] = T0 + performance.now(); tr[slot * ${TRACE_WORDS} + 2] = ran; }
     Atomics.store(c, b + ${DONE}, seq);

@@ -15,7 +15,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { loadKernelModules } from './wasm-module.js';
-import { COUNTER, DONE, FAILED, GATE, JOB_ARGS, JOB_FN, JOB_NARGS, JOB_NPER, JOB_PER, JOB_WORDS, M_SLEEP, MAX_ARGS, MAX_JOBS, MAX_PER, NJOBS, PING, PREEMPTED_MS, REST, SEQ, SLOT, TRACE, TRACE_WORDS, W_SLEEP, WORKER_SOURCE } from './engine-worker.js';
+import { COUNTER_STRIDE, DONE, JOB_NBLOCKS, MAX_BLOCKS, FAILED, GATE, JOB_ARGS, JOB_FN, JOB_NARGS, JOB_NPER, JOB_PER, JOB_WORDS, M_SLEEP, MAX_ARGS, MAX_JOBS, MAX_PER, NJOBS, PING, PREEMPTED_MS, REST, SEQ, SLOT, TRACE, TRACE_WORDS, W_SLEEP, WORKER_SOURCE } from './engine-worker.js';
 
 /** Exports of the kernel modules (conv-int.wat, eltwise.wat), by index in the control block. */
 export const FN = {
@@ -55,7 +55,8 @@ export const JOBS_PER_THREAD = 4;
  * The calling thread, out of jobs, spins for a worker to finish its last job for at most this long
  * (ms) plus twice its own mean job time, then sleeps: a longer wait means the worker is off its
  * core, and spinning would only keep it off longer when foreign processes compete for the cores
- * (measured at load 6–8 on 2 cores: a fixed 1 ms spin made 2-thread runs ~1.4× slower than 2 µs).
+ * (at load 6–8 on 2 cores, 2-thread runs with a fixed 1 ms spin here were ~1.4× slower than the
+ * previous engine, which slept after ~2 µs; with this bound, ~1.2×).
  */
 const JOIN_SPIN_MS = 0.03;
 
@@ -71,6 +72,11 @@ export interface FastEngineOptions {
   modules?: WebAssembly.Module[];
   /** How long a worker spins after its last job before sleeping, ms (default {@link DEFAULT_SPIN_MS}; 0 = sleep at once). */
   spinMs?: number;
+  /**
+   * Each thread claims the jobs of its own contiguous block first (default true; see
+   * engine-worker.ts); false: one shared queue (for measurements).
+   */
+  affinity?: boolean;
 }
 
 /**
@@ -106,6 +112,7 @@ export class FastEngine {
   private seq = 0;
   private top = 0;
   private resting = false;
+  private affinity = true;
   /**
    * When an array, every {@link parallel} call with more than one job appends a {@link ForkJoinTrace}
    * (profiling: scripts/profile-int.ts `--trace 1`); null (default) records nothing.
@@ -157,7 +164,9 @@ export class FastEngine {
     } catch {
       // workers unavailable (sandbox, no worker_threads): run in-process with what started
     }
-    return new FastEngine(memory, fns, workers, ctrl, job, trace);
+    const engine = new FastEngine(memory, fns, workers, ctrl, job, trace);
+    engine.affinity = options.affinity ?? true;
+    return engine;
   }
 
   /** Stops the workers. The engine must not be used afterwards. */
@@ -323,7 +332,9 @@ export class FastEngine {
       if (args.length !== nargs) throw new RangeError('fast kernels: jobs of one call need the same number of arguments');
       for (let a = 0; a < nargs; a++) j[at + a] = args[a]!;
     }
-    Atomics.store(j, COUNTER, 0);
+    const nb = this.affinity ? Math.min(this.threads, MAX_BLOCKS, nj) : 1;
+    j[JOB_NBLOCKS] = nb;
+    for (let blk = 0; blk < nb; blk++) Atomics.store(j, blk * COUNTER_STRIDE, Math.floor((blk * nj) / nb));
     if (this.resting) {
       for (let i = 0; i < this.workers.length; i++) Atomics.store(c, i * SLOT + REST, 0);
       this.resting = false;
@@ -339,16 +350,21 @@ export class FastEngine {
     }
     const posted = tracing ? now() : 0;
     const ownStart = performance.now();
-    // this thread's share: claim jobs until none is left (thread index 0: no per-thread offset)
+    // this thread's share: claim jobs of block 0, then of the others, until none is left (thread
+    // index 0: no per-thread offset)
     let err: unknown = null;
     let own = 0;
-    for (let k = Atomics.add(j, COUNTER, 1); k < nj; k = Atomics.add(j, COUNTER, 1)) {
-      own++;
-      try {
-        this.call(fn, jobs[k]!);
-      } catch (e) {
-        err = e;
-        break;
+    for (let blk = 0; blk < nb && err === null; blk++) {
+      const cnt = blk * COUNTER_STRIDE;
+      const end = Math.floor(((blk + 1) * nj) / nb);
+      for (let k = Atomics.add(j, cnt, 1); k < end; k = Atomics.add(j, cnt, 1)) {
+        own++;
+        try {
+          this.call(fn, jobs[k]!);
+        } catch (e) {
+          err = e;
+          break;
+        }
       }
     }
     const ownDone = tracing ? now() : 0;
