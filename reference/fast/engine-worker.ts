@@ -48,8 +48,48 @@
  * the scheduler's favour that sleepers get on wake-up; so it sleeps at once, and for the next
  * {@link BACKOFF_MS} spins only {@link BACKOFF_SPIN_MS} after each call (the protocol then works by
  * futex wake-ups, as with spinMs 0). Measured (YOLOX-nano 416, 2 threads, load ~6 from other
- * processes on 2 cores): always spinning until descheduled was 2× slower than sleeping at once.
+ * processes on 2 cores): spinning again after every call until descheduled was 2× slower than the
+ * previous engine (which slept after ~2 µs of polling); with the back-off, about on par.
  */
+import type { FnName } from './engine.js';
+
+/**
+ * Default time a worker spins after its last job before sleeping, ms: longer than nearly every gap
+ * between two fork/joins of an inference (YOLOX-nano 416: median 50 µs, p99 ~2 ms of JS between
+ * kernels; measured with FastEngine.trace), short enough that an idle engine soon sleeps.
+ */
+export const DEFAULT_SPIN_MS = 3;
+/** Most jobs per thread that FastEngine.jobCount proposes. */
+export const JOBS_PER_THREAD = 4;
+/**
+ * The calling thread, out of jobs, spins for a worker to finish its last job for at most this long
+ * (ms) plus twice its own mean job time, then sleeps: a longer wait means the worker is off its
+ * core, and spinning would only keep it off longer when foreign processes compete for the cores
+ * (at load 6–8 on 2 cores, 2-thread runs with a fixed 1 ms spin here were ~1.4× slower than the
+ * previous engine, which slept after ~2 µs; with this bound, ~1.2×).
+ */
+export const JOIN_SPIN_MS = 0.03;
+
+/**
+ * One traced fork/join (FastEngine.trace); times in ms since the epoch
+ * (performance.timeOrigin + performance.now(), comparable across threads).
+ */
+export interface ForkJoinTrace {
+  fn: FnName;
+  jobs: number;
+  /** Jobs run by the calling thread (the rest ran on the workers). */
+  ownJobs: number;
+  /** Call start; jobs posted (and sleeping workers notified); no job left for the caller; all done. */
+  start: number;
+  posted: number;
+  ownDone: number;
+  joined: number;
+  /** When worker 0 joined the call and finished it (0, 0: it did not join). */
+  workerStart: number;
+  workerEnd: number;
+  /** Jobs run by worker 0. */
+  workerJobs: number;
+}
 
 /** int32 words per worker slot. */
 export const SLOT = 16;

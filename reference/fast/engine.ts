@@ -14,8 +14,9 @@
  * split never changes the arithmetic (integer), so results are identical for any thread count.
  */
 import { Worker } from 'node:worker_threads';
+export { DEFAULT_SPIN_MS, JOBS_PER_THREAD, type ForkJoinTrace } from './engine-worker.js';
 import { loadKernelModules } from './wasm-module.js';
-import { COUNTER_STRIDE, DONE, JOB_NBLOCKS, MAX_BLOCKS, FAILED, GATE, JOB_ARGS, JOB_FN, JOB_NARGS, JOB_NPER, JOB_PER, JOB_WORDS, M_SLEEP, MAX_ARGS, MAX_JOBS, MAX_PER, NJOBS, PING, PREEMPTED_MS, REST, SEQ, SLOT, TRACE, TRACE_WORDS, W_SLEEP, WORKER_SOURCE } from './engine-worker.js';
+import { COUNTER_STRIDE, DEFAULT_SPIN_MS, JOBS_PER_THREAD, JOIN_SPIN_MS, type ForkJoinTrace, DONE, JOB_NBLOCKS, MAX_BLOCKS, FAILED, GATE, JOB_ARGS, JOB_FN, JOB_NARGS, JOB_NPER, JOB_PER, JOB_WORDS, M_SLEEP, MAX_ARGS, MAX_JOBS, MAX_PER, NJOBS, PING, PREEMPTED_MS, REST, SEQ, SLOT, TRACE, TRACE_WORDS, W_SLEEP, WORKER_SOURCE } from './engine-worker.js';
 
 /** Exports of the kernel modules (conv-int.wat, eltwise.wat), by index in the control block. */
 export const FN = {
@@ -43,23 +44,6 @@ function exportOf(insts: WebAssembly.Instance[], n: string): Kernel {
 
 const PAGE = 65536;
 const MAX_PAGES = 32768; // 2 GiB
-/**
- * Default time a worker spins after its last job before sleeping, ms: longer than nearly every gap
- * between two fork/joins of an inference (YOLOX-nano 416: median 50 µs, p99 ~2 ms of JS between
- * kernels; measured with {@link FastEngine.trace}), short enough that an idle engine soon sleeps.
- */
-export const DEFAULT_SPIN_MS = 3;
-/** Most jobs per thread that {@link FastEngine.jobCount} proposes. */
-export const JOBS_PER_THREAD = 4;
-/**
- * The calling thread, out of jobs, spins for a worker to finish its last job for at most this long
- * (ms) plus twice its own mean job time, then sleeps: a longer wait means the worker is off its
- * core, and spinning would only keep it off longer when foreign processes compete for the cores
- * (at load 6–8 on 2 cores, 2-thread runs with a fixed 1 ms spin here were ~1.4× slower than the
- * previous engine, which slept after ~2 µs; with this bound, ~1.2×).
- */
-const JOIN_SPIN_MS = 0.03;
-
 type Kernel = (...args: number[]) => void;
 
 /** Options of {@link FastEngine.create}. */
@@ -77,27 +61,6 @@ export interface FastEngineOptions {
    * engine-worker.ts); false: one shared queue (for measurements).
    */
   affinity?: boolean;
-}
-
-/**
- * One traced fork/join ({@link FastEngine.trace}); times in ms since the epoch
- * (performance.timeOrigin + performance.now(), comparable across threads).
- */
-export interface ForkJoinTrace {
-  fn: FnName;
-  jobs: number;
-  /** Jobs run by the calling thread (the rest ran on the workers). */
-  ownJobs: number;
-  /** Call start; jobs posted (and sleeping workers notified); no job left for the caller; all done. */
-  start: number;
-  posted: number;
-  ownDone: number;
-  joined: number;
-  /** When worker 0 joined the call and finished it (0, 0: it did not join). */
-  workerStart: number;
-  workerEnd: number;
-  /** Jobs run by worker 0. */
-  workerJobs: number;
 }
 
 /** A running engine; see the file header. */
