@@ -126,8 +126,11 @@ export const JOB_WORDS = JOB_ARGS + MAX_ARGS * MAX_JOBS;
 /** float64 words per worker in the trace buffer: [joined the call, finished it, jobs run]. */
 export const TRACE_WORDS = 3;
 
-/** A clock jump between two polls of a spin loop beyond this (ms) means the thread was descheduled. */
-export const PREEMPTED_MS = 0.05;
+/**
+ * A clock jump between two polls of a spin loop beyond this (ms) means the thread was descheduled
+ * (a scheduler time slice is ≥ ~1 ms; shorter jumps, e.g. interrupts on a VM, do not count).
+ */
+export const PREEMPTED_MS = 0.5;
 /** After being descheduled while spinning, the worker spins at most BACKOFF_SPIN_MS per idle period for this long (ms). */
 export const BACKOFF_MS = 100;
 /** Spin period during a back-off (ms): back-to-back calls only. */
