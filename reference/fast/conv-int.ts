@@ -14,11 +14,12 @@
  * threads; the result does not depend on the thread count.
  */
 import { FastEngine } from './engine.js';
+import { MAX_JOBS } from './engine-worker.js';
 import { convIntOracle, matMulIntOracle } from './conv-int-oracle.js';
 import { convIntGeom, type ConvIntGeom, type ConvIntParams, type MatMulIntParams, type RequantParams } from './conv-int-types.js';
 import { conv1x1Eligible, conv1x1RequantFast } from './conv1x1.js';
 import { allocRequant, checkRequant, registerData, requantizeFast, requantRows, rqInRegisters } from './requant.js';
-import { depthwiseRqFast } from './dw-rq.js';
+import { depthwiseRqFast, DW_JOB_MACS } from './dw-rq.js';
 import { accFitsInt32, minMax, packChannelsLast, packPhases, prepareConvInt, type PackPart, type PreparedConvInt } from './pack.js';
 
 export { prepareConvInt, type PreparedConvInt } from './pack.js';
@@ -35,20 +36,39 @@ interface Ranges {
   jobs: Array<[number, number, number, number]>;
 }
 
-/** Splits (blocks × pixels) into ≤ threads jobs [b0, b1, p0, p1]; pixel ranges are multiples of 4. */
-function split(threads: number, blocks: number, plane: number, quantum: number): Ranges {
-  if (threads <= 1) return { jobs: [[0, blocks, 0, plane]] };
-  if (plane >= 32 * threads || blocks < threads) {
-    const chunk = Math.ceil(plane / threads / quantum) * quantum;
-    const jobs: Ranges['jobs'] = [];
-    for (let p = 0; p < plane; p += chunk) jobs.push([0, blocks, p, Math.min(plane, p + chunk)]);
-    return { jobs };
+/** Input bytes per packing job (pack_u8, pack_dw_u8; ~10 µs); see FastEngine.jobCount. */
+const PACK_JOB_BYTES = 1 << 16;
+
+/** Multiply-accumulates per job of the general kernel (conv_pairs, ~15 µs); see FastEngine.jobCount. */
+const PAIRS_JOB_MACS = 1 << 19;
+
+/**
+ * Splits (blocks × pixels) into about `jobs` jobs [b0, b1, p0, p1]: pixel ranges (multiples of
+ * `quantum`) when the plane has ≥ 32 pixels per job or there are fewer blocks than jobs, else block ranges.
+ */
+function split(jobs: number, blocks: number, plane: number, quantum: number): Ranges {
+  if (jobs <= 1) return { jobs: [[0, blocks, 0, plane]] };
+  const out: Ranges['jobs'] = [];
+  if (plane >= 32 * jobs || blocks < jobs) {
+    const chunk = Math.ceil(plane / jobs / quantum) * quantum;
+    for (let p = 0; p < plane; p += chunk) out.push([0, blocks, p, Math.min(plane, p + chunk)]);
+    return { jobs: out };
   }
-  const chunk = Math.ceil(blocks / threads);
-  const jobs: Ranges['jobs'] = [];
-  for (let b = 0; b < blocks; b += chunk) jobs.push([b, Math.min(blocks, b + chunk), 0, plane]);
-  return { jobs };
+  const chunk = Math.ceil(blocks / jobs);
+  for (let b = 0; b < blocks; b += chunk) out.push([b, Math.min(blocks, b + chunk), 0, plane]);
+  return { jobs: out };
 }
+
+/** Zeroes `bytes` bytes at byte address `at` of the engine's memory, in jobs of ~ZERO_JOB_BYTES. */
+function zeroFast(e: FastEngine, at: number, bytes: number): void {
+  const chunk = Math.ceil(bytes / e.jobCount(bytes, ZERO_JOB_BYTES) / 16) * 16;
+  const jobs: number[][] = [];
+  for (let i = 0; i < bytes; i += chunk) jobs.push([at + i, Math.min(chunk, bytes - i)]);
+  e.parallel('zero', jobs);
+}
+
+/** Bytes per job of zeroing (~10 µs). */
+const ZERO_JOB_BYTES = 1 << 18;
 
 /** How one image is packed and read: spatial padding and the offset tables (in elements of cp-wide pixels). */
 interface Layout {
@@ -154,9 +174,9 @@ function runKernel(e: FastEngine, prep: PreparedConvInt, lay: Layout, images: nu
         const src = rawAt !== null ? rawAt + b * raw.c * hw : srcA;
         if (rawAt === null) new Uint8Array(buf, srcA, raw.c * hw).set(raw.x.subarray(b * raw.c * hw, (b + 1) * raw.c * hw));
         // packing writes every element when there is no spatial or channel padding
-        if (raw.pt !== 0 || raw.pl !== 0 || lay.hp !== raw.h || lay.wp !== raw.w || prep.cp !== raw.cg) e.call('zero', [xA, groups * regionElems * 2]);
-        // channel blocks of 8 split over the threads (each block is packed by exactly one thread)
-        const per = Math.ceil(raw.cg / 8 / e.threads) * 8;
+        if (raw.pt !== 0 || raw.pl !== 0 || lay.hp !== raw.h || lay.wp !== raw.w || prep.cp !== raw.cg) zeroFast(e, xA, groups * regionElems * 2);
+        // jobs of channel blocks of 8 (each block is packed by exactly one job), ~PACK_JOB_BYTES each
+        const per = Math.ceil(raw.cg / 8 / e.jobCount(raw.cg * hw, PACK_JOB_BYTES)) * 8;
         const jobs: number[][] = [];
         for (let gi = 0; gi < groups; gi++) {
           for (let c0 = 0; c0 < raw.cg; c0 += per) {
@@ -164,14 +184,15 @@ function runKernel(e: FastEngine, prep: PreparedConvInt, lay: Layout, images: nu
             jobs.push([src + (gi * raw.cg + c0) * hw, xA + (gi * regionElems + c0) * 2, cn, raw.h, raw.w, raw.zx, prep.cp, lay.wp, raw.pt, raw.pl]);
           }
         }
-        for (let j = 0; j < jobs.length; j += e.threads) e.parallel('pack_u8', jobs.slice(j, j + e.threads));
+        for (let j = 0; j < jobs.length; j += MAX_JOBS) e.parallel('pack_u8', jobs.slice(j, j + MAX_JOBS));
       } else {
         for (let gi = 0; gi < groups; gi++) lay.pack(x16, (xA >> 1) + gi * regionElems, b, gi, part);
       }
-      const { jobs } = split(e.threads, prep.nob, plane, 4);
+      const { jobs } = split(e.jobCount(prep.nob * 8 * plane * ntaps * prep.cp, PAIRS_JOB_MACS), prep.nob, plane, 4);
       if (inRegs) {
         const outAt = fused!.outA ? fused!.outA + b * prep.m * plane : qA;
-        e.parallel('conv_pairs_rq', jobs.map(([b0, b1, p0, p1], j) => [xA, wA, bA, outAt, pixA, tapA, ntaps, ncp, plane, b0, b1, p0, p1, rqA, lutA, k16A, prep.m, bounceA + 32 * j]));
+        // the bounce vector (argument 17) is per thread: jobs run on whichever thread claims them
+        e.parallel('conv_pairs_rq', jobs.map(([b0, b1, p0, p1]) => [xA, wA, bA, outAt, pixA, tapA, ntaps, ncp, plane, b0, b1, p0, p1, rqA, lutA, k16A, prep.m, bounceA]), [[17, 32]]);
         if (!fused!.outA) fused!.out.set(new Uint8Array(e.buffer, qA, prep.m * plane), b * prep.m * plane);
         continue;
       }
@@ -198,6 +219,7 @@ function runKernel(e: FastEngine, prep: PreparedConvInt, lay: Layout, images: nu
 
 /** Whether the last general (conv_pairs) fused convolution requantized on the registers (conv-pairs-rq.wat). */
 export let lastPairsInRegisters = false;
+
 
 /** Whether the last depthwise convolution ran packing, 3x3 and requantization per channel in dw.wat. */
 export let lastDwInRegisters = false;
@@ -252,7 +274,7 @@ function runDepthwise(e: FastEngine, prep: PreparedConvInt, p: ConvIntParams, g:
   const o32 = new Int32Array(buf, oA, c * oh * ow);
   const plane = oh * ow;
   const hiAcc = parts.length > 1 ? new Int32Array(c * plane) : null;
-  const { jobs } = split(e.threads, c, oh, 1);
+  const { jobs } = split(e.jobCount(c * oh * ow * kh * kw, DW_JOB_MACS), c, oh, 1);
   for (let b = 0; b < g.n; b++) {
     const dst = out ? out.subarray(b * c * plane, (b + 1) * c * plane) : new Int32Array(0);
     for (const part of parts) {
@@ -260,7 +282,7 @@ function runDepthwise(e: FastEngine, prep: PreparedConvInt, p: ConvIntParams, g:
         const hw = g.h * g.w;
         const src = rawAt !== null ? rawAt + b * c * hw : srcA;
         if (rawAt === null) new Uint8Array(buf, srcA, c * hw).set(raw.subarray(b * c * hw, (b + 1) * c * hw));
-        const per = Math.ceil(c / e.threads);
+        const per = Math.ceil(c / e.jobCount(c * g.h * g.w, PACK_JOB_BYTES));
         const pj: number[][] = [];
         for (let c0 = 0; c0 < c; c0 += per) pj.push([src, xA, g.h, g.w, p.zx, sw, hp, wps, g.pt, g.pl, region * 2, c0, Math.min(c, c0 + per)]);
         e.parallel('pack_dw_u8', pj);

@@ -1,8 +1,8 @@
 /**
  * 1x1 convolutions (stride 1, no padding, one group, uint8 input, 8-bit output) with fused
  * requantization on the fast engine (conv1x1.wat): no NHWC packing of the whole input, no int32
- * accumulator pass, and one fork/join per layer (each thread packs, accumulates and requantizes its
- * own pixel range). Bit-identical to convIntOracle + requantizeOracle (+ the output table), under the
+ * accumulator pass, and one fork/join per layer (each job packs, accumulates and requantizes its
+ * own pixel range or output-channel blocks). Bit-identical to convIntOracle + requantizeOracle (+ the output table), under the
  * same int32 exactness conditions as the general kernel, which the caller has checked
  * (conv-int.ts convIntRequantFast); multipliers must be < 1/2 (requant.ts rqInRegisters) and the output
  * range within uint8.
@@ -12,10 +12,10 @@ import type { ConvIntParams, RequantParams } from './conv-int-types.js';
 import type { PreparedConvInt } from './pack.js';
 import { registerData, rqInRegisters, StaticImage, type RegisterData } from './requant.js';
 
-/** Pixels per thread below which a layer runs on one thread (a fork/join costs more). */
-const MIN_PIXELS_PER_THREAD = 256;
-/** Multiply-accumulates per thread below which a small-plane layer is not split by channels (~30 µs). */
-const MIN_MACS_PER_THREAD = 1 << 20;
+/** Multiply-accumulates per job (~15 µs at ~35 GMAC/s); see FastEngine.jobCount. */
+const JOB_MACS = 1 << 19;
+/** Pixels per job below which a layer is split by output channels instead (when it has enough). */
+const MIN_PIXELS_PER_JOB = 64;
 
 /** How the last {@link conv1x1RequantFast} call split its work over the threads. */
 export let lastConv1x1Split: 'pixels' | 'channels' | 'none' = 'none';
@@ -61,23 +61,24 @@ export function conv1x1RequantFast(e: FastEngine, p: ConvIntParams, q: RequantPa
   const xpA = e.alloc(ncp * 32 * e.threads);
   const oA = outA || e.alloc(count);
   if (inAt === null) new Uint8Array(e.buffer, srcA, x.length).set(x);
-  // pixel ranges of ≥ MIN_PIXELS_PER_THREAD per thread; a smaller plane with enough output channels
-  // is split by output-channel blocks instead (each thread packs the whole plane for its channels)
+  // jobs of ~JOB_MACS over pixel ranges (multiples of 8); a plane too small for that with enough
+  // output channels is split by output-channel blocks instead (each job packs the whole plane for
+  // its channels). Jobs run on any thread: the tile buffer and the bounce vector are per thread.
   const nhb = Math.ceil(m / 4);
-  const byPixels = Math.max(1, Math.min(e.threads, Math.floor(p8 / MIN_PIXELS_PER_THREAD)));
-  const byChannels = byPixels === 1 && e.threads > 1 && nhb >= 2 * e.threads && p8 * c * m >= MIN_MACS_PER_THREAD * e.threads;
-  const chunk = Math.ceil(p8 / byPixels / 8) * 8;
-  const hbChunk = byChannels ? Math.ceil(nhb / e.threads) : nhb;
-  lastConv1x1Split = byChannels ? 'channels' : byPixels > 1 ? 'pixels' : 'none';
+  const want = e.jobCount(p8 * c * m, JOB_MACS);
+  const byChannels = want > 1 && p8 < MIN_PIXELS_PER_JOB * want && nhb >= 2 * want;
+  const pjobs = byChannels ? 1 : Math.max(1, Math.min(want, Math.floor(p8 / MIN_PIXELS_PER_JOB)));
+  const chunk = Math.ceil(p8 / pjobs / 8) * 8;
+  const hbChunk = byChannels ? Math.ceil(nhb / want) : nhb;
+  lastConv1x1Split = byChannels ? 'channels' : pjobs > 1 ? 'pixels' : 'none';
   for (let b = 0; b < n; b++) {
     const jobs: number[][] = [];
-    const at = (j: number, p0: number, p1: number, hb0: number, hb1: number): number[] =>
-      // (src, xp: this thread's tile buffer, w, bias, out, rq, lut, bounce, c, ncp, plane, m, zx, k16, p0, p1, hb0, hb1)
-      [srcA + b * c * plane, xpA + ncp * 32 * j, wA, bA, oA + b * m * plane, rqA, lutA, bounceA + 16 * j, c, ncp, plane, m, p.zx, k16A, p0, p1, hb0, hb1];
-    if (byChannels) for (let hb = 0, j = 0; hb < nhb; hb += hbChunk, j++) jobs.push(at(j, 0, p8, hb, Math.min(nhb, hb + hbChunk)));
-    else for (let p0 = 0, j = 0; p0 < p8; p0 += chunk, j++) jobs.push(at(j, p0, Math.min(p8, p0 + chunk), 0, nhb));
-    if (jobs.length === 1) e.call('conv1x1_job', jobs[0]!);
-    else e.parallel('conv1x1_job', jobs);
+    const at = (p0: number, p1: number, hb0: number, hb1: number): number[] =>
+      // (src, xp: the tile buffer of thread 0, w, bias, out, rq, lut, bounce of thread 0, c, ncp, plane, m, zx, k16, p0, p1, hb0, hb1)
+      [srcA + b * c * plane, xpA, wA, bA, oA + b * m * plane, rqA, lutA, bounceA, c, ncp, plane, m, p.zx, k16A, p0, p1, hb0, hb1];
+    if (byChannels) for (let hb = 0; hb < nhb; hb += hbChunk) jobs.push(at(0, p8, hb, Math.min(nhb, hb + hbChunk)));
+    else for (let p0 = 0; p0 < p8; p0 += chunk) jobs.push(at(p0, Math.min(p8, p0 + chunk), 0, nhb));
+    e.parallel('conv1x1_job', jobs, [[1, ncp * 32], [7, 16]]);
   }
   const view = new Uint8Array(e.buffer, oA, count);
   if (outA) return view;

@@ -14,6 +14,9 @@ import type { ConvIntGeom, RequantParams } from './conv-int-types.js';
 import type { PreparedConvInt } from './pack.js';
 import { registerData, StaticImage, type RegisterData } from './requant.js';
 
+/** Multiply-accumulates per job of the depthwise kernel (~10–20 µs); see FastEngine.jobCount. */
+export const DW_JOB_MACS = 1 << 16;
+
 /** The layout of one depthwise layer on the phase-split int16 buffer (see conv-int.wat conv_dw). */
 export interface DwLayout {
   hp: number;
@@ -83,15 +86,15 @@ export function depthwiseRqFast(e: FastEngine, prep: PreparedConvInt, g: ConvInt
   const { c, oh, ow } = g;
   const hw = g.h * g.w;
   const plane = oh * ow;
-  // whole channels per thread (each thread packs its own channels)
-  const per = Math.ceil(c / e.threads);
+  // jobs of whole channels, ~DW_JOB_MACS each; a job packs its channels into the buffer of the
+  // thread that runs it (per-thread offsets of the x buffer and the bounce vector)
+  const per = Math.ceil(c / e.jobCount(c * plane * g.kh * g.kw, DW_JOB_MACS));
   for (let b = 0; b < g.n; b++) {
     const dj: number[][] = [];
-    for (let c0 = 0, j = 0; c0 < c; c0 += per, j++) {
-      // (x: this thread's buffer, w, bias, out, rowoff, tap, cstride, tiles, oh, c0, c1, r0, r1, ow, rq, lut, k16, bounce, src, geo)
-      dj.push([xA + j * lay.region * 2, at(0), at(1), outA + b * c * plane, at(4), at(5), lay.region * 2, lay.tiles, oh, c0, Math.min(c, c0 + per), 0, oh, ow, at(2), lutA, at(3), bounceA + 16 * j, src + b * c * hw, at(6)]);
+    for (let c0 = 0; c0 < c; c0 += per) {
+      // (x: thread 0's buffer, w, bias, out, rowoff, tap, cstride, tiles, oh, c0, c1, r0, r1, ow, rq, lut, k16, bounce of thread 0, src, geo)
+      dj.push([xA, at(0), at(1), outA + b * c * plane, at(4), at(5), lay.region * 2, lay.tiles, oh, c0, Math.min(c, c0 + per), 0, oh, ow, at(2), lutA, at(3), bounceA, src + b * c * hw, at(6)]);
     }
-    if (dj.length === 1) e.call('conv_dw_rq', dj[0]!);
-    else e.parallel('conv_dw_rq', dj);
+    e.parallel('conv_dw_rq', dj, [[0, lay.region * 2], [17, 16]]);
   }
 }

@@ -3,17 +3,20 @@
  * calling thread and one per helper worker, and a synchronous fork/join over them.
  *
  * Threads: `threads` computing threads = the calling thread + (threads − 1) worker threads, all
- * running the same module on the same memory. The caller writes each worker's job (export index and
- * i32 arguments) into a small shared control block, wakes it with Atomics.notify, runs its own share
- * and blocks with Atomics.wait until every worker has finished. So kernels stay synchronous (the
- * executor's `int()` is synchronous) and each job costs microseconds, not a postMessage round-trip.
+ * running the same module on the same memory. A parallel call writes its jobs (export index and i32
+ * arguments) into a shared control block; the caller and the (spinning, or notified) workers claim
+ * jobs from a shared counter until none is left, then the caller waits for the workers that joined
+ * (protocol: engine-worker.ts). So kernels stay synchronous (the executor's `int()` is synchronous)
+ * and a call costs about a microsecond, not a postMessage round-trip.
  * Workers are created from an inline script (`eval: true`), so they also work when running from
  * source under vitest; if workers cannot start, the engine runs in-process (threads = 1).
  * Determinism: every output element is computed by exactly one thread with the same code, and the
  * split never changes the arithmetic (integer), so results are identical for any thread count.
  */
 import { Worker } from 'node:worker_threads';
+export { DEFAULT_SPIN_MS, JOBS_PER_THREAD, type ForkJoinTrace } from './engine-worker.js';
 import { loadKernelModules } from './wasm-module.js';
+import { COUNTER_STRIDE, DEFAULT_SPIN_MS, JOBS_PER_THREAD, JOIN_SPIN_MS, type ForkJoinTrace, DONE, JOB_NBLOCKS, MAX_BLOCKS, FAILED, GATE, JOB_ARGS, JOB_FN, JOB_NARGS, JOB_NPER, JOB_PER, JOB_WORDS, M_SLEEP, MAX_ARGS, MAX_JOBS, MAX_PER, NJOBS, PING, PREEMPTED_MS, REST, SEQ, SLOT, TRACE, TRACE_WORDS, W_SLEEP, WORKER_SOURCE } from './engine-worker.js';
 
 /** Exports of the kernel modules (conv-int.wat, eltwise.wat), by index in the control block. */
 export const FN = {
@@ -41,42 +44,28 @@ function exportOf(insts: WebAssembly.Instance[], n: string): Kernel {
   throw new Error(`fast kernels: no export ${n}`);
 }
 
-const SLOT = 32; // int32 words per worker: [seq, done, fn, nargs, failed, args...]
-const ARG0 = 5;
 const PAGE = 65536;
 const MAX_PAGES = 32768; // 2 GiB
 /** Upper bound of the resident region (static layer data kept across runs), bytes. */
 const RESIDENT_MAX = 64 * 1024 * 1024;
-/** Polls of a shared word before sleeping on it (~tens of microseconds): fork/join without a futex wake-up. */
-const SPIN = 2000;
-
-const WORKER_SOURCE = `
-const { parentPort } = require('node:worker_threads');
-parentPort.once('message', async ({ modules, memory, ctrl, slot, names }) => {
-  const insts = [];
-  for (const m of modules) insts.push(await WebAssembly.instantiate(m, { env: { memory } }));
-  const fns = names.map((n) => { for (const i of insts) if (typeof i.exports[n] === 'function') return i.exports[n]; return null; });
-  const c = new Int32Array(ctrl);
-  const b = slot * ${SLOT};
-  parentPort.postMessage('ready');
-  let seq = 0;
-  for (;;) {
-    // spin briefly before sleeping: the next job of an inference usually follows within microseconds
-    for (let i = 0; i < ${SPIN} && Atomics.load(c, b) === seq; i++);
-    Atomics.wait(c, b, seq);
-    seq = Atomics.load(c, b);
-    if (seq < 0) break;
-    const n = c[b + 3];
-    const args = [];
-    for (let i = 0; i < n; i++) args.push(c[b + ${ARG0} + i]);
-    try { fns[c[b + 2]](...args); } catch (e) { c[b + 4] = 1; }
-    Atomics.store(c, b + 1, seq);
-    Atomics.notify(c, b + 1);
-  }
-});
-`;
-
 type Kernel = (...args: number[]) => void;
+
+/** Options of {@link FastEngine.create}. */
+export interface FastEngineOptions {
+  /** Computing threads (default 2; 1 = no workers). */
+  threads?: number;
+  /** Compile the kernels from their `.wat` sources (tests). */
+  fromSource?: boolean;
+  /** Already compiled kernel modules (FAST_WAT_SOURCES order). */
+  modules?: WebAssembly.Module[];
+  /** How long a worker spins after its last job before sleeping, ms (default {@link DEFAULT_SPIN_MS}; 0 = sleep at once). */
+  spinMs?: number;
+  /**
+   * Each thread claims the jobs of its own contiguous block first (default true; see
+   * engine-worker.ts); false: one shared queue (for measurements).
+   */
+  affinity?: boolean;
+}
 
 /** A running engine; see the file header. */
 export class FastEngine {
@@ -85,26 +74,41 @@ export class FastEngine {
   private readonly fns: Kernel[];
   private readonly workers: Worker[];
   private readonly ctrl: Int32Array;
+  private readonly job: Int32Array;
+  private readonly traceTimes: Float64Array;
   private seq = 0;
   private top = 0;
+  private resting = false;
+  private affinity = true;
+  /**
+   * When an array, every {@link parallel} call with more than one job appends a {@link ForkJoinTrace}
+   * (profiling: scripts/profile-int.ts `--trace 1`); null (default) records nothing.
+   */
+  trace: ForkJoinTrace[] | null = null;
 
-  private constructor(memory: WebAssembly.Memory, fns: Kernel[], workers: Worker[], ctrl: Int32Array) {
+  private constructor(memory: WebAssembly.Memory, fns: Kernel[], workers: Worker[], ctrl: Int32Array, job: Int32Array, traceTimes: Float64Array) {
     this.memory = memory;
     this.fns = fns;
     this.workers = workers;
     this.ctrl = ctrl;
+    this.job = job;
+    this.traceTimes = traceTimes;
     this.threads = workers.length + 1;
   }
 
-  /** Starts an engine with `threads` computing threads (default 2; 1 = no workers). */
-  static async create(options: { threads?: number; fromSource?: boolean; modules?: WebAssembly.Module[] } = {}): Promise<FastEngine> {
+  /** Starts an engine (see {@link FastEngineOptions}). */
+  static async create(options: FastEngineOptions = {}): Promise<FastEngine> {
     const threads = Math.max(1, Math.floor(options.threads ?? 2));
+    const spinMs = Math.max(0, options.spinMs ?? DEFAULT_SPIN_MS);
     const modules = options.modules ?? (await loadKernelModules({ fromSource: options.fromSource }));
     const memory = new WebAssembly.Memory({ initial: 16, maximum: MAX_PAGES, shared: true });
     const insts: WebAssembly.Instance[] = [];
     for (const m of modules) insts.push(await WebAssembly.instantiate(m, { env: { memory } }));
     const fns = FN_NAMES.map((n) => exportOf(insts, n));
-    const ctrl = new Int32Array(new SharedArrayBuffer(4 * SLOT * Math.max(1, threads - 1)));
+    const slots = Math.max(1, threads - 1);
+    const ctrl = new Int32Array(new SharedArrayBuffer(4 * SLOT * slots));
+    const job = new Int32Array(new SharedArrayBuffer(4 * JOB_WORDS));
+    const trace = new Float64Array(new SharedArrayBuffer(8 * TRACE_WORDS * slots));
     const workers: Worker[] = [];
     try {
       for (let slot = 0; slot < threads - 1; slot++) {
@@ -114,7 +118,7 @@ export class FastEngine {
             w.once('message', () => resolve());
             w.once('error', reject);
             w.once('exit', () => reject(new Error('worker exited during start-up')));
-            w.postMessage({ modules, memory, ctrl: ctrl.buffer, slot, names: FN_NAMES });
+            w.postMessage({ modules, memory, ctrl: ctrl.buffer, job: job.buffer, trace: trace.buffer, slot, names: FN_NAMES, spinMs });
           });
         } catch (e) {
           void w.terminate();
@@ -127,17 +131,41 @@ export class FastEngine {
     } catch {
       // workers unavailable (sandbox, no worker_threads): run in-process with what started
     }
-    return new FastEngine(memory, fns, workers, ctrl);
+    const engine = new FastEngine(memory, fns, workers, ctrl, job, trace);
+    engine.affinity = options.affinity ?? true;
+    return engine;
   }
 
   /** Stops the workers. The engine must not be used afterwards. */
   async close(): Promise<void> {
     for (let i = 0; i < this.workers.length; i++) {
-      Atomics.store(this.ctrl, i * SLOT, -1);
-      Atomics.notify(this.ctrl, i * SLOT);
+      Atomics.store(this.ctrl, i * SLOT + SEQ, -1);
+      Atomics.notify(this.ctrl, i * SLOT + SEQ);
     }
     await Promise.all(this.workers.map((w) => w.terminate()));
     this.workers.length = 0;
+  }
+
+  /**
+   * Gets the workers spinning (ready for a job within ~1 µs) for their spin period: a sleeping
+   * worker is notified now, so the futex wake-up overlaps the caller's JavaScript instead of
+   * delaying the next {@link parallel} call. Called by {@link beginRun}.
+   */
+  wake(): void {
+    const c = this.ctrl;
+    for (let i = 0; i < this.workers.length; i++) {
+      const b = i * SLOT;
+      Atomics.store(c, b + REST, 0);
+      Atomics.add(c, b + PING, 1);
+      if (Atomics.load(c, b + W_SLEEP) !== 0) Atomics.notify(c, b + SEQ);
+    }
+    this.resting = false;
+  }
+
+  /** Lets the workers sleep as soon as they are idle instead of spinning (called by {@link endRun}). */
+  rest(): void {
+    for (let i = 0; i < this.workers.length; i++) Atomics.store(this.ctrl, i * SLOT + REST, 1);
+    this.resting = this.workers.length > 0;
   }
 
   /** Bottom of the scratch space: everything below is kept tensors of the current run (the arena). */
@@ -160,6 +188,7 @@ export class FastEngine {
    * guarantees nobody holds such a tensor after endRun: it copies what it returns).
    */
   beginRun(): void {
+    this.wake();
     this.arenaTop = this.residentTop;
     this.top = this.residentTop;
     this.arena = true;
@@ -167,6 +196,7 @@ export class FastEngine {
 
   /** Ends the run started by {@link beginRun}; its kept tensors are free again. */
   endRun(): void {
+    this.rest();
     this.arena = false;
     this.arenaTop = this.residentTop;
     this.top = this.residentTop;
@@ -232,8 +262,23 @@ export class FastEngine {
   /** The current memory (views must be re-created after `alloc`, which may grow it). */
   get buffer(): SharedArrayBuffer {
     const b = this.memory.buffer as unknown as SharedArrayBuffer;
-    this.buffers.add(b);
+    if (b !== this.lastBuffer) {
+      this.buffers.add(b);
+      this.lastBuffer = b;
+    }
     return b;
+  }
+  private lastBuffer: SharedArrayBuffer | null = null;
+
+  /**
+   * How many jobs to split `work` units (e.g. multiply-accumulates) into for {@link parallel}: about
+   * `perJob` units each (a job should last ≥ ~10 µs: claiming one costs ~0.1–1 µs), at least
+   * `threads` when there are ≥ 2 · perJob units, at most {@link JOBS_PER_THREAD} per thread (the
+   * last job of a call is what the caller may wait for); 1 on one thread.
+   */
+  jobCount(work: number, perJob: number): number {
+    if (this.threads <= 1 || work < 2 * perJob) return 1;
+    return Math.max(this.threads, Math.min(JOBS_PER_THREAD * this.threads, Math.floor(work / perJob)));
   }
 
   /** Runs one kernel call on the calling thread. */
@@ -242,43 +287,126 @@ export class FastEngine {
   }
 
   /**
-   * Runs `jobs[i]` (argument lists of kernel `fn`) with job 0 on the calling thread and job i on
-   * worker i − 1; returns when all are done. `jobs.length` must be ≤ `threads`.
+   * Runs every job (an argument list of kernel `fn`) exactly once, each on whichever thread claims
+   * it (the calling thread and the workers, see engine-worker.ts), and returns when all are done.
+   * Jobs must write disjoint memory. `perThread` lists (argument index, stride) pairs: the thread
+   * running a job adds thread index × stride to that argument (0 = the calling thread, up to
+   * threads − 1), so jobs can share per-thread scratch buffers; without it, a job's scratch must be
+   * its own. At most {@link MAX_JOBS} jobs of at most {@link MAX_ARGS} arguments.
+   * A job that throws makes the call throw (after every thread has stopped).
    */
-  parallel(fn: FnName, jobs: number[][]): void {
-    if (jobs.length > this.threads) throw new RangeError(`fast kernels: ${jobs.length} jobs for ${this.threads} threads`);
+  parallel(fn: FnName, jobs: number[][], perThread: ReadonlyArray<readonly [number, number]> = []): void {
+    const nj = jobs.length;
+    if (nj === 0) return;
+    const nargs = jobs[0]!.length;
+    if (nj > MAX_JOBS || perThread.length > MAX_PER) throw new RangeError(`fast kernels: ${nj} jobs (at most ${MAX_JOBS}), ${perThread.length} per-thread arguments (at most ${MAX_PER})`);
+    if (nargs > MAX_ARGS) throw new RangeError('fast kernels: too many arguments');
+    if (nj === 1 || this.workers.length === 0) {
+      for (const job of jobs) this.call(fn, job);
+      return;
+    }
     const c = this.ctrl;
-    const seq = ++this.seq;
-    for (let i = 1; i < jobs.length; i++) {
-      const b = (i - 1) * SLOT;
-      const args = jobs[i]!;
-      if (args.length > SLOT - ARG0) throw new RangeError('fast kernels: too many arguments');
-      c[b + 2] = FN[fn];
-      c[b + 3] = args.length;
-      c[b + 4] = 0;
-      for (let k = 0; k < args.length; k++) c[b + ARG0 + k] = args[k]!;
-      Atomics.store(c, b, seq);
-      Atomics.notify(c, b);
+    const j = this.job;
+    const seq = (this.seq = (this.seq % 0x1fffffff) + 1);
+    const tracing = this.trace !== null;
+    const t0 = tracing ? now() : 0;
+    j[JOB_FN] = FN[fn];
+    j[JOB_NARGS] = nargs;
+    j[NJOBS] = nj;
+    j[JOB_NPER] = perThread.length;
+    for (let q = 0; q < perThread.length; q++) {
+      const [at, stride] = perThread[q]!;
+      if (!(at >= 0 && at < nargs)) throw new RangeError(`fast kernels: per-thread argument ${at} of ${nargs}`);
+      j[JOB_PER + 2 * q] = at;
+      j[JOB_PER + 2 * q + 1] = stride;
     }
+    for (let k = 0, at = JOB_ARGS; k < nj; k++, at += nargs) {
+      const args = jobs[k]!;
+      if (args.length !== nargs) throw new RangeError('fast kernels: jobs of one call need the same number of arguments');
+      for (let a = 0; a < nargs; a++) j[at + a] = args[a]!;
+    }
+    const nb = this.affinity ? Math.min(this.threads, MAX_BLOCKS, nj) : 1;
+    j[JOB_NBLOCKS] = nb;
+    for (let blk = 0; blk < nb; blk++) Atomics.store(j, blk * COUNTER_STRIDE, Math.floor((blk * nj) / nb));
+    if (this.resting) {
+      for (let i = 0; i < this.workers.length; i++) Atomics.store(c, i * SLOT + REST, 0);
+      this.resting = false;
+    }
+    for (let i = 0; i < this.workers.length; i++) {
+      const b = i * SLOT;
+      c[b + FAILED] = 0;
+      c[b + TRACE] = tracing ? 1 : 0;
+      Atomics.store(c, b + GATE, 2 * seq);
+      Atomics.store(c, b + SEQ, seq);
+      // a spinning worker sees the call by itself; only a sleeping one needs the (slow) notify
+      if (Atomics.load(c, b + W_SLEEP) !== 0) Atomics.notify(c, b + SEQ);
+    }
+    const posted = tracing ? now() : 0;
+    const ownStart = performance.now();
+    // this thread's share: claim jobs of block 0, then of the others, until none is left (thread
+    // index 0: no per-thread offset)
     let err: unknown = null;
-    try {
-      if (jobs.length > 0) this.call(fn, jobs[0]!);
-    } catch (e) {
-      err = e;
-    }
-    let failed = false;
-    for (let i = 1; i < jobs.length; i++) {
-      const b = (i - 1) * SLOT;
-      for (let spin = 0; ; spin++) {
-        const d = Atomics.load(c, b + 1);
-        if (d === seq) break;
-        if (spin > SPIN) Atomics.wait(c, b + 1, d);
+    let own = 0;
+    for (let blk = 0; blk < nb && err === null; blk++) {
+      const cnt = blk * COUNTER_STRIDE;
+      const end = Math.floor(((blk + 1) * nj) / nb);
+      for (let k = Atomics.add(j, cnt, 1); k < end; k = Atomics.add(j, cnt, 1)) {
+        own++;
+        try {
+          this.call(fn, jobs[k]!);
+        } catch (e) {
+          err = e;
+          break;
+        }
       }
-      if (c[b + 4] !== 0) failed = true;
+    }
+    const ownDone = tracing ? now() : 0;
+    // spin for a worker's last job for about as long as two of this thread's jobs took
+    const spinMs = JOIN_SPIN_MS + (own > 0 ? (2 * (performance.now() - ownStart)) / own : 0);
+    let failed = false;
+    for (let i = 0; i < this.workers.length; i++) {
+      const b = i * SLOT;
+      // close the call to a worker that has not joined it; wait for one that has
+      if (Atomics.compareExchange(c, b + GATE, 2 * seq, -1) === 2 * seq) continue;
+      if (Atomics.load(c, b + DONE) !== seq) this.join(b, seq, spinMs);
+      if (c[b + FAILED] !== 0) failed = true;
+    }
+    if (tracing) {
+      const joined = Atomics.load(c, GATE) === 2 * seq + 1;
+      const tt = this.traceTimes;
+      this.trace!.push({ fn, jobs: nj, ownJobs: own, start: t0, posted, ownDone, joined: now(), workerStart: joined ? tt[0]! : 0, workerEnd: joined ? tt[1]! : 0, workerJobs: joined ? tt[2]! : 0 });
     }
     if (err) throw err;
     if (failed) throw new Error(`fast kernels: ${fn} failed on a worker thread`);
   }
+
+  /**
+   * Waits until the worker of slot offset `b`, which has joined call `seq`, has finished it: spins
+   * (it is running its last job) for up to `spinMs`, then, or when this thread was descheduled while
+   * spinning, sleeps until the worker's notify.
+   */
+  private join(b: number, seq: number, spinMs: number): void {
+    const c = this.ctrl;
+    let last = performance.now();
+    const until = last + spinMs;
+    for (let i = 1; Atomics.load(c, b + DONE) !== seq; i++) {
+      if ((i & 255) !== 0) continue;
+      const t = performance.now();
+      if (t - last <= PREEMPTED_MS && t < until) {
+        last = t;
+        continue;
+      }
+      Atomics.store(c, b + M_SLEEP, 1);
+      for (let d = Atomics.load(c, b + DONE); d !== seq; d = Atomics.load(c, b + DONE)) Atomics.wait(c, b + DONE, d);
+      Atomics.store(c, b + M_SLEEP, 0);
+      return;
+    }
+  }
+}
+
+/** Milliseconds since the epoch with sub-microsecond resolution (comparable across threads). */
+function now(): number {
+  return performance.timeOrigin + performance.now();
 }
 
 let shared: Promise<FastEngine> | null = null;

@@ -7,6 +7,9 @@
 import type { FastEngine } from './engine.js';
 import type { RequantParams } from './conv-int-types.js';
 
+/** Accumulators per requantization job (~10 µs); see FastEngine.jobCount. */
+const REQUANT_JOB_VALUES = 1 << 15;
+
 /** Checks the output range the requantization kernels rely on (see conv-int.wat requant). */
 export function checkRequant(q: RequantParams): void {
   const top = q.bits === 8 ? 255 : 65535;
@@ -59,7 +62,7 @@ export function allocRequant(e: FastEngine, rows: number, outCount: number, q: R
  */
 export function requantRows(e: FastEngine, oA: number, mA: number, sA: number, qA: number, rows: number, len: number, inStride: number, outStride: number, q: RequantParams, lutA = 0): void {
   const bytes = q.bits === 8 ? 1 : 2;
-  const chunk = Math.ceil(rows / e.threads);
+  const chunk = Math.ceil(rows / e.jobCount(rows * len, REQUANT_JOB_VALUES));
   const jobs: number[][] = [];
   for (let r = 0; r < rows; r += chunk) jobs.push([oA, mA, sA, qA, bytes, len, r, Math.min(rows, r + chunk), q.zpOut, q.qmin, q.qmax, inStride, outStride, lutA]);
   e.parallel('requant', jobs);
@@ -88,7 +91,7 @@ export function requantizeFast(engine: FastEngine, acc: Int32Array, plane: numbe
     mv[r] = q.multipliers[r % ch]!;
     sv[r] = q.shifts[r % ch]!;
   }
-  const chunk = Math.ceil(rows / engine.threads);
+  const chunk = Math.ceil(rows / engine.jobCount(acc.length, REQUANT_JOB_VALUES));
   const jobs: number[][] = [];
   for (let r = 0; r < rows; r += chunk) jobs.push([aA, mA, sA, oA, bytes, plane, r, Math.min(rows, r + chunk), q.zpOut, q.qmin, q.qmax, plane, plane, 0]);
   engine.parallel('requant', jobs);

@@ -142,7 +142,9 @@ export async function benchInference(opts: BenchOptions): Promise<BenchResult> {
     fast,
   };
   const file = typeof opts.model === 'string' ? opts.model : model.file;
-  const session = await createSession(model.bytes, file, { threads, optimization: 'all' });
+  // onnxruntime's threads stop spinning when a run returns (as the reference's workers do at the
+  // end of theirs, FastEngine.endRun): otherwise they hold a core for ~30 ms, the next reference run
+  const session = await createSession(model.bytes, file, { threads, optimization: 'all', stopSpinningAfterRun: true });
   try {
     const feeds = { [info.name]: ortFloat(input.nchw, [n, c, h, w]) };
     const fetches = model.graph.outputs.map((o) => o.name);
