@@ -45,7 +45,9 @@ function tempFiles(dir: string): string[] {
     for (const n of readdirSync(d, { encoding: 'buffer' })) {
       const p = Buffer.concat([d, Buffer.from('/'), n]);
       if (n.includes('.tmp-')) found.push(p.toString('latin1'));
-      if (lstatSync(p).isDirectory()) walk(p);
+      // a case running at the same time may remove its entry between readdir and lstat
+      const st = lstatSync(p, { throwIfNoEntry: false });
+      if (st?.isDirectory()) walk(p);
     }
   };
   walk(Buffer.from(dir));
