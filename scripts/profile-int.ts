@@ -8,21 +8,16 @@
  * the run) and prints per kind the time spent in them and the rest (JavaScript around the kernels).
  * MAX_ABS 8-bit self-calibration on a synthetic image (speed only, not accuracy).
  */
-import * as path from 'node:path';
 import * as os from 'node:os';
-import { promises as fsp } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { loadModel } from '../src/onnx/load.js';
 import { engineFor, type KernelChoice } from '../src/ptq/run-reference.js';
-import { calibrate } from '../reference/quantize/calibrate.js';
-import { prepareQuant } from '../reference/quantize/prepare.js';
-import { parsePtqConfig } from '../reference/config/index.js';
 import { planGraph, type PlannedNode } from '../reference/executor.js';
 import { makeIntStep } from '../reference/quantize/int-step.js';
 import { runGraph } from '../reference/executor.js';
 import { FastEngine } from '../reference/fast/engine.js';
-import { floatTensor, type Tensor } from '../reference/tensor.js';
-import { sharedModel, syntheticImage } from './synthetic-input.js';
+import type { Tensor } from '../reference/tensor.js';
+import { sharedModel } from './synthetic-input.js';
+import { syntheticQuant } from './synthetic-quant.js';
 
 export interface LayerTime {
   node: string;
@@ -57,20 +52,7 @@ function kindOf(step: PlannedNode, ins: readonly (Tensor | null)[]): string {
 
 /** Profiles `model` (see the file header). */
 export async function profileInt(opts: { model: string; threads: number; kernels: KernelChoice; repeat: number; fuse?: boolean; cpu?: boolean; split?: boolean }): Promise<LayerTime[]> {
-  const model = await loadModel(opts.model);
-  const input = model.graph.inputs[0]!;
-  const [n, c, h, w] = input.shape as number[];
-  const u8 = syntheticImage(n!, h!, w!, c!, 7);
-  const tmp = await fsp.mkdtemp(path.join(os.tmpdir(), 'mp-prof-'));
-  const img = path.join(tmp, 'x.bin');
-  await fsp.writeFile(img, u8);
-  const cfg = parsePtqConfig(JSON.stringify({ format: 'BGR', width: w, height: h, path: tmp, used_image_num: 1, feature_quantize_method: 'MAX_ABS', weight_quantize_method: 'MAX_ABS', feature_quantize_bits: 8, weight_quantize_bits: 8, mean: '0,0,0', var: '1,1,1' }), 'profile');
-  const cal = await calibrate(model, { config: cfg, images: [img], loadImage: async () => u8 });
-  await fsp.rm(tmp, { recursive: true, force: true });
-  const prep = prepareQuant(model, cal.params);
-  const nchw = new Float32Array(n! * c! * h! * w!);
-  for (let y = 0; y < h!; y++) for (let x = 0; x < w!; x++) for (let k = 0; k < c!; k++) nchw[(k * h! + y) * w! + x] = u8[(y * w! + x) * c! + k]!;
-  const xT = floatTensor([n!, c!, h!, w!], nchw);
+  const { input, prep, xT } = await syntheticQuant(opts.model);
   const fast = await engineFor(opts.kernels, opts.threads);
   const plan = planGraph(prep.model);
   const rows = new Map<string, LayerTime & { times: number[]; wasm: number[] }>();

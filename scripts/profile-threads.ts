@@ -7,19 +7,13 @@
  * Run: `node dist/scripts/profile-threads.js [--model m.onnx] [--threads 2] [--repeat 10] [--spin ms]`.
  * MAX_ABS 8-bit self-calibration on a synthetic image (speed only), as scripts/profile-int.ts.
  */
-import * as path from 'node:path';
 import * as os from 'node:os';
-import { promises as fsp } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { loadModel } from '../src/onnx/load.js';
-import { calibrate } from '../reference/quantize/calibrate.js';
-import { prepareQuant } from '../reference/quantize/prepare.js';
-import { parsePtqConfig } from '../reference/config/index.js';
 import { planGraph, runGraph } from '../reference/executor.js';
 import { makeIntStep } from '../reference/quantize/int-step.js';
-import { floatTensor } from '../reference/tensor.js';
 import { FastEngine, type ForkJoinTrace } from '../reference/fast/engine.js';
-import { sharedModel, syntheticImage } from './synthetic-input.js';
+import { sharedModel } from './synthetic-input.js';
+import { syntheticQuant } from './synthetic-quant.js';
 
 /** Totals over the traced runs, ms per run. */
 interface KernelRow {
@@ -93,20 +87,7 @@ async function main(): Promise<void> {
   };
   const threads = Number(arg('threads', '2'));
   const runs = Number(arg('repeat', '10'));
-  const model = await loadModel(arg('model', sharedModel('yolox_nano_3cls.onnx')));
-  const input = model.graph.inputs[0]!;
-  const [n, c, h, w] = input.shape as number[];
-  const u8 = syntheticImage(n!, h!, w!, c!, 7);
-  const tmp = await fsp.mkdtemp(path.join(os.tmpdir(), 'mp-threads-'));
-  const img = path.join(tmp, 'x.bin');
-  await fsp.writeFile(img, u8);
-  const cfg = parsePtqConfig(JSON.stringify({ format: 'BGR', width: w, height: h, path: tmp, used_image_num: 1, feature_quantize_method: 'MAX_ABS', weight_quantize_method: 'MAX_ABS', feature_quantize_bits: 8, weight_quantize_bits: 8, mean: '0,0,0', var: '1,1,1' }), 'profile');
-  const cal = await calibrate(model, { config: cfg, images: [img], loadImage: async () => u8 });
-  await fsp.rm(tmp, { recursive: true, force: true });
-  const prep = prepareQuant(model, cal.params);
-  const nchw = new Float32Array(n! * c! * h! * w!);
-  for (let y = 0; y < h!; y++) for (let x = 0; x < w!; x++) for (let k = 0; k < c!; k++) nchw[(k * h! + y) * w! + x] = u8[(y * w! + x) * c! + k]!;
-  const xT = floatTensor([n!, c!, h!, w!], nchw);
+  const { input, prep, xT } = await syntheticQuant(arg('model', sharedModel('yolox_nano_3cls.onnx')));
   const spin = arg('spin', '');
   const fast = await FastEngine.create({ threads, spinMs: spin === '' ? undefined : Number(spin) });
   const plan = planGraph(prep.model);

@@ -8,21 +8,15 @@
  * and vanishing outputs), with and without an output table, in and out of the engine's memory,
  * 1 and 2 threads.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FastEngine } from './engine.js';
+import { describe, expect, it } from 'vitest';
+import { useEngines } from './test-engines.js';
 import { convIntRequantFast, lastFallback, lastLutApplied, lastPairsInRegisters, prepareConvInt } from './conv-int.js';
 import { convIntOracle, requantizeOracle } from './conv-int-oracle.js';
 import type { ConvIntParams, RequantParams } from './conv-int-types.js';
 import { quantizeMultiplier } from '../quant/fixed-point.js';
 import { rng, randInt as int, firstDiff } from '../quant/test-random.js';
 
-let engines: FastEngine[] = [];
-beforeAll(async () => {
-  engines = [await FastEngine.create({ threads: 1, fromSource: true }), await FastEngine.create({ threads: 2, fromSource: true })];
-});
-afterAll(async () => {
-  for (const e of engines) await e.close();
-});
+const engines = useEngines();
 
 describe('conv_pairs_rq (general kernel, requantization on the registers)', () => {
   it('equals the oracle on 100 randomized one-group layers', () => {

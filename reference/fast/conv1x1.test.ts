@@ -4,8 +4,8 @@
  * 8 (down to one pixel), batches, every zero point, extreme codes and weights, with and without an
  * output table, in and out of the engine's memory (a run), 1 and 2 threads.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FastEngine } from './engine.js';
+import { describe, expect, it } from 'vitest';
+import { useEngines } from './test-engines.js';
 import { convIntRequantFast, lastFallback, lastLutApplied, prepareConvInt } from './conv-int.js';
 import { conv1x1Eligible, lastConv1x1Split } from './conv1x1.js';
 import { convIntOracle, requantizeOracle } from './conv-int-oracle.js';
@@ -14,13 +14,7 @@ import { quantizeMultiplier } from '../quant/fixed-point.js';
 import { rng, randInt as int, firstDiff } from '../quant/test-random.js';
 import { lastStaticResident } from './requant.js';
 
-let engines: FastEngine[] = [];
-beforeAll(async () => {
-  engines = [await FastEngine.create({ threads: 1, fromSource: true }), await FastEngine.create({ threads: 2, fromSource: true })];
-});
-afterAll(async () => {
-  for (const e of engines) await e.close();
-});
+const engines = useEngines();
 
 describe('conv1x1RequantFast', () => {
   it('equals the oracle on 120 randomized 1x1 layers', () => {

@@ -6,8 +6,8 @@
  * multipliers from 2^-1 to 2^-32 (saturating and vanishing outputs), with and without an output
  * table, in and out of the engine's memory, 1 and 2 threads.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FastEngine } from './engine.js';
+import { describe, expect, it } from 'vitest';
+import { useEngines } from './test-engines.js';
 import { convIntRequantFast, lastDwInRegisters, lastFallback, prepareConvInt } from './conv-int.js';
 import { convIntOracle, requantizeOracle } from './conv-int-oracle.js';
 import type { ConvIntParams, RequantParams } from './conv-int-types.js';
@@ -15,13 +15,7 @@ import { quantizeMultiplier } from '../quant/fixed-point.js';
 import { rng, randInt as int, firstDiff } from '../quant/test-random.js';
 import { lastStaticResident } from './requant.js';
 
-let engines: FastEngine[] = [];
-beforeAll(async () => {
-  engines = [await FastEngine.create({ threads: 1, fromSource: true }), await FastEngine.create({ threads: 2, fromSource: true })];
-});
-afterAll(async () => {
-  for (const e of engines) await e.close();
-});
+const engines = useEngines();
 
 describe('conv_dw_rq (depthwise 3x3, requantization on the registers)', () => {
   it('equals the oracle on 100 randomized depthwise 3x3 layers', () => {

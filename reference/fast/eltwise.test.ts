@@ -4,19 +4,13 @@
  * (also inside a run, the codes then kept in the engine's memory);
  * 256- and 65536-entry table lookups on random codes of odd lengths; 1 and 2 threads.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FastEngine } from './engine.js';
+import { describe, expect, it } from 'vitest';
+import { useEngines } from './test-engines.js';
 import { lutFast, pairLutFast, quantizeFast } from './eltwise.js';
 import { quantizeTensor } from '../quant/quantize-tensor.js';
 import { rng, firstDiff } from '../quant/test-random.js';
 
-let engines: FastEngine[] = [];
-beforeAll(async () => {
-  engines = [await FastEngine.create({ threads: 1, fromSource: true }), await FastEngine.create({ threads: 2, fromSource: true })];
-});
-afterAll(async () => {
-  for (const e of engines) await e.close();
-});
+const engines = useEngines();
 
 describe('quantizeFast', () => {
   it('equals quantizeTensor on random and boundary values (8 and 16 bits, 1 and 2 threads)', () => {

@@ -18,7 +18,7 @@ import type { FeatureQParams } from '../quant/feature-params.js';
 import { makeTensor, type Tensor } from '../tensor.js';
 import type { Inputs } from '../ops/op.js';
 import type { FastEngine } from './engine.js';
-import { boxOf, gatherRowsFast, rowsOf, type GatherRows } from './gather-rows.js';
+import { boxOf, gatherRowsFast, rowsOf, verifyBox, type GatherRows } from './gather-rows.js';
 
 /** Ops whose float kernel is a pure gather of input 0 (Resize / Upsample: nearest mode only). */
 const GATHER_OPS = new Set(['Slice', 'Resize', 'Upsample', 'Transpose', 'DepthToSpace', 'SpaceToDepth']);
@@ -43,19 +43,7 @@ export function affineOf(map: Int32Array, dims: readonly number[]): { base: numb
     unit *= dims[k]!;
   }
   const base = map[0]!;
-  const idx = new Array<number>(r).fill(0);
-  let v = base;
-  for (let i = 0; i < map.length; i++) {
-    if (map[i] !== v) return null;
-    for (let k = r - 1; k >= 0; k--) {
-      idx[k]!++;
-      v += strides[k]!;
-      if (idx[k]! < dims[k]!) break;
-      v -= strides[k]! * dims[k]!;
-      idx[k] = 0;
-    }
-  }
-  return { base, strides };
+  return verifyBox(map, { base, dims: [...dims], strides }) ? { base, strides } : null;
 }
 
 /** out[o + k] = x[src + k·step], k < n (monomorphic uint8 loop). */

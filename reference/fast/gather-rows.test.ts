@@ -7,21 +7,15 @@
  * threads, outside and inside a run (output kept in the engine's memory), including outputs large
  * enough to be split over the threads and every row kind (copy, stride 2, doubling, general).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FastEngine } from './engine.js';
+import { describe, expect, it } from 'vitest';
+import { useEngines } from './test-engines.js';
 import { boxOf, gatherRowsFast, rowsOf } from './gather-rows.js';
 import { kernelFor } from '../ops/registry.js';
 import type { AttrValue, OnnxNode } from '../../src/onnx/types.js';
 import { makeTensor, type Tensor } from '../tensor.js';
 import { rng, randInt as int, firstDiff } from '../quant/test-random.js';
 
-let engines: FastEngine[] = [];
-beforeAll(async () => {
-  engines = [await FastEngine.create({ threads: 1, fromSource: true }), await FastEngine.create({ threads: 2, fromSource: true })];
-});
-afterAll(async () => {
-  for (const e of engines) await e.close();
-});
+const engines = useEngines();
 
 /** The element map of `opType` on input dims `dims` from its float kernel (the oracle) on indices. */
 function oracleMap(opType: string, dims: number[], extra: (Tensor | null)[], attrs: Record<string, AttrValue> = {}): { map: Int32Array; dims: number[] } {

@@ -62,11 +62,11 @@ export function boxOf(map: Int32Array, dims: readonly number[]): Box | null {
     else merged.push([p[0], p[1]]);
   }
   const box: Box = { base: map[0]!, dims: merged.map((p) => p[0]), strides: merged.map((p) => p[1]) };
-  return verify(map, box) ? box : null;
+  return verifyBox(map, box) ? box : null;
 }
 
 /** map[i] === base + Σ strides · index(i) for every i (odometer over the box dims). */
-function verify(map: Int32Array, box: Box): boolean {
+export function verifyBox(map: Int32Array, box: Box): boolean {
   const { dims, strides } = box;
   const r = dims.length;
   if (dims.reduce((a, b) => a * b, 1) !== map.length) return false;

@@ -3,20 +3,14 @@
  * strides 1–3, dilations, asymmetric pads incl. windows with no valid tap, odd widths over and under
  * 16, many planes), uint8 and uint16 codes, WebAssembly (1 and 2 threads) and TypeScript paths.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FastEngine } from './engine.js';
+import { describe, expect, it } from 'vitest';
+import { useEngines } from './test-engines.js';
 import { maxPoolCodesFast } from './max-pool-fast.js';
 import { maxPool2dCodes } from '../ops/pool2d-int.js';
 import type { Pool2dGeom } from '../ops/pool2d.js';
 import { rng, randInt as int } from '../quant/test-random.js';
 
-let engines: FastEngine[] = [];
-beforeAll(async () => {
-  engines = [await FastEngine.create({ threads: 1, fromSource: true }), await FastEngine.create({ threads: 2, fromSource: true })];
-});
-afterAll(async () => {
-  for (const e of engines) await e.close();
-});
+const engines = useEngines();
 
 function geom(r: () => number, stride1: boolean): Pool2dGeom {
   const kh = int(r, 1, 13);
