@@ -9,7 +9,7 @@
  * 1 and 2 threads.
  */
 import { describe, expect, it } from 'vitest';
-import { useEngines } from './test-engines.js';
+import { inRun, useEngines } from './test-engines.js';
 import { convIntRequantFast, lastFallback, lastLutApplied, lastPairsInRegisters, prepareConvInt } from './conv-int.js';
 import { convIntOracle, requantizeOracle } from './conv-int-oracle.js';
 import type { ConvIntParams, RequantParams } from './conv-int-types.js';
@@ -64,18 +64,11 @@ describe('conv_pairs_rq (general kernel, requantization on the registers)', () =
         const gotT = convIntRequantFast(e, p, q, prep, table);
         expect(lastLutApplied).toBe(true);
         expect(firstDiff(gotT, wantT), `${label} with table, ${e.threads} thread(s)`).toBe(-1);
-        e.beginRun();
-        try {
-          e.reset();
-          const at = e.allocKeep(x.length);
-          const xin = new Uint8Array(e.buffer, at, x.length);
-          xin.set(x);
+        inRun(e, x, (xin) => {
           const kept = convIntRequantFast(e, { ...p, x: xin }, q, prep, table);
           expect(e.addressOf(kept)).not.toBeNull();
           expect(firstDiff(kept, wantT), `${label} in the engine's memory`).toBe(-1);
-        } finally {
-          e.endRun();
-        }
+        });
       }
     }
     // every partial-tile size occurred

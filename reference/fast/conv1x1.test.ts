@@ -5,7 +5,7 @@
  * output table, in and out of the engine's memory (a run), 1 and 2 threads.
  */
 import { describe, expect, it } from 'vitest';
-import { useEngines } from './test-engines.js';
+import { inRun, useEngines } from './test-engines.js';
 import { convIntRequantFast, lastFallback, lastLutApplied, prepareConvInt } from './conv-int.js';
 import { conv1x1Eligible, lastConv1x1Split } from './conv1x1.js';
 import { convIntOracle, requantizeOracle } from './conv-int-oracle.js';
@@ -58,30 +58,17 @@ describe('conv1x1RequantFast', () => {
         const gotT = convIntRequantFast(e, p, q, prep, table);
         expect(lastLutApplied).toBe(true);
         expect(firstDiff(gotT, wantT), `seed ${s} with table`).toBe(-1);
-        e.beginRun();
-        try {
-          e.reset();
-          const at = e.allocKeep(x.length);
-          const xin = new Uint8Array(e.buffer, at, x.length);
-          xin.set(x);
+        inRun(e, x, (xin) => {
           const kept = convIntRequantFast(e, { ...p, x: xin }, q, prep, table);
           expect(e.addressOf(kept)).not.toBeNull();
           expect(firstDiff(kept, wantT), `seed ${s} in the engine's memory`).toBe(-1);
-        } finally {
-          e.endRun();
-        }
+        });
         // the next run: the layer's static data is resident (placed at the end of the last run)
-        e.beginRun();
-        try {
-          e.reset();
-          const at = e.allocKeep(x.length);
-          new Uint8Array(e.buffer, at, x.length).set(x);
-          const again = convIntRequantFast(e, { ...p, x: new Uint8Array(e.buffer, at, x.length) }, q, prep, table);
+        inRun(e, x, (xin) => {
+          const again = convIntRequantFast(e, { ...p, x: xin }, q, prep, table);
           expect(lastStaticResident).toBe(true);
           expect(firstDiff(again, wantT), `seed ${s} (resident static data)`).toBe(-1);
-        } finally {
-          e.endRun();
-        }
+        });
         expect(firstDiff(convIntRequantFast(e, p, q, prep), want), `seed ${s} (resident, outside a run)`).toBe(-1);
       }
     }

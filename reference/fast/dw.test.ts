@@ -7,7 +7,7 @@
  * table, in and out of the engine's memory, 1 and 2 threads.
  */
 import { describe, expect, it } from 'vitest';
-import { useEngines } from './test-engines.js';
+import { inRun, useEngines } from './test-engines.js';
 import { convIntRequantFast, lastDwInRegisters, lastFallback, prepareConvInt } from './conv-int.js';
 import { convIntOracle, requantizeOracle } from './conv-int-oracle.js';
 import type { ConvIntParams, RequantParams } from './conv-int-types.js';
@@ -56,31 +56,18 @@ describe('conv_dw_rq (depthwise 3x3, requantization on the registers)', () => {
         if (lastDwInRegisters) taken++;
         expect(firstDiff(got, want), `${label}, ${e.threads} thread(s)`).toBe(-1);
         expect(firstDiff(convIntRequantFast(e, p, q, prep, table), wantT), `${label} with table`).toBe(-1);
-        e.beginRun();
-        try {
-          e.reset();
-          const at = e.allocKeep(x.length);
-          const xin = new Uint8Array(e.buffer, at, x.length);
-          xin.set(x);
+        inRun(e, x, (xin) => {
           const kept = convIntRequantFast(e, { ...p, x: xin }, q, prep, table);
           expect(lastDwInRegisters).toBe(true);
           expect(e.addressOf(kept)).not.toBeNull();
           expect(firstDiff(kept, wantT), `${label} in the engine's memory`).toBe(-1);
-        } finally {
-          e.endRun();
-        }
+        });
         // the next run: the layer's static data is resident (placed at the end of the last run)
-        e.beginRun();
-        try {
-          e.reset();
-          const at = e.allocKeep(x.length);
-          new Uint8Array(e.buffer, at, x.length).set(x);
-          const again = convIntRequantFast(e, { ...p, x: new Uint8Array(e.buffer, at, x.length) }, q, prep, table);
+        inRun(e, x, (xin) => {
+          const again = convIntRequantFast(e, { ...p, x: xin }, q, prep, table);
           expect(lastStaticResident).toBe(true);
           expect(firstDiff(again, wantT), `${label} (resident static data)`).toBe(-1);
-        } finally {
-          e.endRun();
-        }
+        });
         expect(firstDiff(convIntRequantFast(e, p, q, prep), want), `${label} (resident, outside a run)`).toBe(-1);
       }
     }

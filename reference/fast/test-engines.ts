@@ -16,3 +16,20 @@ export function useEngines(): FastEngine[] {
   });
   return engines;
 }
+
+/**
+ * Runs `f` inside an engine run (beginRun … endRun) with a copy of `x` placed in the engine's
+ * memory as a kept tensor, as a preceding layer's output would be; returns what `f` returns
+ * (views on the engine's memory are only valid inside `f`).
+ */
+export function inRun<T>(e: FastEngine, x: Uint8Array, f: (xin: Uint8Array) => T): T {
+  e.beginRun();
+  try {
+    e.reset();
+    const xin = new Uint8Array(e.buffer, e.allocKeep(x.length), x.length);
+    xin.set(x);
+    return f(xin);
+  } finally {
+    e.endRun();
+  }
+}

@@ -177,20 +177,7 @@ export class DumpFolderWriter {
       if (o.stem === undefined && this.renamed.at(-1)?.file === file) this.renamed.pop();
       throw e;
     }
-    const t: ManifestTensor = {
-      order: this.tensors.length,
-      file,
-      tensorName: meta.tensorName,
-      nodeName: meta.nodeName,
-      opType: meta.opType,
-      dtype: meta.dtype,
-      shape: [...meta.shape],
-      layout: meta.layout,
-      ...(meta.scale !== undefined ? { scale: meta.scale } : {}),
-      ...(meta.zeroPoint !== undefined ? { zeroPoint: meta.zeroPoint } : {}),
-      md5: hash ? hash.digest('hex') : typeof o.md5 === 'string' ? o.md5 : '',
-      ...(meta.role !== undefined ? { role: meta.role } : {}),
-    };
+    const t = manifestEntry(this.tensors.length, file, meta, hash ? hash.digest('hex') : typeof o.md5 === 'string' ? o.md5 : '');
     if (later) {
       const p = later.then((m) => void (t.md5 = m));
       p.catch(() => undefined); // surfaced by finish(); never an unhandled rejection
@@ -219,20 +206,7 @@ export class DumpFolderWriter {
     const logLine = this.opts.log ? formatDumpLogLine(file, meta.shape.length === 0 ? [1] : meta.shape, this.opts.log) : null;
     const target = new DelegatedFile(path.join(this.dir, file));
     const job = start(target.tmpPath);
-    const t: ManifestTensor = {
-      order: this.tensors.length,
-      file,
-      tensorName: meta.tensorName,
-      nodeName: meta.nodeName,
-      opType: meta.opType,
-      dtype: meta.dtype,
-      shape: [...meta.shape],
-      layout: meta.layout,
-      ...(meta.scale !== undefined ? { scale: meta.scale } : {}),
-      ...(meta.zeroPoint !== undefined ? { zeroPoint: meta.zeroPoint } : {}),
-      md5: '',
-      ...(meta.role !== undefined ? { role: meta.role } : {}),
-    };
+    const t = manifestEntry(this.tensors.length, file, meta, '');
     this.tensors.push(t);
     if (logLine !== null) this.logLines.push(logLine);
     const placed = target.settle(job.written);
@@ -326,3 +300,20 @@ export class DumpFolderWriter {
   }
 }
 
+/** The manifest entry of tensor `meta` written as `file` (optional fields only when set). */
+function manifestEntry(order: number, file: string, meta: TensorMeta, md5: string): ManifestTensor {
+  return {
+    order,
+    file,
+    tensorName: meta.tensorName,
+    nodeName: meta.nodeName,
+    opType: meta.opType,
+    dtype: meta.dtype,
+    shape: [...meta.shape],
+    layout: meta.layout,
+    ...(meta.scale !== undefined ? { scale: meta.scale } : {}),
+    ...(meta.zeroPoint !== undefined ? { zeroPoint: meta.zeroPoint } : {}),
+    md5,
+    ...(meta.role !== undefined ? { role: meta.role } : {}),
+  };
+}

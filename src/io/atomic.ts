@@ -81,6 +81,15 @@ export async function writeFileAtomic(finalPath: string, data: string | Uint8Arr
       pending.delete(tmp);
     }
   })();
+  return awaitWrite(io, finalPath);
+}
+
+/**
+ * Awaits a write's file operations, kept in {@link inflight} until they settle (stopWrites waits
+ * for them); a file-system error becomes a UserError naming `finalPath`; a write stopped by
+ * {@link stopWrites} never settles (the process exits).
+ */
+async function awaitWrite(io: Promise<'ok' | 'stopped'>, finalPath: string): Promise<void> {
   inflight.add(io);
   const forget = (): void => void inflight.delete(io);
   io.then(forget, forget);
@@ -259,16 +268,7 @@ export class DelegatedFile {
         pending.delete(this.tmpPath);
       }
     })();
-    inflight.add(io);
-    const forget = (): void => void inflight.delete(io);
-    io.then(forget, forget);
-    let r: 'ok' | 'stopped';
-    try {
-      r = await io;
-    } catch (e) {
-      throw fsError(e, this.finalPath, 'write');
-    }
-    if (r === 'stopped') return never();
+    return awaitWrite(io, this.finalPath);
   }
 }
 
