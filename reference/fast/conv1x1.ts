@@ -11,6 +11,7 @@ import type { FastEngine } from './engine.js';
 import type { ConvIntParams, RequantParams } from './conv-int-types.js';
 import type { PreparedConvInt } from './pack.js';
 import { registerData, rqInRegisters, StaticImage, type RegisterData } from './requant.js';
+import { publishPlan, type FastPlan } from './node-plan.js';
 
 /** Multiply-accumulates per job (~15 µs at ~35 GMAC/s); see FastEngine.jobCount. */
 const JOB_MACS = 1 << 19;
@@ -37,54 +38,142 @@ export function conv1x1Eligible(p: ConvIntParams, q: RequantParams, prep: Prepar
 
 /**
  * Output codes NCHW uint8 of a layer accepted by {@link conv1x1Eligible}; `lut` (256 entries) is
- * applied to every output code. The output is kept in the engine's memory during a run.
+ * applied to every output code. The output is kept in the engine's memory during a run. The call
+ * is published as a replayable plan (node-plan.ts).
  */
 export function conv1x1RequantFast(e: FastEngine, p: ConvIntParams, q: RequantParams, prep: PreparedConvInt, lut?: Uint8Array): Uint8Array {
-  const [n, c, h, w] = p.xShape;
-  const m = prep.m;
-  const plane = h * w;
-  const p8 = Math.ceil(plane / 8) * 8;
-  const ncp = prep.cp / 2;
-  const count = n * m * plane;
-  const img = layerImage(prep, q);
-  e.reset();
-  const outA = e.arena ? e.allocKeep(count) : 0;
-  const x = p.x as Uint8Array;
-  const inAt = e.addressOf(x);
-  const srcA = inAt ?? e.alloc(x.length);
-  // weights, bias and requantization data: one block, resident after the first run
-  const sA = img.addressIn(e);
-  const [wA, bA, rqA, k16A] = [sA + img.at[0]!, sA + img.at[1]!, sA + img.at[2]!, sA + img.at[3]!];
-  const lutA = lut ? e.alloc(256) : 0;
-  if (lut) new Uint8Array(e.buffer, lutA, 256).set(lut.subarray(0, 256));
-  const bounceA = e.alloc(16 * e.threads);
-  const xpA = e.alloc(ncp * 32 * e.threads);
-  const oA = outA || e.alloc(count);
-  if (inAt === null) new Uint8Array(e.buffer, srcA, x.length).set(x);
-  // jobs of ~JOB_MACS over pixel ranges (multiples of 8); a plane too small for that with enough
-  // output channels is split by output-channel blocks instead (each job packs the whole plane for
-  // its channels). Jobs run on any thread: the tile buffer and the bounce vector are per thread.
-  const nhb = Math.ceil(m / 4);
-  const want = e.jobCount(p8 * c * m, JOB_MACS);
-  const byChannels = want > 1 && p8 < MIN_PIXELS_PER_JOB * want && nhb >= 2 * want;
-  const pjobs = byChannels ? 1 : Math.max(1, Math.min(want, Math.floor(p8 / MIN_PIXELS_PER_JOB)));
-  const chunk = Math.ceil(p8 / pjobs / 8) * 8;
-  const hbChunk = byChannels ? Math.ceil(nhb / want) : nhb;
-  lastConv1x1Split = byChannels ? 'channels' : pjobs > 1 ? 'pixels' : 'none';
-  for (let b = 0; b < n; b++) {
-    const jobs: number[][] = [];
-    const at = (p0: number, p1: number, hb0: number, hb1: number): number[] =>
-      // (src, xp: the tile buffer of thread 0, w, bias, out, rq, lut, bounce of thread 0, c, ncp, plane, m, zx, k16, p0, p1, hb0, hb1)
-      [srcA + b * c * plane, xpA, wA, bA, oA + b * m * plane, rqA, lutA, bounceA, c, ncp, plane, m, p.zx, k16A, p0, p1, hb0, hb1];
-    if (byChannels) for (let hb = 0; hb < nhb; hb += hbChunk) jobs.push(at(0, p8, hb, Math.min(nhb, hb + hbChunk)));
-    else for (let p0 = 0; p0 < p8; p0 += chunk) jobs.push(at(p0, Math.min(p8, p0 + chunk), 0, nhb));
-    e.parallel('conv1x1_job', jobs, [[1, ncp * 32], [7, 16]]);
-  }
-  const view = new Uint8Array(e.buffer, oA, count);
-  if (outA) return view;
-  const out = new Uint8Array(count);
-  out.set(view);
+  const plan = conv1x1Plan(e, p, q, prep, lut);
+  const out = plan.run([p.x as Uint8Array]);
+  publishPlan(plan);
   return out;
+}
+
+/**
+ * The layer's call on engine `e` for inputs of `p`'s shape and zero point: its static data, its
+ * job split and the job arguments except the addresses of one run. Cached per prepared layer
+ * (rebuilt when the engine, the requantization, the table, the shape or the zero point change).
+ */
+function conv1x1Plan(e: FastEngine, p: ConvIntParams, q: RequantParams, prep: PreparedConvInt, lut: Uint8Array | undefined): Conv1x1Plan {
+  const img = layerImage(prep, q);
+  const hit = plans.get(prep);
+  const [n, c, h, w] = p.xShape;
+  if (hit && hit.e === e && hit.img === img && hit.lut === (lut ?? null) && hit.zx === p.zx && hit.n === n && hit.c === c && hit.h === h && hit.w === w) return hit;
+  const plan = new Conv1x1Plan(e, img, lut ?? null, p.xShape, p.zx, prep);
+  plans.set(prep, plan);
+  return plan;
+}
+
+const plans = new WeakMap<PreparedConvInt, Conv1x1Plan>();
+
+/** Static 256-entry output tables, per table array (resident after the first run, like the layer data). */
+const lutImages = new WeakMap<Uint8Array, StaticImage>();
+
+function lutImage(lut: Uint8Array): StaticImage {
+  let img = lutImages.get(lut);
+  if (!img) lutImages.set(lut, (img = new StaticImage([lut.subarray(0, 256)])));
+  return img;
+}
+
+/** One layer's replayable call (see {@link conv1x1Plan}). */
+class Conv1x1Plan implements FastPlan {
+  readonly inputs = [0];
+  readonly inputLengths: number[];
+  readonly lutApplied: boolean;
+  last: Uint8Array | null = null;
+  readonly n: number;
+  readonly c: number;
+  readonly h: number;
+  readonly w: number;
+  private readonly lutImg: StaticImage | null;
+  /** Output codes per image / in all. */
+  private readonly count: number;
+  private readonly ncp: number;
+  /** Job arguments per image (addresses filled in by `run`). */
+  private readonly jobs: number[][][];
+
+  constructor(
+    readonly e: FastEngine,
+    readonly img: LayerImage,
+    readonly lut: Uint8Array | null,
+    xShape: readonly [number, number, number, number],
+    readonly zx: number,
+    prep: PreparedConvInt,
+  ) {
+    const [n, c, h, w] = xShape;
+    [this.n, this.c, this.h, this.w] = [n, c, h, w];
+    const m = prep.m;
+    const plane = h * w;
+    const p8 = Math.ceil(plane / 8) * 8;
+    this.ncp = prep.cp / 2;
+    this.count = n * m * plane;
+    this.inputLengths = [n * c * plane];
+    this.lutImg = lut ? lutImage(lut) : null;
+    this.lutApplied = lut !== null;
+    // jobs of ~JOB_MACS over pixel ranges (multiples of 8); a plane too small for that with enough
+    // output channels is split by output-channel blocks instead (each job packs the whole plane for
+    // its channels). Jobs run on any thread: the tile buffer and the bounce vector are per thread.
+    const nhb = Math.ceil(m / 4);
+    const want = e.jobCount(p8 * c * m, JOB_MACS);
+    const byChannels = want > 1 && p8 < MIN_PIXELS_PER_JOB * want && nhb >= 2 * want;
+    const pjobs = byChannels ? 1 : Math.max(1, Math.min(want, Math.floor(p8 / MIN_PIXELS_PER_JOB)));
+    const chunk = Math.ceil(p8 / pjobs / 8) * 8;
+    const hbChunk = byChannels ? Math.ceil(nhb / want) : nhb;
+    this.split = byChannels ? 'channels' : pjobs > 1 ? 'pixels' : 'none';
+    // (src, xp: the tile buffer of thread 0, w, bias, out, rq, lut, bounce of thread 0, c, ncp, plane, m, zx, k16, p0, p1, hb0, hb1); 0s: addresses
+    const at = (p0: number, p1: number, hb0: number, hb1: number): number[] => [0, 0, 0, 0, 0, 0, 0, 0, c, this.ncp, plane, m, zx, 0, p0, p1, hb0, hb1];
+    this.jobs = [];
+    for (let b = 0; b < n; b++) {
+      const jobs: number[][] = [];
+      if (byChannels) for (let hb = 0; hb < nhb; hb += hbChunk) jobs.push(at(0, p8, hb, Math.min(nhb, hb + hbChunk)));
+      else for (let p0 = 0; p0 < p8; p0 += chunk) jobs.push(at(p0, Math.min(p8, p0 + chunk), 0, nhb));
+      this.jobs.push(jobs);
+    }
+  }
+
+  /** How the call splits its work over the threads. */
+  readonly split: 'pixels' | 'channels' | 'none';
+
+  run(xs: readonly Uint8Array[]): Uint8Array {
+    const e = this.e;
+    const { count, img } = this;
+    const x = xs[0]!;
+    if (x.length !== this.inputLengths[0]) throw new RangeError(`conv1x1: ${x.length} input codes for a plan of ${this.inputLengths[0]}`);
+    lastConv1x1Split = this.split;
+    e.reset();
+    const outA = e.arena ? e.allocKeep(count) : 0;
+    const inAt = e.addressOf(x);
+    const srcA = inAt ?? e.alloc(x.length);
+    // weights, bias and requantization data: one block, resident after the first run (the table too)
+    const sA = img.addressIn(e);
+    const [wA, bA, rqA, k16A] = [sA + img.at[0]!, sA + img.at[1]!, sA + img.at[2]!, sA + img.at[3]!];
+    const lutA = this.lutImg ? this.lutImg.addressIn(e) : 0;
+    const bounceA = e.alloc(16 * e.threads);
+    const xpA = e.alloc(this.ncp * 32 * e.threads);
+    const oA = outA || e.alloc(count);
+    if (inAt === null) new Uint8Array(e.buffer, srcA, x.length).set(x);
+    const inPer = this.c * this.h * this.w;
+    const outPer = count / this.n;
+    for (let b = 0; b < this.n; b++) {
+      const jobs = this.jobs[b]!;
+      for (const j of jobs) {
+        j[0] = srcA + b * inPer;
+        j[1] = xpA;
+        j[2] = wA;
+        j[3] = bA;
+        j[4] = oA + b * outPer;
+        j[5] = rqA;
+        j[6] = lutA;
+        j[7] = bounceA;
+        j[13] = k16A;
+      }
+      e.parallel('conv1x1_job', jobs, [[1, this.ncp * 32], [7, 16]]);
+    }
+    const view = new Uint8Array(e.buffer, oA, count);
+    if (outA) return (this.last = view);
+    const out = new Uint8Array(count);
+    out.set(view);
+    return (this.last = out);
+  }
 }
 
 /** Per-layer static data: [packed weights | bias | rq | k16]. */

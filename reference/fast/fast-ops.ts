@@ -23,7 +23,9 @@ import { requantTable, sameParams } from '../ops/int-support.js';
 import { poolGeometry, type PoolAttrs } from '../ops/pool-glue.js';
 import { gatherMoveOp } from './gather-map.js';
 import { maxPoolCodesFast } from './max-pool-fast.js';
-import { parallelRange, stage } from './eltwise.js';
+import { ConcatPlan, LutPlan, type ConcatPart } from './op-plans.js';
+import { publishPlan } from './node-plan.js';
+import type { FastEngine } from './engine.js';
 
 /** Element-wise ops of one feature input (other inputs constants, e.g. Clip's bounds). */
 const UNARY = new Set(['Sigmoid', 'Relu', 'LeakyRelu', 'Clip', 'HardSigmoid', 'HardSwish', 'Tanh', 'Exp', 'Abs', 'Neg', 'Sqrt', 'Softplus', 'Elu', 'Selu', 'Erf']);
@@ -95,10 +97,7 @@ function unaryOp(step: PlannedNode, ins: Inputs, inQ: readonly (FeatureQParams |
   if (!table) return null;
   const e = ctx.fast;
   if (!e) return [makeTensor('uint8', x.dims, lut(x.data, table))];
-  const s = stage(e, [x.data], x.data.length, 256);
-  new Uint8Array(e.buffer, s.scratchA, 256).set(table.subarray(0, 256));
-  parallelRange(e, 'lut_u8', [s.inA[0]!, s.outA, s.scratchA], x.data.length);
-  return [makeTensor('uint8', x.dims, s.result())];
+  return [makeTensor('uint8', x.dims, runPlan(lutPlan(step.node, e, table, x.data.length, [0]), [x.data]))];
 }
 
 function binaryOp(step: PlannedNode, ins: Inputs, inQ: readonly (FeatureQParams | null)[], outQ: readonly (FeatureQParams | null)[], ctx: IntContext): Tensor[] | null {
@@ -120,22 +119,19 @@ function binaryOp(step: PlannedNode, ins: Inputs, inQ: readonly (FeatureQParams 
   if (!table) return null;
   const e = ctx.fast;
   if (!e) return [makeTensor('uint8', a.dims, pairLut(a.data, b.data, table))];
-  const s = stage(e, [a.data, b.data], a.data.length, 65536);
-  new Uint8Array(e.buffer, s.scratchA, 65536).set(table);
-  parallelRange(e, 'pair_lut_u8', [s.inA[0]!, s.inA[1]!, s.outA, s.scratchA], a.data.length);
-  return [makeTensor('uint8', a.dims, s.result())];
+  return [makeTensor('uint8', a.dims, runPlan(lutPlan(step.node, e, table, a.data.length, [0, 1]), [a.data, b.data]))];
 }
 
 function concatOp(step: PlannedNode, ins: Inputs, inQ: readonly (FeatureQParams | null)[], outQ: readonly (FeatureQParams | null)[], ctx: IntContext): Tensor[] | null {
   const q = outQ[0];
   if (!q || q.bits > 8 || ins.length === 0) return null;
-  const xs: { d: Uint8Array; dims: readonly number[]; t: Uint8Array | null }[] = [];
+  const xs: { d: Uint8Array; dims: readonly number[]; t: Uint8Array | null; i: number }[] = [];
   for (let i = 0; i < ins.length; i++) {
     const t = ins[i];
     const p = inQ[i];
     if (!t) continue;
     if (!p || !(t.data instanceof Uint8Array) || p.bits > 8) return null;
-    xs.push({ d: t.data, dims: t.dims, t: sameParams(p, q) ? null : (requantTable(p, q) as Uint8Array) });
+    xs.push({ d: t.data, dims: t.dims, t: sameParams(p, q) ? null : (requantTable(p, q) as Uint8Array), i });
   }
   if (xs.length === 0) return null;
   const r = xs[0]!.dims.length;
@@ -158,24 +154,35 @@ function concatOp(step: PlannedNode, ins: Inputs, inQ: readonly (FeatureQParams 
     }
     return [makeTensor('uint8', dims, out)];
   }
-  // in WebAssembly memory: block copies, lut_u8 through the requantization table
-  const s = stage(e, xs.map((x) => x.d), outer * outInner, 256 * xs.length);
-  const mem = new Uint8Array(e.buffer);
-  let off = 0;
-  xs.forEach((x, i) => {
-    const inner = innerOf(x.dims);
-    const tA = s.scratchA + 256 * i;
-    if (x.t) mem.set(x.t.subarray(0, 256), tA);
-    for (let o = 0; o < outer; o++) {
-      const src = s.inA[i]! + o * inner;
-      const dst = s.outA + o * outInner + off;
-      if (!x.t) mem.copyWithin(dst, src, src + inner);
-      else if (inner >= 1 << 16) parallelRange(e, 'lut_u8', [src, dst, tA], inner);
-      else e.call('lut_u8', [src, dst, tA, 0, inner]);
-    }
-    off += inner;
-  });
-  return [makeTensor('uint8', dims, s.result())];
+  // in WebAssembly memory: block copies, lut_u8 through the requantization table (op-plans.ts)
+  return [makeTensor('uint8', dims, runPlan(concatPlan(step.node, e, xs.map((x) => ({ inner: innerOf(x.dims), table: x.t })), outer, xs.map((x) => x.i)), xs.map((x) => x.d)))];
+}
+
+/** The last plan per node (rebuilt when the engine, table, size or parts change). */
+const plans = new WeakMap<OnnxNode, LutPlan | ConcatPlan>();
+
+function lutPlan(node: OnnxNode, e: FastEngine, table: Uint8Array, n: number, inputs: number[]): LutPlan {
+  const hit = plans.get(node);
+  if (hit instanceof LutPlan && hit.e === e && hit.table === table && hit.n === n && hit.inputs.length === inputs.length && hit.inputs.every((v, i) => v === inputs[i])) return hit;
+  const plan = new LutPlan(e, table, n, inputs);
+  plans.set(node, plan);
+  return plan;
+}
+
+function concatPlan(node: OnnxNode, e: FastEngine, parts: ConcatPart[], outer: number, inputs: number[]): ConcatPlan {
+  const hit = plans.get(node);
+  const same = hit instanceof ConcatPlan && hit.e === e && hit.outer === outer && hit.parts.length === parts.length && hit.inputs.every((v, i) => v === inputs[i]) && hit.parts.every((p, i) => p.inner === parts[i]!.inner && p.table === parts[i]!.table);
+  if (same) return hit;
+  const plan = new ConcatPlan(e, parts, outer, inputs);
+  plans.set(node, plan);
+  return plan;
+}
+
+/** Runs `plan` and publishes it for replays (node-plan.ts). */
+function runPlan(plan: LutPlan | ConcatPlan, xs: readonly Uint8Array[]): Uint8Array {
+  const out = plan.run(xs);
+  publishPlan(plan);
+  return out;
 }
 
 function maxPoolOp(step: PlannedNode, ins: Inputs, inQ: readonly (FeatureQParams | null)[], outQ: readonly (FeatureQParams | null)[], ctx: IntContext): Tensor[] | null {
