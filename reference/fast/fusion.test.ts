@@ -20,6 +20,9 @@ import { runQuantized } from '../quantize/run-quantized.js';
 import { toCodes } from '../quantize/int-step.js';
 import { floatTensor, makeTensor, type Tensor } from '../tensor.js';
 import type { IntContext } from '../ops/op.js';
+import type { OnnxModel } from '../../src/onnx/types.js';
+import type { QuantParams } from '../quantize/params.js';
+import { replayStats } from './node-plan.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const yolox = path.resolve(repoRoot, '../shared/data/models/yolox_nano_3cls.onnx');
@@ -28,32 +31,36 @@ let e1: FastEngine;
 let e2: FastEngine;
 let prep: PreparedQuant;
 let x: Tensor;
+let model: OnnxModel;
+let params: QuantParams;
 
 /** A model calibrated (MAX_ABS 8-bit, one synthetic image) and its float NCHW input. */
-async function calibrated(file: string, h: number, w: number): Promise<{ prep: PreparedQuant; x: Tensor }> {
+async function calibrated(file: string, h: number, w: number): Promise<{ prep: PreparedQuant; x: Tensor; model: OnnxModel; params: QuantParams }> {
   const model = await loadModel(file);
   const u8 = new Uint8Array(h * w * 3);
   for (let i = 0; i < u8.length; i++) u8[i] = ((i * 2654435761) >>> 24) & 255;
   const tmp = await fsp.mkdtemp(path.join(os.tmpdir(), 'mp-fusion-'));
   let p: PreparedQuant;
+  let params: QuantParams;
   try {
     const cfg = parsePtqConfig(JSON.stringify({ format: 'BGR', width: w, height: h, path: tmp, used_image_num: 1, feature_quantize_method: 'MAX_ABS', weight_quantize_method: 'MAX_ABS', feature_quantize_bits: 8, weight_quantize_bits: 8, mean: '0,0,0', var: '1,1,1' }), 'fusion test');
     const img = path.join(tmp, 'x.bin');
     await fsp.writeFile(img, u8);
     const cal = await calibrate(model, { config: cfg, images: [img], loadImage: async () => u8 });
-    p = prepareQuant(model, cal.params);
+    params = cal.params;
+    p = prepareQuant(model, params);
   } finally {
     await fsp.rm(tmp, { recursive: true, force: true });
   }
   const nchw = new Float32Array(3 * h * w);
   for (let i = 0; i < h * w; i++) for (let c = 0; c < 3; c++) nchw[c * h * w + i] = u8[i * 3 + c]!;
-  return { prep: p, x: floatTensor([1, 3, h, w], nchw) };
+  return { prep: p, x: floatTensor([1, 3, h, w], nchw), model, params };
 }
 
 beforeAll(async () => {
   e1 = await FastEngine.create({ threads: 1, fromSource: true });
   e2 = await FastEngine.create({ threads: 2, fromSource: true });
-  ({ prep, x } = await calibrated(yolox, 416, 416));
+  ({ prep, x, model, params } = await calibrated(yolox, 416, 416));
 }, 120_000);
 afterAll(async () => {
   await e1.close();
@@ -87,31 +94,59 @@ describe('SiLU fusion', () => {
     expect(new Set(table).size).toBeGreaterThan(20); // a real non-linearity, not a constant
   });
 
-  it('the fused fast run gives the same output bytes as the plain-TS run (1 and 2 threads)', async () => {
+  it('the fused fast run gives the same output bytes as the plain-TS run (1 and 2 threads), also when its kernel calls are replayed', async () => {
     const ts = await runQuantized(prep, 'images', x, {});
     const want = ts.outputs.get('output')!.data as Uint8Array;
     for (const fast of [e1, e2]) {
-      const r = await runQuantized(prep, 'images', x, { fast });
-      const got = r.outputs.get('output')!.data as Uint8Array;
-      expect(got.constructor).toBe(want.constructor);
-      expect(Buffer.from(got.buffer, got.byteOffset, got.byteLength).equals(Buffer.from(want.buffer, want.byteOffset, want.byteLength))).toBe(true);
-      expect([...r.modes.values()].every((m) => m === 'int' || m === 'shape')).toBe(true);
-      expect(fast.addressOf(got), 'returned outputs are copies').toBeNull();
+      // run 1 records the replayable calls (node-plan.ts), runs 2 and 3 replay them
+      for (let run = 1; run <= 3; run++) {
+        const before = replayStats.replays;
+        const r = await runQuantized(prep, 'images', x, { fast });
+        const got = r.outputs.get('output')!.data as Uint8Array;
+        expect(got.constructor).toBe(want.constructor);
+        expect(Buffer.from(got.buffer, got.byteOffset, got.byteLength).equals(Buffer.from(want.buffer, want.byteOffset, want.byteLength)), `run ${run}, ${fast.threads} thread(s)`).toBe(true);
+        expect([...r.modes.values()].every((m) => m === 'int' || m === 'shape')).toBe(true);
+        expect(fast.addressOf(got), 'returned outputs are copies').toBeNull();
+        // 82 1x1 convolutions, 18 Concats and 7 Adds of YOLOX-nano are replayable
+        if (run > 1) expect(replayStats.replays - before, `run ${run}`).toBeGreaterThanOrEqual(82 + 18 + 7);
+      }
     }
-  }, 120_000);
+  }, 180_000);
+
+  it('does not replay the calls of another parameter set on the same graph', async () => {
+    // every feature scale × 1.25: each layer's requantization and tables change
+    const p2 = structuredClone(params);
+    for (const f of Object.values(p2.features)) f.scale *= 1.25;
+    const prep2 = prepareQuant(model, p2);
+    // YOLOX-nano has no BatchNormalization to fold: both prepared models share the graph and its
+    // planned nodes, so only the replay's own checks keep the first set's calls from being replayed
+    expect(prep2.model).toBe(prep.model);
+    const ts = (await runQuantized(prep2, 'images', x, {})).outputs.get('output')!.data as Uint8Array;
+    const first = (await runQuantized(prep, 'images', x, {})).outputs.get('output')!.data as Uint8Array;
+    expect(Buffer.from(ts).equals(Buffer.from(first)), 'the two parameter sets give different outputs').toBe(false);
+    for (const fast of [e1, e2]) {
+      await runQuantized(prep, 'images', x, { fast });
+      for (let run = 1; run <= 2; run++) {
+        const before = replayStats.replays;
+        const got = (await runQuantized(prep2, 'images', x, { fast })).outputs.get('output')!.data as Uint8Array;
+        expect(Buffer.from(got).equals(Buffer.from(ts)), `run ${run} of the second parameter set, ${fast.threads} thread(s)`).toBe(true);
+        expect(replayStats.replays - before > 0, `run ${run} replays`).toBe(run === 2);
+      }
+    }
+  }, 180_000);
 
   it('runs in the engine memory (arena) give every output of the other shared models byte-identical to TS', async () => {
     for (const [file, h, w] of [['yunet_n_320_320.onnx', 320, 320], ['fastestdet.onnx', 352, 352], ['ultraface_rfb_320_simplified.onnx', 240, 320]] as const) {
       const m = await calibrated(path.resolve(repoRoot, '../shared/data/models', file), h, w);
       const name = m.prep.model.graph.inputs[0]!.name;
       const ts = await runQuantized(m.prep, name, m.x, {});
-      for (const fast of [e1, e2]) {
+      for (const fast of [e1, e2]) for (let run = 1; run <= 2; run++) {
         const r = await runQuantized(m.prep, name, m.x, { fast });
         expect([...r.outputs.keys()]).toEqual([...ts.outputs.keys()]);
         for (const [k, t] of ts.outputs) {
           const got = r.outputs.get(k)!;
-          expect(got.dims, `${file} ${k}`).toEqual(t.dims);
-          expect(Array.from(got.data as Uint8Array), `${file} ${k}`).toEqual(Array.from(t.data as Uint8Array));
+          expect(got.dims, `${file} ${k} run ${run}`).toEqual(t.dims);
+          expect(Array.from(got.data as Uint8Array), `${file} ${k} run ${run}`).toEqual(Array.from(t.data as Uint8Array));
           expect(fast.addressOf(got.data as Uint8Array), 'returned outputs are copies').toBeNull();
         }
       }

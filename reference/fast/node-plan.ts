@@ -32,6 +32,9 @@ export interface FastPlan {
 
 let published: FastPlan | null = null;
 
+/** How many node calls ran as replays (for tests). */
+export const replayStats = { replays: 0 };
+
 /** Called by a kernel after a call that `plan` replays. */
 export function publishPlan(plan: FastPlan): void {
   published = plan;

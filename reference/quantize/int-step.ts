@@ -28,7 +28,7 @@ import type { FastEngine } from '../fast/engine.js';
 import { quantizeFast } from '../fast/eltwise.js';
 import { fastIntOp } from '../fast/fast-ops.js';
 import { applyTableInPlace, findSiluFusions, siluTable } from '../fast/fusion.js';
-import { takePlan, type FastPlan } from '../fast/node-plan.js';
+import { replayStats, takePlan, type FastPlan } from '../fast/node-plan.js';
 import { fastStats } from '../ops/int-linear-fast.js';
 
 export interface IntStepOptions {
@@ -297,6 +297,7 @@ export function makeIntStep(prep: PreparedQuant, plan: ExecutionPlan, opts: IntS
       if (xs) {
         modes.set(node.name, 'int');
         if (node.opType === 'Conv') fastStats.fast++;
+        replayStats.replays++;
         const y = r.plan.run(xs);
         if (lut) lut.applied = true;
         return [makeTensor('uint8', r.dims, y)];
