@@ -133,14 +133,18 @@ class Conv1x1Plan implements FastPlan {
   /** How the call splits its work over the threads. */
   readonly split: 'pixels' | 'channels' | 'none';
 
-  run(xs: readonly Uint8Array[]): Uint8Array {
+  get outputLength(): number {
+    return this.count;
+  }
+
+  run(xs: readonly Uint8Array[], outAt = 0): Uint8Array {
     const e = this.e;
     const { count, img } = this;
     const x = xs[0]!;
     if (x.length !== this.inputLengths[0]) throw new RangeError(`conv1x1: ${x.length} input codes for a plan of ${this.inputLengths[0]}`);
     lastConv1x1Split = this.split;
     e.reset();
-    const outA = e.arena ? e.allocKeep(count) : 0;
+    const outA = e.arena ? outAt || e.allocKeep(count) : 0;
     const inAt = e.addressOf(x);
     const srcA = inAt ?? e.alloc(x.length);
     // weights, bias and requantization data: one block, resident after the first run (the table too)

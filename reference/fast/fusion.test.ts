@@ -2,7 +2,8 @@
  * SiLU fusion (fusion.ts) on the real YOLOX-nano (82 Conv → Sigmoid → Mul groups): the graph output
  * of the fused fast run (1 and 2 threads) is byte-identical to the plain-TS run without fusion; the
  * fused table equals the two-step Sigmoid / Mul kernels on every code; fusion stays off when the
- * intermediates are observed (onTensor).
+ * intermediates are observed (onTensor). Later fused runs replay the recorded kernel calls and place
+ * Concat inputs (reference/quantize/replay.ts) and stay byte-identical.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as path from 'node:path';
@@ -94,13 +95,14 @@ describe('SiLU fusion', () => {
     expect(new Set(table).size).toBeGreaterThan(20); // a real non-linearity, not a constant
   });
 
-  it('the fused fast run gives the same output bytes as the plain-TS run (1 and 2 threads), also when its kernel calls are replayed', async () => {
+  it('the fused fast run gives the same output bytes as the plain-TS run (1 and 2 threads), also when its kernel calls are replayed and Concat inputs placed', async () => {
     const ts = await runQuantized(prep, 'images', x, {});
     const want = ts.outputs.get('output')!.data as Uint8Array;
     for (const fast of [e1, e2]) {
       // run 1 records the replayable calls (node-plan.ts), runs 2 and 3 replay them
       for (let run = 1; run <= 3; run++) {
         const before = replayStats.replays;
+        const placedBefore = replayStats.placed;
         const r = await runQuantized(prep, 'images', x, { fast });
         const got = r.outputs.get('output')!.data as Uint8Array;
         expect(got.constructor).toBe(want.constructor);
@@ -109,6 +111,8 @@ describe('SiLU fusion', () => {
         expect(fast.addressOf(got), 'returned outputs are copies').toBeNull();
         // 82 1x1 convolutions, 18 Concats and 7 Adds of YOLOX-nano are replayable
         if (run > 1) expect(replayStats.replays - before, `run ${run}`).toBeGreaterThanOrEqual(82 + 18 + 7);
+        // and 15 of the Concat inputs copied unchanged are written in place by their (replayed) producers
+        expect(replayStats.placed - placedBefore, `run ${run}`).toBe(run > 1 ? 15 : 0);
       }
     }
   }, 180_000);

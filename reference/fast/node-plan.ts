@@ -21,19 +21,30 @@ export interface FastPlan {
   readonly inputLengths: readonly number[];
   /** Whether the output already went through the fused output table given when the plan was made. */
   readonly lutApplied: boolean;
+  /** Elements of the output codes. */
+  readonly outputLength: number;
   /**
    * Runs the call on `xs` (the codes of {@link inputs}, in that order): the output codes, kept in
    * the engine's memory during a run (a view, as the kernel's entry point returns), else a copy.
+   * `outAt` (in a run only; 0 = allocate): the byte address of memory the caller allocated with
+   * FastEngine.allocKeep for the output (the kernel writes it there).
    */
-  run(xs: readonly Uint8Array[]): Uint8Array;
+  run(xs: readonly Uint8Array[], outAt?: number): Uint8Array;
+  /**
+   * For a Concat: per plan input, the block of the output it is copied to unchanged (byte offset
+   * and length: input k's codes are bytes [offset, offset + bytes) of the output), or null when it
+   * is transformed (requantized) or not contiguous. A `run` whose input already lies there does not
+   * copy it. Absent for other kernels.
+   */
+  placeable?(): ({ offset: number; bytes: number } | null)[];
   /** The output of the plan's last `run` (to check that it is the node's output). */
   readonly last: Uint8Array | null;
 }
 
 let published: FastPlan | null = null;
 
-/** How many node calls ran as replays (for tests). */
-export const replayStats = { replays: 0 };
+/** How many node calls ran as replays, and how many of those wrote their output straight into a Concat's (for tests). */
+export const replayStats = { replays: 0, placed: 0 };
 
 /** Called by a kernel after a call that `plan` replays. */
 export function publishPlan(plan: FastPlan): void {

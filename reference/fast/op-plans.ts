@@ -73,11 +73,15 @@ export class LutPlan implements FastPlan {
     this.jobs = ranges(e, n).map(([i0, i1]) => (pair ? [0, 0, 0, 0, i0, i1] : [0, 0, 0, i0, i1]));
   }
 
-  run(xs: readonly Uint8Array[]): Uint8Array {
+  get outputLength(): number {
+    return this.n;
+  }
+
+  run(xs: readonly Uint8Array[], outAt = 0): Uint8Array {
     const { e, n } = this;
     for (const x of xs) if (x.length !== n) throw new RangeError(`table lookup: ${x.length} codes for a plan of ${n}`);
     e.reset();
-    const kept = e.arena ? e.allocKeep(n) : 0;
+    const kept = e.arena ? outAt || e.allocKeep(n) : 0;
     const a = placeInput(e, xs[0]!);
     const b = xs.length === 2 ? placeInput(e, xs[1]!) : 0;
     const tA = this.img.addressIn(e);
@@ -121,14 +125,27 @@ export class ConcatPlan implements FastPlan {
     this.outInner = parts.reduce((s, p) => s + p.inner, 0);
   }
 
-  run(xs: readonly Uint8Array[]): Uint8Array {
+  get outputLength(): number {
+    return this.outer * this.outInner;
+  }
+
+  placeable(): ({ offset: number; bytes: number } | null)[] {
+    let off = 0;
+    return this.parts.map((p) => {
+      const b = this.outer === 1 && !p.table ? { offset: off, bytes: p.inner } : null;
+      off += p.inner;
+      return b;
+    });
+  }
+
+  run(xs: readonly Uint8Array[], outAt = 0): Uint8Array {
     const { e, parts, outer, outInner } = this;
     const n = outer * outInner;
     xs.forEach((x, i) => {
       if (x.length !== this.inputLengths[i]) throw new RangeError(`concat: ${x.length} codes for input ${i} of a plan of ${this.inputLengths[i]}`);
     });
     e.reset();
-    const kept = e.arena ? e.allocKeep(n) : 0;
+    const kept = e.arena ? outAt || e.allocKeep(n) : 0;
     const srcs = xs.map((x) => placeInput(e, x));
     const tables = this.imgs.map((img) => (img ? img.addressIn(e) : 0));
     const outA = kept || e.alloc(n + 16);
@@ -140,7 +157,10 @@ export class ConcatPlan implements FastPlan {
       for (let o = 0; o < outer; o++) {
         const src = srcs[i]! + o * inner;
         const dst = outA + o * outInner + off;
-        if (!tA) mem.copyWithin(dst, src, src + inner);
+        // an input its producer wrote in place (reference/quantize/replay.ts placement) is not copied
+        if (!tA) {
+          if (src !== dst) mem.copyWithin(dst, src, src + inner);
+        }
         else if (inner >= 1 << 16) {
           const jobs = ranges(e, inner).map(([i0, i1]) => [src, dst, tA, i0, i1]);
           if (jobs.length === 1) e.call('lut_u8', jobs[0]!);

@@ -28,8 +28,9 @@ import type { FastEngine } from '../fast/engine.js';
 import { quantizeFast } from '../fast/eltwise.js';
 import { fastIntOp } from '../fast/fast-ops.js';
 import { applyTableInPlace, findSiluFusions, siluTable } from '../fast/fusion.js';
-import { replayStats, takePlan, type FastPlan } from '../fast/node-plan.js';
+import { takePlan } from '../fast/node-plan.js';
 import { fastStats } from '../ops/int-linear-fast.js';
+import { record, replay, replayRun } from './replay.js';
 
 export interface IntStepOptions {
   /** false keeps weights in float (guide §8.2 C). Default true. */
@@ -145,69 +146,6 @@ function intContext(step: PlannedNode, info: NodeInfo, fast: FastEngine | null):
   return ctx;
 }
 
-/**
- * A node's replayable fast call (reference/fast/node-plan.ts) and everything it was derived from:
- * while the node's info (prepared model), engine, weight mode, constant operands, fused output
- * table and input shape are the same objects / values, the node's int path would make the same
- * call, so the plan is run directly.
- */
-interface Replay {
-  info: NodeInfo;
-  fast: FastEngine;
-  weightQ: boolean;
-  /** Per node input: the constant operand (the same tensor object every run) or, for the plan's inputs, null. */
-  consts: (Tensor | null)[];
-  /** Dims of the plan's inputs. */
-  xDims: (readonly number[])[];
-  lutTable: Uint8Array | null;
-  dims: readonly number[];
-  plan: FastPlan;
-}
-
-/** Replays per planned node, kept across runs (a step is made per run). */
-const replays = new WeakMap<PlannedNode, Replay>();
-
-function sameDims(a: readonly number[], b: readonly number[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-/** The codes of the plan's inputs when the node's replay applies to `inputs` (same operands, uint8 codes of the recorded dims), else null. */
-function replayInputs(r: Replay, inputs: Inputs): Uint8Array[] | null {
-  if (inputs.length !== r.consts.length) return null;
-  const ix = r.plan.inputs;
-  for (let i = 0, k = 0; i < inputs.length; i++) {
-    if (k < ix.length && ix[k] === i) {
-      const t = inputs[i];
-      if (!t || t.dtype !== 'uint8' || !(t.data instanceof Uint8Array) || !sameDims(t.dims, r.xDims[k]!)) return null;
-      k++;
-    } else if ((inputs[i] ?? null) !== r.consts[i]) return null;
-  }
-  return ix.map((i) => inputs[i]!.data as Uint8Array);
-}
-
-/**
- * Keeps the plan the node's kernel published (if any) when the node's only output is exactly what
- * the plan produced from the node's inputs given as uint8 codes (with the fused table applied by
- * the plan when there is one).
- */
-function record(step: PlannedNode, info: NodeInfo, fast: FastEngine, inputs: Inputs, res: Tensor[], lut: { table: Uint8Array; applied: boolean } | null, weightQ: boolean): void {
-  const plan = takePlan();
-  if (!plan) return;
-  const y = res[0];
-  if (res.length !== 1 || step.node.outputs.length !== 1 || !y || y.dtype !== 'uint8' || y.data !== plan.last || (lut !== null && !(lut.applied && plan.lutApplied))) return;
-  const ix = plan.inputs;
-  const xDims: (readonly number[])[] = [];
-  for (let k = 0; k < ix.length; k++) {
-    const t = inputs[ix[k]!];
-    if (!t || t.dtype !== 'uint8' || !(t.data instanceof Uint8Array) || t.data.length !== plan.inputLengths[k] || (k > 0 && ix[k]! <= ix[k - 1]!)) return;
-    xDims.push([...t.dims]);
-  }
-  const consts = inputs.map((t, i) => (ix.includes(i) ? null : (t ?? null)));
-  replays.set(step, { info, fast, weightQ, consts, xDims, lutTable: lut ? lut.table : null, dims: y.dims, plan });
-}
-
 /** The nodes the skip lists name (and warnings for names that match nothing). */
 function skippedNodes(prep: PreparedQuant, opts: IntStepOptions, warnings: string[]): Set<string> {
   const skipped = new Set<string>();
@@ -257,6 +195,8 @@ export function makeIntStep(prep: PreparedQuant, plan: ExecutionPlan, opts: IntS
   };
 
   const fusions = opts.fuse && fast && featureQ ? findSiluFusions(plan) : null;
+  // kernel outputs placed into Concat outputs: only when intermediates are not observed (fuse)
+  const run = replayRun(!!opts.fuse);
   /** Convs whose fused table was applied in this run (their Sigmoid and Mul then pass through). */
   const fusedConvs = new Set<string>();
 
@@ -291,17 +231,12 @@ export function makeIntStep(prep: PreparedQuant, plan: ExecutionPlan, opts: IntS
   const executeNode = (step: PlannedNode, inputs: Inputs, lut: { table: Uint8Array; applied: boolean } | null): Tensor[] => {
     const node = step.node;
     const info = nodeInfo(prep, node);
-    const r = fast && featureQ ? replays.get(step) : undefined;
-    if (r && r.info === info && r.fast === fast && r.weightQ === weightQ && r.lutTable === (lut ? lut.table : null) && !skipped.has(node.name)) {
-      const xs = replayInputs(r, inputs);
-      if (xs) {
-        modes.set(node.name, 'int');
-        if (node.opType === 'Conv') fastStats.fast++;
-        replayStats.replays++;
-        const y = r.plan.run(xs);
-        if (lut) lut.applied = true;
-        return [makeTensor('uint8', r.dims, y)];
-      }
+    // a recorded fast call whose operands are unchanged runs directly (replay.ts)
+    const replayed = fast && featureQ && !skipped.has(node.name) ? replay(step, info, fast, weightQ, inputs, lut, run) : null;
+    if (replayed) {
+      modes.set(node.name, 'int');
+      if (node.opType === 'Conv') fastStats.fast++;
+      return replayed;
     }
     const { w, delta, inQ, outQ } = info;
     let ins: Inputs = inputs;
@@ -337,7 +272,7 @@ export function makeIntStep(prep: PreparedQuant, plan: ExecutionPlan, opts: IntS
       if (fast) takePlan(); // forget any plan published before this node
       // fast path of element-wise, pooling and movement ops (reference/fast/fast-ops.ts), exact by construction
       const res = (fast ? fastIntOp(step, args, ctx) : null) ?? step.kernel.int(args, step.attrs, ctx);
-      if (fast) record(step, info, fast, inputs, res, lut, weightQ);
+      if (fast) record(step, info, fast, inputs, res, lut, weightQ, run);
       let outs = res;
       for (let k = 0; k < res.length; k++) {
         const t = res[k]!;
