@@ -13,6 +13,7 @@ import type { FastEngine } from './engine.js';
 import type { ConvIntGeom, RequantParams } from './conv-int-types.js';
 import type { PreparedConvInt } from './pack.js';
 import { registerData, StaticImage, type RegisterData } from './requant.js';
+import { depthwise3x3RqFast, dw3x3Eligible } from './dw-3x3.js';
 
 /** Multiply-accumulates per job of the depthwise kernel (~10–20 µs); see FastEngine.jobCount. */
 export const DW_JOB_MACS = 1 << 16;
@@ -75,6 +76,10 @@ function dwImage(prep: PreparedConvInt, g: ConvIntGeom, zx: number, q: RequantPa
  * of the [N][C][OH][OW] uint8 output (both already allocated by the caller after `e.reset()`).
  */
 export function depthwiseRqFast(e: FastEngine, prep: PreparedConvInt, g: ConvIntGeom, zx: number, q: RequantParams, lut: Uint8Array | undefined, src: number, outA: number): void {
+  if (dw3x3Eligible(g, zx)) {
+    depthwise3x3RqFast(e, prep, g, zx, q, lut, src, outA);
+    return;
+  }
   const img = dwImage(prep, g, zx, q);
   const { lay } = img;
   const sA = img.addressIn(e);

@@ -1,0 +1,304 @@
+;; Depthwise 3x3 convolution, dilation 1, stride 1 or 2, of uint8 codes with the requantization to
+;; uint8 on the registers (hand-written WebAssembly SIMD). Replaces dw.wat conv_dw_rq for these
+;; shapes; same results, bit for bit (convIntOracle + requantizeOracle + the optional table).
+;;
+;; Per channel, the input rows are widened to int16 just before use into a ring of four row slots
+;; of this thread's buffer (stays in L1): row iy in slot iy & 3, its codes at elements [pl, pl + w),
+;; every other element (left / right padding) holds the zero point zx, set once per job; a padding
+;; row (above or below the image) is one more row of zx. The codes are not shifted by zx: the
+;; records' bias is bias − zx·Σw (wrapped to int32), so Σ w·x + bias' = Σ w·(x − zx) + bias modulo
+;; 2^32, which is the exact sum (the caller checks it fits int32).
+;;
+;; Tiles of 16 output pixels of a row, no shuffles before the dot products: i32x4.dot_i16x8_s of
+;; 8 consecutive int16 (4 pairs) with the splat weight pair (w[ky][0], w[ky][1]) gives for each pair
+;; (x[j], x[j+1]) one lane x[j]·w0 + x[j+1]·w1, i.e. taps 0 and 1 of the output whose window starts
+;; at j; the same load two elements further dotted with (w[ky][2], 0) adds tap 2.
+;;   stride 2: output o starts at element 2o, so the lanes of the load at element 2·x0 + 8g are
+;;     outputs x0 + 4g .. x0 + 4g + 3 in order (4 groups per tile);
+;;   stride 1: the load at element x0 gives the even outputs x0, x0 + 2, .., the load at x0 + 1 the
+;;     odd ones; a byte shuffle restores the order after the narrowing.
+;; 3 rows × 8 dot products per 4 vectors of 4 outputs: 24 i32x4.dot_i16x8_s + 24 i32x4.add per 16
+;; outputs (dw.wat: 30 + 30 interleaving shuffles). The last tile of a row overlaps the previous
+;; one (x0 = ow − 16) so every store is a full 16 bytes; rows narrower than 16 go through $bounce.
+;;
+;; Requantization: the rule of conv1x1.wat / dw.wat, r = 31 + shift: record mode 1 (any r ≥ 32):
+;; (|acc|·m + 2^(r−1)) >> r = (H + 2^(r−33)) >> (r − 32) with H the high word of the unsigned
+;; product, then the sign (r = 32: m and the rounding constant doubled by the caller). Mode 0 (the
+;; caller checks r ≥ 33 and tz(m) ≤ r − 32, tz = trailing zero bits): the same value from the signed
+;; product P = acc·m, floor((P + 2^(r−1)) / 2^r) = (H + 2^(r−33)) >>s (r − 32), H = P's high word
+;; (the low word is a fraction below 1 of the 2^32 unit, so it never changes the floor). floor(x + 1/2)
+;; differs from round-half-away-from-zero only on negative exact ties, acc·m ≡ 2^(r−1) (mod 2^r),
+;; i.e. acc an odd multiple of 2^(r−1−tz(m)) ≥ 2^31: impossible for an int32 acc. Mode 0 skips the
+;; abs / sign restore (4 of 14 vector instructions per 4 outputs).
+;; Then a saturating narrow to int16, zero point, clamp ($k16: i16x8 [zp], [qmin], [qmax]),
+;; narrow to uint8, and the table $lut (0: none) from two 64-bit lanes in general registers.
+(module
+  (memory (import "env" "memory") 1 32768 shared)
+
+  ;; n < 16 bytes from $src (through $lut when non-zero) to $dst
+  (func $tail (param $dst i32) (param $src i32) (param $lut i32) (param $n i32)
+    (local $t i32) (local $tv i32)
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_s (local.get $t) (local.get $n)))
+        (local.set $tv (i32.load8_u (i32.add (local.get $src) (local.get $t))))
+        (if (local.get $lut) (then (local.set $tv (i32.load8_u (i32.add (local.get $lut) (local.get $tv))))))
+        (i32.store8 (i32.add (local.get $dst) (local.get $t)) (local.get $tv))
+        (local.set $t (i32.add (local.get $t) (i32.const 1)))
+        (br $next))))
+
+  ;; widens uint8 row $srow (w codes) to int16 at $dst (elements 0 .. w − 1, nothing else written)
+  (func $row (param $srow i32) (param $dst i32) (param $w i32)
+    (local $ix i32) (local $v v128)
+    (block $done
+      (loop $next
+        (br_if $done (i32.gt_s (i32.add (local.get $ix) (i32.const 16)) (local.get $w)))
+        (local.set $v (v128.load (i32.add (local.get $srow) (local.get $ix))))
+        (v128.store (i32.add (local.get $dst) (i32.shl (local.get $ix) (i32.const 1))) (i16x8.extend_low_i8x16_u (local.get $v)))
+        (v128.store offset=16 (i32.add (local.get $dst) (i32.shl (local.get $ix) (i32.const 1))) (i16x8.extend_high_i8x16_u (local.get $v)))
+        (local.set $ix (i32.add (local.get $ix) (i32.const 16)))
+        (br $next)))
+    (if (i32.lt_s (local.get $ix) (local.get $w))
+      (then
+        (if (i32.ge_s (local.get $w) (i32.const 16))
+          (then
+            ;; the last 16 codes again (overlapping: the same values)
+            (local.set $ix (i32.sub (local.get $w) (i32.const 16)))
+            (local.set $v (v128.load (i32.add (local.get $srow) (local.get $ix))))
+            (v128.store (i32.add (local.get $dst) (i32.shl (local.get $ix) (i32.const 1))) (i16x8.extend_low_i8x16_u (local.get $v)))
+            (v128.store offset=16 (i32.add (local.get $dst) (i32.shl (local.get $ix) (i32.const 1))) (i16x8.extend_high_i8x16_u (local.get $v))))
+          (else
+            (if (i32.ge_s (local.get $w) (i32.const 8))
+              (then
+                (v128.store (local.get $dst) (v128.load8x8_u (local.get $srow)))
+                (v128.store (i32.add (local.get $dst) (i32.shl (i32.sub (local.get $w) (i32.const 8)) (i32.const 1)))
+                  (v128.load8x8_u (i32.add (local.get $srow) (i32.sub (local.get $w) (i32.const 8))))))
+              (else
+                (local.set $ix (i32.const 0))
+                (block $sdone
+                  (loop $snext
+                    (br_if $sdone (i32.ge_s (local.get $ix) (local.get $w)))
+                    (i32.store16 (i32.add (local.get $dst) (i32.shl (local.get $ix) (i32.const 1)))
+                      (i32.load8_u (i32.add (local.get $srow) (local.get $ix))))
+                    (local.set $ix (i32.add (local.get $ix) (i32.const 1)))
+                    (br $snext))))))))))
+
+  ;; Channels [c0, c1) of the uint8 input [C][h][w] at $src into the uint8 output [C][oh][ow] at $out.
+  ;; $buf: this thread's scratch, 16 + 5·$rs bytes ([bounce][padding row][4 row slots], rows of $rs
+  ;; bytes, $rs a multiple of 16 covering the tile reads); $ch: 48-byte records per channel
+  ;; [w00 w01 | w02 0 | w10 w11 | w12 0 | w20 w21 | w22 0] (int16 pairs), bias − zx·Σw, m,
+  ;; 2^(r−33), r − 32, mode (see the header); $s: stride 1 or 2; $pt, $pl: top / left padding.
+  (func (export "conv_dw_rq2")
+    (param $buf i32) (param $ch i32) (param $k16 i32) (param $src i32) (param $out i32)
+    (param $c0 i32) (param $c1 i32) (param $h i32) (param $w i32) (param $oh i32) (param $ow i32)
+    (param $s i32) (param $pt i32) (param $pl i32) (param $rs i32) (param $zx i32) (param $lut i32)
+    (local $c i32) (local $a i32) (local $rec i32) (local $srcc i32) (local $outc i32) (local $next i32)
+    (local $oy i32) (local $top i32) (local $need i32) (local $p0 i32) (local $p1 i32) (local $p2 i32)
+    (local $orow i32) (local $ox i32) (local $x0 i32) (local $q i32) (local $k i32) (local $mode i32)
+    (local $slots i32) (local $g i64) (local $op i32)
+    (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128) (local $mv v128) (local $hv v128)
+    (local $t v128) (local $sg v128)
+    ;; padding row and the four slots: zx everywhere
+    (local.set $slots (i32.add (local.get $buf) (i32.const 16)))
+    (local.set $t (i16x8.splat (local.get $zx)))
+    (local.set $a (local.get $slots))
+    (local.set $need (i32.add (local.get $slots) (i32.mul (local.get $rs) (i32.const 5))))
+    (block $zdone
+      (loop $znext
+        (br_if $zdone (i32.ge_u (local.get $a) (local.get $need)))
+        (v128.store (local.get $a) (local.get $t))
+        (local.set $a (i32.add (local.get $a) (i32.const 16)))
+        (br $znext)))
+    (local.set $c (local.get $c0))
+    (block $cdone
+      (loop $cloop
+        (br_if $cdone (i32.ge_s (local.get $c) (local.get $c1)))
+        (local.set $rec (i32.add (local.get $ch) (i32.mul (local.get $c) (i32.const 48))))
+        (local.set $srcc (i32.add (local.get $src) (i32.mul (local.get $c) (i32.mul (local.get $h) (local.get $w)))))
+        (local.set $outc (i32.add (local.get $out) (i32.mul (local.get $c) (i32.mul (local.get $oh) (local.get $ow)))))
+        (local.set $k (i32.load offset=36 (local.get $rec)))
+        (local.set $mode (i32.load offset=40 (local.get $rec)))
+        (local.set $next (i32.const 0))
+        (local.set $oy (i32.const 0))
+        (block $ydone
+          (loop $yloop
+            (br_if $ydone (i32.ge_s (local.get $oy) (local.get $oh)))
+            (local.set $top (i32.sub (i32.mul (local.get $oy) (local.get $s)) (local.get $pt)))
+            ;; widen the input rows up to top + 2 not yet in a slot
+            (local.set $need (i32.add (local.get $top) (i32.const 2)))
+            (if (i32.ge_s (local.get $need) (local.get $h)) (then (local.set $need (i32.sub (local.get $h) (i32.const 1)))))
+            (block $pdone
+              (loop $pnext
+                (br_if $pdone (i32.gt_s (local.get $next) (local.get $need)))
+                (call $row (i32.add (local.get $srcc) (i32.mul (local.get $next) (local.get $w)))
+                  (i32.add (i32.add (local.get $slots) (i32.mul (local.get $rs) (i32.add (i32.and (local.get $next) (i32.const 3)) (i32.const 1))))
+                    (i32.shl (local.get $pl) (i32.const 1)))
+                  (local.get $w))
+                (local.set $next (i32.add (local.get $next) (i32.const 1)))
+                (br $pnext)))
+            ;; the three input rows (padding row outside the image)
+            (local.set $p0 (select (i32.add (local.get $slots) (i32.mul (local.get $rs) (i32.add (i32.and (local.get $top) (i32.const 3)) (i32.const 1))))
+              (local.get $slots) (i32.lt_u (local.get $top) (local.get $h))))
+            (local.set $a (i32.add (local.get $top) (i32.const 1)))
+            (local.set $p1 (select (i32.add (local.get $slots) (i32.mul (local.get $rs) (i32.add (i32.and (local.get $a) (i32.const 3)) (i32.const 1))))
+              (local.get $slots) (i32.lt_u (local.get $a) (local.get $h))))
+            (local.set $a (i32.add (local.get $top) (i32.const 2)))
+            (local.set $p2 (select (i32.add (local.get $slots) (i32.mul (local.get $rs) (i32.add (i32.and (local.get $a) (i32.const 3)) (i32.const 1))))
+              (local.get $slots) (i32.lt_u (local.get $a) (local.get $h))))
+            (local.set $orow (i32.add (local.get $outc) (i32.mul (local.get $oy) (local.get $ow))))
+            (local.set $ox (i32.const 0))
+            (block $xdone
+              (loop $xloop
+                ;; tile start: ox, or the last 16 outputs of the row (0 when the row is shorter)
+                (local.set $x0 (local.get $ox))
+                (if (i32.gt_s (i32.add (local.get $ox) (i32.const 16)) (local.get $ow))
+                  (then (local.set $x0 (select (i32.sub (local.get $ow) (i32.const 16)) (i32.const 0) (i32.ge_s (local.get $ow) (i32.const 16))))))
+                (local.set $v0 (v128.load32_splat offset=24 (local.get $rec)))
+                (local.set $v1 (local.get $v0))
+                (local.set $v2 (local.get $v0))
+                (local.set $v3 (local.get $v0))
+                (if (i32.eq (local.get $s) (i32.const 1))
+                  (then
+                    ;; v0: outputs x0, x0+2, .., x0+6; v1: x0+1, .., x0+7; v2: x0+8, .., x0+14; v3: x0+9, .., x0+15
+                    (local.set $q (i32.shl (local.get $x0) (i32.const 1)))
+                    (local.set $a (i32.add (local.get $p0) (local.get $q)))
+                    (local.set $mv (v128.load32_splat offset=0 (local.get $rec)))
+                    (local.set $hv (v128.load32_splat offset=4 (local.get $rec)))
+                    (local.set $v0 (i32x4.add (local.get $v0) (i32x4.dot_i16x8_s (v128.load offset=0 (local.get $a)) (local.get $mv))))
+                    (local.set $v1 (i32x4.add (local.get $v1) (i32x4.dot_i16x8_s (v128.load offset=2 (local.get $a)) (local.get $mv))))
+                    (local.set $v2 (i32x4.add (local.get $v2) (i32x4.dot_i16x8_s (v128.load offset=16 (local.get $a)) (local.get $mv))))
+                    (local.set $v3 (i32x4.add (local.get $v3) (i32x4.dot_i16x8_s (v128.load offset=18 (local.get $a)) (local.get $mv))))
+                    (local.set $v0 (i32x4.add (local.get $v0) (i32x4.dot_i16x8_s (v128.load offset=4 (local.get $a)) (local.get $hv))))
+                    (local.set $v1 (i32x4.add (local.get $v1) (i32x4.dot_i16x8_s (v128.load offset=6 (local.get $a)) (local.get $hv))))
+                    (local.set $v2 (i32x4.add (local.get $v2) (i32x4.dot_i16x8_s (v128.load offset=20 (local.get $a)) (local.get $hv))))
+                    (local.set $v3 (i32x4.add (local.get $v3) (i32x4.dot_i16x8_s (v128.load offset=22 (local.get $a)) (local.get $hv))))
+                    (local.set $a (i32.add (local.get $p1) (local.get $q)))
+                    (local.set $mv (v128.load32_splat offset=8 (local.get $rec)))
+                    (local.set $hv (v128.load32_splat offset=12 (local.get $rec)))
+                    (local.set $v0 (i32x4.add (local.get $v0) (i32x4.dot_i16x8_s (v128.load offset=0 (local.get $a)) (local.get $mv))))
+                    (local.set $v1 (i32x4.add (local.get $v1) (i32x4.dot_i16x8_s (v128.load offset=2 (local.get $a)) (local.get $mv))))
+                    (local.set $v2 (i32x4.add (local.get $v2) (i32x4.dot_i16x8_s (v128.load offset=16 (local.get $a)) (local.get $mv))))
+                    (local.set $v3 (i32x4.add (local.get $v3) (i32x4.dot_i16x8_s (v128.load offset=18 (local.get $a)) (local.get $mv))))
+                    (local.set $v0 (i32x4.add (local.get $v0) (i32x4.dot_i16x8_s (v128.load offset=4 (local.get $a)) (local.get $hv))))
+                    (local.set $v1 (i32x4.add (local.get $v1) (i32x4.dot_i16x8_s (v128.load offset=6 (local.get $a)) (local.get $hv))))
+                    (local.set $v2 (i32x4.add (local.get $v2) (i32x4.dot_i16x8_s (v128.load offset=20 (local.get $a)) (local.get $hv))))
+                    (local.set $v3 (i32x4.add (local.get $v3) (i32x4.dot_i16x8_s (v128.load offset=22 (local.get $a)) (local.get $hv))))
+                    (local.set $a (i32.add (local.get $p2) (local.get $q)))
+                    (local.set $mv (v128.load32_splat offset=16 (local.get $rec)))
+                    (local.set $hv (v128.load32_splat offset=20 (local.get $rec)))
+                    (local.set $v0 (i32x4.add (local.get $v0) (i32x4.dot_i16x8_s (v128.load offset=0 (local.get $a)) (local.get $mv))))
+                    (local.set $v1 (i32x4.add (local.get $v1) (i32x4.dot_i16x8_s (v128.load offset=2 (local.get $a)) (local.get $mv))))
+                    (local.set $v2 (i32x4.add (local.get $v2) (i32x4.dot_i16x8_s (v128.load offset=16 (local.get $a)) (local.get $mv))))
+                    (local.set $v3 (i32x4.add (local.get $v3) (i32x4.dot_i16x8_s (v128.load offset=18 (local.get $a)) (local.get $mv))))
+                    (local.set $v0 (i32x4.add (local.get $v0) (i32x4.dot_i16x8_s (v128.load offset=4 (local.get $a)) (local.get $hv))))
+                    (local.set $v1 (i32x4.add (local.get $v1) (i32x4.dot_i16x8_s (v128.load offset=6 (local.get $a)) (local.get $hv))))
+                    (local.set $v2 (i32x4.add (local.get $v2) (i32x4.dot_i16x8_s (v128.load offset=20 (local.get $a)) (local.get $hv))))
+                    (local.set $v3 (i32x4.add (local.get $v3) (i32x4.dot_i16x8_s (v128.load offset=22 (local.get $a)) (local.get $hv)))))
+                  (else
+                    ;; stride 2: v_g = outputs x0 + 4g .. x0 + 4g + 3
+                    (local.set $q (i32.shl (local.get $x0) (i32.const 2)))
+                    (local.set $a (i32.add (local.get $p0) (local.get $q)))
+                    (local.set $mv (v128.load32_splat offset=0 (local.get $rec)))
+                    (local.set $hv (v128.load32_splat offset=4 (local.get $rec)))
+                    (local.set $v0 (i32x4.add (local.get $v0) (i32x4.dot_i16x8_s (v128.load offset=0 (local.get $a)) (local.get $mv))))
+                    (local.set $v1 (i32x4.add (local.get $v1) (i32x4.dot_i16x8_s (v128.load offset=16 (local.get $a)) (local.get $mv))))
+                    (local.set $v2 (i32x4.add (local.get $v2) (i32x4.dot_i16x8_s (v128.load offset=32 (local.get $a)) (local.get $mv))))
+                    (local.set $v3 (i32x4.add (local.get $v3) (i32x4.dot_i16x8_s (v128.load offset=48 (local.get $a)) (local.get $mv))))
+                    (local.set $v0 (i32x4.add (local.get $v0) (i32x4.dot_i16x8_s (v128.load offset=4 (local.get $a)) (local.get $hv))))
+                    (local.set $v1 (i32x4.add (local.get $v1) (i32x4.dot_i16x8_s (v128.load offset=20 (local.get $a)) (local.get $hv))))
+                    (local.set $v2 (i32x4.add (local.get $v2) (i32x4.dot_i16x8_s (v128.load offset=36 (local.get $a)) (local.get $hv))))
+                    (local.set $v3 (i32x4.add (local.get $v3) (i32x4.dot_i16x8_s (v128.load offset=52 (local.get $a)) (local.get $hv))))
+                    (local.set $a (i32.add (local.get $p1) (local.get $q)))
+                    (local.set $mv (v128.load32_splat offset=8 (local.get $rec)))
+                    (local.set $hv (v128.load32_splat offset=12 (local.get $rec)))
+                    (local.set $v0 (i32x4.add (local.get $v0) (i32x4.dot_i16x8_s (v128.load offset=0 (local.get $a)) (local.get $mv))))
+                    (local.set $v1 (i32x4.add (local.get $v1) (i32x4.dot_i16x8_s (v128.load offset=16 (local.get $a)) (local.get $mv))))
+                    (local.set $v2 (i32x4.add (local.get $v2) (i32x4.dot_i16x8_s (v128.load offset=32 (local.get $a)) (local.get $mv))))
+                    (local.set $v3 (i32x4.add (local.get $v3) (i32x4.dot_i16x8_s (v128.load offset=48 (local.get $a)) (local.get $mv))))
+                    (local.set $v0 (i32x4.add (local.get $v0) (i32x4.dot_i16x8_s (v128.load offset=4 (local.get $a)) (local.get $hv))))
+                    (local.set $v1 (i32x4.add (local.get $v1) (i32x4.dot_i16x8_s (v128.load offset=20 (local.get $a)) (local.get $hv))))
+                    (local.set $v2 (i32x4.add (local.get $v2) (i32x4.dot_i16x8_s (v128.load offset=36 (local.get $a)) (local.get $hv))))
+                    (local.set $v3 (i32x4.add (local.get $v3) (i32x4.dot_i16x8_s (v128.load offset=52 (local.get $a)) (local.get $hv))))
+                    (local.set $a (i32.add (local.get $p2) (local.get $q)))
+                    (local.set $mv (v128.load32_splat offset=16 (local.get $rec)))
+                    (local.set $hv (v128.load32_splat offset=20 (local.get $rec)))
+                    (local.set $v0 (i32x4.add (local.get $v0) (i32x4.dot_i16x8_s (v128.load offset=0 (local.get $a)) (local.get $mv))))
+                    (local.set $v1 (i32x4.add (local.get $v1) (i32x4.dot_i16x8_s (v128.load offset=16 (local.get $a)) (local.get $mv))))
+                    (local.set $v2 (i32x4.add (local.get $v2) (i32x4.dot_i16x8_s (v128.load offset=32 (local.get $a)) (local.get $mv))))
+                    (local.set $v3 (i32x4.add (local.get $v3) (i32x4.dot_i16x8_s (v128.load offset=48 (local.get $a)) (local.get $mv))))
+                    (local.set $v0 (i32x4.add (local.get $v0) (i32x4.dot_i16x8_s (v128.load offset=4 (local.get $a)) (local.get $hv))))
+                    (local.set $v1 (i32x4.add (local.get $v1) (i32x4.dot_i16x8_s (v128.load offset=20 (local.get $a)) (local.get $hv))))
+                    (local.set $v2 (i32x4.add (local.get $v2) (i32x4.dot_i16x8_s (v128.load offset=36 (local.get $a)) (local.get $hv))))
+                    (local.set $v3 (i32x4.add (local.get $v3) (i32x4.dot_i16x8_s (v128.load offset=52 (local.get $a)) (local.get $hv))))))
+                ;; requantization of the four vectors (m in $mv, 2^(r−33) in $hv, r − 32 in $k)
+                (local.set $mv (v128.load32_splat offset=28 (local.get $rec)))
+                (local.set $hv (v128.load32_splat offset=32 (local.get $rec)))
+                (if (i32.eqz (local.get $mode))
+                  (then
+                    (local.set $v0 (i32x4.shr_s (i32x4.add (local.get $hv) (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31
+                      (i64x2.extmul_low_i32x4_s (local.get $v0) (local.get $mv)) (i64x2.extmul_high_i32x4_s (local.get $v0) (local.get $mv)))) (local.get $k)))
+                    (local.set $v1 (i32x4.shr_s (i32x4.add (local.get $hv) (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31
+                      (i64x2.extmul_low_i32x4_s (local.get $v1) (local.get $mv)) (i64x2.extmul_high_i32x4_s (local.get $v1) (local.get $mv)))) (local.get $k)))
+                    (local.set $v2 (i32x4.shr_s (i32x4.add (local.get $hv) (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31
+                      (i64x2.extmul_low_i32x4_s (local.get $v2) (local.get $mv)) (i64x2.extmul_high_i32x4_s (local.get $v2) (local.get $mv)))) (local.get $k)))
+                    (local.set $v3 (i32x4.shr_s (i32x4.add (local.get $hv) (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31
+                      (i64x2.extmul_low_i32x4_s (local.get $v3) (local.get $mv)) (i64x2.extmul_high_i32x4_s (local.get $v3) (local.get $mv)))) (local.get $k))))
+                  (else
+                    (local.set $sg (i32x4.shr_s (local.get $v0) (i32.const 31)))
+                    (local.set $t (i32x4.abs (local.get $v0)))
+                    (local.set $v0 (i32x4.sub (v128.xor (local.get $sg) (i32x4.shr_u (i32x4.add (local.get $hv) (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31
+                      (i64x2.extmul_low_i32x4_u (local.get $t) (local.get $mv)) (i64x2.extmul_high_i32x4_u (local.get $t) (local.get $mv)))) (local.get $k))) (local.get $sg)))
+                    (local.set $sg (i32x4.shr_s (local.get $v1) (i32.const 31)))
+                    (local.set $t (i32x4.abs (local.get $v1)))
+                    (local.set $v1 (i32x4.sub (v128.xor (local.get $sg) (i32x4.shr_u (i32x4.add (local.get $hv) (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31
+                      (i64x2.extmul_low_i32x4_u (local.get $t) (local.get $mv)) (i64x2.extmul_high_i32x4_u (local.get $t) (local.get $mv)))) (local.get $k))) (local.get $sg)))
+                    (local.set $sg (i32x4.shr_s (local.get $v2) (i32.const 31)))
+                    (local.set $t (i32x4.abs (local.get $v2)))
+                    (local.set $v2 (i32x4.sub (v128.xor (local.get $sg) (i32x4.shr_u (i32x4.add (local.get $hv) (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31
+                      (i64x2.extmul_low_i32x4_u (local.get $t) (local.get $mv)) (i64x2.extmul_high_i32x4_u (local.get $t) (local.get $mv)))) (local.get $k))) (local.get $sg)))
+                    (local.set $sg (i32x4.shr_s (local.get $v3) (i32.const 31)))
+                    (local.set $t (i32x4.abs (local.get $v3)))
+                    (local.set $v3 (i32x4.sub (v128.xor (local.get $sg) (i32x4.shr_u (i32x4.add (local.get $hv) (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31
+                      (i64x2.extmul_low_i32x4_u (local.get $t) (local.get $mv)) (i64x2.extmul_high_i32x4_u (local.get $t) (local.get $mv)))) (local.get $k))) (local.get $sg)))))
+                ;; int16: zero point, clamp; uint8
+                (local.set $v0 (i16x8.min_s (v128.load offset=32 (local.get $k16)) (i16x8.max_s (v128.load offset=16 (local.get $k16))
+                  (i16x8.add_sat_s (v128.load (local.get $k16)) (i16x8.narrow_i32x4_s (local.get $v0) (local.get $v1))))))
+                (local.set $v2 (i16x8.min_s (v128.load offset=32 (local.get $k16)) (i16x8.max_s (v128.load offset=16 (local.get $k16))
+                  (i16x8.add_sat_s (v128.load (local.get $k16)) (i16x8.narrow_i32x4_s (local.get $v2) (local.get $v3))))))
+                (local.set $v0 (i8x16.narrow_i16x8_u (local.get $v0) (local.get $v2)))
+                (if (i32.eq (local.get $s) (i32.const 1))
+                  (then (local.set $v0 (i8x16.shuffle 0 4 1 5 2 6 3 7 8 12 9 13 10 14 11 15 (local.get $v0) (local.get $v0)))))
+                (local.set $op (i32.add (local.get $orow) (local.get $x0)))
+                (if (i32.ge_s (local.get $ow) (i32.const 16))
+                  (then
+                    (if (i32.eqz (local.get $lut))
+                      (then (v128.store (local.get $op) (local.get $v0)))
+                      (else
+                        (local.set $g (i64x2.extract_lane 0 (local.get $v0)))
+                        (i32.store8 offset=0 (local.get $op) (i32.load8_u (i32.add (local.get $lut) (i32.and (i32.wrap_i64 (local.get $g)) (i32.const 255)))))
+                        (i32.store8 offset=1 (local.get $op) (i32.load8_u (i32.add (local.get $lut) (i32.and (i32.wrap_i64 (i64.shr_u (local.get $g) (i64.const 8))) (i32.const 255)))))
+                        (i32.store8 offset=2 (local.get $op) (i32.load8_u (i32.add (local.get $lut) (i32.and (i32.wrap_i64 (i64.shr_u (local.get $g) (i64.const 16))) (i32.const 255)))))
+                        (i32.store8 offset=3 (local.get $op) (i32.load8_u (i32.add (local.get $lut) (i32.and (i32.wrap_i64 (i64.shr_u (local.get $g) (i64.const 24))) (i32.const 255)))))
+                        (i32.store8 offset=4 (local.get $op) (i32.load8_u (i32.add (local.get $lut) (i32.and (i32.wrap_i64 (i64.shr_u (local.get $g) (i64.const 32))) (i32.const 255)))))
+                        (i32.store8 offset=5 (local.get $op) (i32.load8_u (i32.add (local.get $lut) (i32.and (i32.wrap_i64 (i64.shr_u (local.get $g) (i64.const 40))) (i32.const 255)))))
+                        (i32.store8 offset=6 (local.get $op) (i32.load8_u (i32.add (local.get $lut) (i32.and (i32.wrap_i64 (i64.shr_u (local.get $g) (i64.const 48))) (i32.const 255)))))
+                        (i32.store8 offset=7 (local.get $op) (i32.load8_u (i32.add (local.get $lut) (i32.wrap_i64 (i64.shr_u (local.get $g) (i64.const 56))))))
+                        (local.set $g (i64x2.extract_lane 1 (local.get $v0)))
+                        (i32.store8 offset=8 (local.get $op) (i32.load8_u (i32.add (local.get $lut) (i32.and (i32.wrap_i64 (local.get $g)) (i32.const 255)))))
+                        (i32.store8 offset=9 (local.get $op) (i32.load8_u (i32.add (local.get $lut) (i32.and (i32.wrap_i64 (i64.shr_u (local.get $g) (i64.const 8))) (i32.const 255)))))
+                        (i32.store8 offset=10 (local.get $op) (i32.load8_u (i32.add (local.get $lut) (i32.and (i32.wrap_i64 (i64.shr_u (local.get $g) (i64.const 16))) (i32.const 255)))))
+                        (i32.store8 offset=11 (local.get $op) (i32.load8_u (i32.add (local.get $lut) (i32.and (i32.wrap_i64 (i64.shr_u (local.get $g) (i64.const 24))) (i32.const 255)))))
+                        (i32.store8 offset=12 (local.get $op) (i32.load8_u (i32.add (local.get $lut) (i32.and (i32.wrap_i64 (i64.shr_u (local.get $g) (i64.const 32))) (i32.const 255)))))
+                        (i32.store8 offset=13 (local.get $op) (i32.load8_u (i32.add (local.get $lut) (i32.and (i32.wrap_i64 (i64.shr_u (local.get $g) (i64.const 40))) (i32.const 255)))))
+                        (i32.store8 offset=14 (local.get $op) (i32.load8_u (i32.add (local.get $lut) (i32.and (i32.wrap_i64 (i64.shr_u (local.get $g) (i64.const 48))) (i32.const 255)))))
+                        (i32.store8 offset=15 (local.get $op) (i32.load8_u (i32.add (local.get $lut) (i32.wrap_i64 (i64.shr_u (local.get $g) (i64.const 56))))))))
+                    (local.set $ox (i32.add (local.get $ox) (i32.const 16)))
+                    (br_if $xloop (i32.lt_s (local.get $ox) (local.get $ow))))
+                  (else
+                    (v128.store (local.get $buf) (local.get $v0))
+                    (call $tail (local.get $op) (local.get $buf) (local.get $lut) (local.get $ow))))))
+            (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
+            (br $yloop)))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $cloop))))
+)
