@@ -19,7 +19,7 @@ import { StaticImage } from './requant.js';
 export const DW3_JOB_MACS = 1 << 17;
 
 /** Bytes of one channel's record in the kernel's table (see dw-3x3.wat). */
-const REC = 48;
+const REC = 64;
 
 /** Whether conv_dw_rq2 covers the geometry `g` and input zero point `zx` (3x3, dilation 1, equal strides 1 or 2). */
 export function dw3x3Eligible(g: ConvIntGeom, zx: number): boolean {
@@ -51,6 +51,9 @@ function trailingZeros(m: number): number {
 export function dw3x3Records(prep: PreparedConvInt, zx: number, q: RequantParams): Int32Array {
   const c = prep.m;
   const rec = new Int32Array((c * REC) / 4);
+  const f64 = new Float64Array(rec.buffer);
+  const maxAbsX = Math.max(zx, 255 - zx);
+  const full = q.qmin === 0 && q.qmax === 255;
   const nte = prep.w.length / c;
   for (let ch = 0; ch < c; ch++) {
     const w = (t: number): number => prep.w[ch * nte + t]!;
@@ -64,11 +67,19 @@ export function dw3x3Records(prep: PreparedConvInt, zx: number, q: RequantParams
     rec[at + 6] = prep.bias[ch]! - zx * sum; // wrapped to int32 by the store: exact modulo 2^32
     const s = q.shifts[ch]!;
     const m = q.multipliers[ch]!;
-    const signed = s >= 2 && (m === 0 || trailingZeros(m) <= s - 1);
+    // no exact ties of acc·m / 2^r for |acc| < 2^31 (see dw-3x3.wat)
+    const tieFree = m === 0 || trailingZeros(m) <= s - 1;
+    // every |acc| (≤ |bias| + max|x − zx|·Σ|w|) times m exact in a float64
+    const f64Exact = (prep.absBias[ch]! + maxAbsX * prep.sumAbsW[ch]!) * m < 2 ** 53;
     rec[at + 7] = s === 1 ? 2 * m : m;
     rec[at + 8] = s === 1 ? 1 : 2 ** (s - 2);
     rec[at + 9] = s === 1 ? 1 : s - 1;
-    rec[at + 10] = signed ? 0 : 1;
+    const mode = tieFree && f64Exact ? (full ? 3 : 2) : tieFree && s >= 2 ? 0 : 1;
+    rec[at + 10] = mode;
+    f64[at / 2 + 6] = m * 2 ** -(31 + s);
+    // adding 1.5·2^52 rounds to an integer (ties to even: no ties here) held in the low word; mode 3
+    // adds the output zero point with it
+    f64[at / 2 + 7] = 1.5 * 2 ** 52 + (mode === 3 ? q.zpOut : 0);
   }
   return rec;
 }
@@ -107,7 +118,7 @@ export function depthwise3x3RqFast(e: FastEngine, prep: PreparedConvInt, g: Conv
   const img = image(prep, zx, q);
   const sA = img.addressIn(e);
   const rs = dw3x3RowBytes(g);
-  const per = 16 + 5 * rs;
+  const per = 32 + 9 * rs;
   const bufA = e.alloc(e.threads * per);
   let lutA = 0;
   if (lut) {
