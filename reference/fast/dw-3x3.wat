@@ -85,9 +85,10 @@
 
   ;; One output row at stride 1: rows $p0, $p1, $p2 (int16, element 0 = padded column 0), channel
   ;; record $rec, output row $orow of $ow bytes; $ow ≥ 16: tiles of 16, the last one overlapping;
-  ;; $ow < 16: one tile through the bounce vector at $buf.
+  ;; $ow < 16: one tile, stored whole when $room (the 16 bytes at $orow are in this channel: its later
+  ;; rows, written after this one, rewrite the bytes beyond the row), else through the bounce vector at $buf.
   (func $tiles1 (param $p0 i32) (param $p1 i32) (param $p2 i32) (param $rec i32) (param $orow i32) (param $ow i32)
-    (param $lut i32) (param $k16 i32) (param $buf i32)
+    (param $lut i32) (param $k16 i32) (param $buf i32) (param $room i32)
     (local $ox i32) (local $x0 i32) (local $last i32) (local $a i32) (local $q i32) (local $op i32) (local $mode i32) (local $k i32) (local $g i64)
     (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128) (local $mv v128) (local $hv v128) (local $t v128) (local $sg v128)
     (local.set $mode (i32.load offset=40 (local.get $rec)))
@@ -211,7 +212,7 @@
       (local.set $v0 (local.get $t))
       (local.set $v0 (i8x16.narrow_i16x8_u (local.get $v0) (local.get $v2)))
       (local.set $op (i32.add (local.get $orow) (local.get $x0)))
-      (if (i32.lt_s (local.get $ow) (i32.const 16))
+      (if (i32.lt_s (local.get $ow) (i32.sub (i32.const 16) (i32.shl (local.get $room) (i32.const 4))))
         (then
           (v128.store (local.get $buf) (local.get $v0))
           (call $tail (local.get $op) (local.get $buf) (local.get $lut) (local.get $ow))
@@ -256,9 +257,10 @@
 
   ;; One output row at stride 2: rows $p0, $p1, $p2 (int16, element 0 = padded column 0), channel
   ;; record $rec, output row $orow of $ow bytes; $ow ≥ 16: tiles of 16, the last one overlapping;
-  ;; $ow < 16: one tile through the bounce vector at $buf.
+  ;; $ow < 16: one tile, stored whole when $room (the 16 bytes at $orow are in this channel: its later
+  ;; rows, written after this one, rewrite the bytes beyond the row), else through the bounce vector at $buf.
   (func $tiles2 (param $p0 i32) (param $p1 i32) (param $p2 i32) (param $rec i32) (param $orow i32) (param $ow i32)
-    (param $lut i32) (param $k16 i32) (param $buf i32)
+    (param $lut i32) (param $k16 i32) (param $buf i32) (param $room i32)
     (local $ox i32) (local $x0 i32) (local $last i32) (local $a i32) (local $q i32) (local $op i32) (local $mode i32) (local $k i32) (local $g i64)
     (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128) (local $mv v128) (local $hv v128) (local $t v128) (local $sg v128)
     (local.set $mode (i32.load offset=40 (local.get $rec)))
@@ -378,7 +380,7 @@
             (i16x8.add_sat_s (v128.load (local.get $k16)) (local.get $v2)))))))
       (local.set $v0 (i8x16.narrow_i16x8_u (local.get $v0) (local.get $v2)))
       (local.set $op (i32.add (local.get $orow) (local.get $x0)))
-      (if (i32.lt_s (local.get $ow) (i32.const 16))
+      (if (i32.lt_s (local.get $ow) (i32.sub (i32.const 16) (i32.shl (local.get $room) (i32.const 4))))
         (then
           (v128.store (local.get $buf) (local.get $v0))
           (call $tail (local.get $op) (local.get $buf) (local.get $lut) (local.get $ow))
@@ -481,9 +483,9 @@
               (local.get $slots) (i32.lt_u (local.get $a) (local.get $h))))
             (if (i32.eq (local.get $s) (i32.const 1))
               (then (call $tiles1 (local.get $p0) (local.get $p1) (local.get $p2) (local.get $rec)
-                (i32.add (local.get $outc) (i32.mul (local.get $oy) (local.get $ow))) (local.get $ow) (local.get $lut) (local.get $k16) (local.get $buf)))
+                (i32.add (local.get $outc) (i32.mul (local.get $oy) (local.get $ow))) (local.get $ow) (local.get $lut) (local.get $k16) (local.get $buf) (i32.ge_s (i32.mul (i32.sub (local.get $oh) (local.get $oy)) (local.get $ow)) (i32.const 16))))
               (else (call $tiles2 (local.get $p0) (local.get $p1) (local.get $p2) (local.get $rec)
-                (i32.add (local.get $outc) (i32.mul (local.get $oy) (local.get $ow))) (local.get $ow) (local.get $lut) (local.get $k16) (local.get $buf))))
+                (i32.add (local.get $outc) (i32.mul (local.get $oy) (local.get $ow))) (local.get $ow) (local.get $lut) (local.get $k16) (local.get $buf) (i32.ge_s (i32.mul (i32.sub (local.get $oh) (local.get $oy)) (local.get $ow)) (i32.const 16)))))
             (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
             (br $yloop)))
         (local.set $c (i32.add (local.get $c) (i32.const 1)))
