@@ -15,6 +15,9 @@ import type { PreparedConvInt } from './pack.js';
 import { registerData, StaticImage, type RegisterData } from './requant.js';
 import { depthwise3x3RqFast, dw3x3Eligible } from './dw-3x3.js';
 
+/** Whether the last {@link depthwiseRqFast} ran dw-3x3.wat conv_dw_rq2 (else dw.wat conv_dw_rq); for tests. */
+export let lastDwRq2 = false;
+
 /** Multiply-accumulates per job of the depthwise kernel (~10–20 µs); see FastEngine.jobCount. */
 export const DW_JOB_MACS = 1 << 16;
 
@@ -76,7 +79,8 @@ function dwImage(prep: PreparedConvInt, g: ConvIntGeom, zx: number, q: RequantPa
  * of the [N][C][OH][OW] uint8 output (both already allocated by the caller after `e.reset()`).
  */
 export function depthwiseRqFast(e: FastEngine, prep: PreparedConvInt, g: ConvIntGeom, zx: number, q: RequantParams, lut: Uint8Array | undefined, src: number, outA: number): void {
-  if (dw3x3Eligible(g, zx)) {
+  lastDwRq2 = dw3x3Eligible(g, zx);
+  if (lastDwRq2) {
     depthwise3x3RqFast(e, prep, g, zx, q, lut, src, outA);
     return;
   }
