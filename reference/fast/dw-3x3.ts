@@ -1,8 +1,9 @@
 /**
  * Depthwise 3x3 convolution (dilation 1, stride 1 or 2 in both directions) of uint8 codes with the
- * 8-bit requantization on the registers: dw-3x3.wat `conv_dw_rq2` (row-wise widening into a ring
- * of L1-resident row slots, 16 output pixels per tile without interleaving shuffles, signed-product
- * requantization where it is exact). Bit-identical to convIntOracle + requantizeOracle (+ table)
+ * 8-bit requantization on the registers: dw-3x3.wat `conv_dw_rq2` (input rows widened to int16 into
+ * a ring of L1-resident row slots instead of a packing pass, 16 output pixels per tile without
+ * interleaving shuffles, float64 or signed-product requantization where they are exact, see the
+ * .wat header). Bit-identical to convIntOracle + requantizeOracle (+ table)
  * under the conditions conv-int.ts checks before the depthwise fast path (int32-exact sums, uint8
  * input, {@link rqInRegisters}); {@link dw3x3Eligible} adds the shape conditions.
  *
@@ -43,10 +44,13 @@ function trailingZeros(m: number): number {
 }
 
 /**
- * The per-channel records (dw-3x3.wat): weight pairs (w[ky][0], w[ky][1]), (w[ky][2], 0) as int32
- * words, bias − zx·Σw (int32, wrapped), then m, 2^(r−33), r − 32 and the mode for r = 31 + shift:
- * mode 0 (signed product) when shift ≥ 2 and m = 0 or tz(m) ≤ shift − 1, else mode 1 (|acc|, with
- * m and the rounding constant doubled when shift = 1, as requant.ts registerData).
+ * The per-channel records (dw-3x3.wat), 64 bytes each: int32 words [0..5] weight pairs
+ * (w[ky][0], w[ky][1]), (w[ky][2], 0) (int16 halves), [6] bias − zx·Σw (wrapped), [7] m, [8]
+ * 2^(r−33), [9] r − 32 (shift 1: 2m, 1, 1 as requant.ts registerData), [10] the mode for
+ * r = 31 + shift, then float64 [6] m·2^−r and [7] 1.5·2^52 (+ the output zero point in mode 3).
+ * Modes: no exact ties (m = 0 or tz(m) ≤ shift − 1) and |bias| + max|x − zx|·Σ|w| times m below
+ * 2^53: float64, 3 when the clamp is [0, 255], else 2; otherwise no ties and shift ≥ 2: 0 (signed
+ * product); else 1 (|acc| and sign).
  */
 export function dw3x3Records(prep: PreparedConvInt, zx: number, q: RequantParams): Int32Array {
   const c = prep.m;

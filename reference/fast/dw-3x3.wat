@@ -2,12 +2,13 @@
 ;; uint8 on the registers (hand-written WebAssembly SIMD). Replaces dw.wat conv_dw_rq for these
 ;; shapes; same results, bit for bit (convIntOracle + requantizeOracle + the optional table).
 ;;
-;; Per channel, the input rows are widened to int16 just before use into a ring of four row slots
-;; of this thread's buffer (stays in L1): row iy in slot iy & 3, its codes at elements [pl, pl + w),
-;; every other element (left / right padding) holds the zero point zx, set once per job; a padding
-;; row (above or below the image) is one more row of zx. The codes are not shifted by zx: the
-;; records' bias is bias − zx·Σw (wrapped to int32), so Σ w·x + bias' = Σ w·(x − zx) + bias modulo
-;; 2^32, which is the exact sum (the caller checks it fits int32).
+;; Per channel, the input rows are widened to int16 (no separate packing pass) into a ring of eight
+;; row slots of this thread's buffer (stays in L1), one output row ahead of use: row iy in slot
+;; iy & 7, its codes at elements [pl, pl + w); every other element (left / right padding, tile
+;; over-reads) holds the zero point zx, set once per job; a padding row (above or below the image)
+;; is one more row of zx. The codes are not shifted by zx: the records' bias is bias − zx·Σw
+;; (wrapped to int32), so Σ w·x + bias' = Σ w·(x − zx) + bias modulo 2^32, which is the exact sum
+;; (the caller checks it fits int32; i32x4.dot_i16x8_s and i32x4.add are exact modulo 2^32).
 ;;
 ;; Tiles of 16 output pixels of a row, no shuffles before the dot products: i32x4.dot_i16x8_s of
 ;; 8 consecutive int16 (4 pairs) with the splat weight pair (w[ky][0], w[ky][1]) gives for each pair
@@ -16,22 +17,33 @@
 ;;   stride 2: output o starts at element 2o, so the lanes of the load at element 2·x0 + 8g are
 ;;     outputs x0 + 4g .. x0 + 4g + 3 in order (4 groups per tile);
 ;;   stride 1: the load at element x0 gives the even outputs x0, x0 + 2, .., the load at x0 + 1 the
-;;     odd ones; a byte shuffle restores the order after the narrowing.
+;;     odd ones; two 16-bit interleaves restore the order after the narrowing.
 ;; 3 rows × 8 dot products per 4 vectors of 4 outputs: 24 i32x4.dot_i16x8_s + 24 i32x4.add per 16
-;; outputs (dw.wat: 30 + 30 interleaving shuffles). The last tile of a row overlaps the previous
-;; one (x0 = ow − 16) so every store is a full 16 bytes; rows narrower than 16 go through $bounce.
+;; outputs (dw.wat: 20 + 20 and 20 interleaving shuffles, plus the packing pass). The last tile of a
+;; row overlaps the previous one (x0 = ow − 16) so every store is a full 16 bytes; a row narrower
+;; than 16 is stored whole while 16 bytes remain in the channel (its later rows rewrite the rest),
+;; else through a bounce vector. One function per stride ($tiles1, $tiles2): V8 keeps fewer values
+;; live; the partial sums are stored (never read) after each kernel row, which makes V8 compute
+;; them before the next row's loads instead of hoisting all 24 loads and spilling them.
 ;;
-;; Requantization: the rule of conv1x1.wat / dw.wat, r = 31 + shift: record mode 1 (any r ≥ 32):
-;; (|acc|·m + 2^(r−1)) >> r = (H + 2^(r−33)) >> (r − 32) with H the high word of the unsigned
-;; product, then the sign (r = 32: m and the rounding constant doubled by the caller). Mode 0 (the
-;; caller checks r ≥ 33 and tz(m) ≤ r − 32, tz = trailing zero bits): the same value from the signed
-;; product P = acc·m, floor((P + 2^(r−1)) / 2^r) = (H + 2^(r−33)) >>s (r − 32), H = P's high word
-;; (the low word is a fraction below 1 of the 2^32 unit, so it never changes the floor). floor(x + 1/2)
-;; differs from round-half-away-from-zero only on negative exact ties, acc·m ≡ 2^(r−1) (mod 2^r),
-;; i.e. acc an odd multiple of 2^(r−1−tz(m)) ≥ 2^31: impossible for an int32 acc. Mode 0 skips the
-;; abs / sign restore (4 of 14 vector instructions per 4 outputs).
-;; Then a saturating narrow to int16, zero point, clamp ($k16: i16x8 [zp], [qmin], [qmax]),
-;; narrow to uint8, and the table $lut (0: none) from two 64-bit lanes in general registers.
+;; Requantization, r = 31 + shift, per channel (record mode, chosen by dw-3x3.ts):
+;;   mode 1 (any r ≥ 32; conv1x1.wat / dw.wat's rule): (|acc|·m + 2^(r−1)) >> r = (H + 2^(r−33)) >>
+;;     (r − 32) with H the high word of the unsigned product, then the sign (r = 32: m and the
+;;     rounding constant doubled by the caller).
+;;   mode 0 (r ≥ 33 and tz(m) ≤ r − 32, tz = trailing zero bits): the signed product P = acc·m,
+;;     floor((P + 2^(r−1)) / 2^r) = (H + 2^(r−33)) >>s (r − 32), H = P's high word (the low word is
+;;     a fraction below 1 of the 2^32 unit, so it never changes the floor). floor(v + 1/2) differs
+;;     from round-half-away-from-zero only on negative exact ties, acc·m ≡ 2^(r−1) (mod 2^r), i.e.
+;;     acc an odd multiple of 2^(r−1−tz(m)) ≥ 2^31: impossible for an int32 acc.
+;;   modes 2 and 3 (tz(m) ≤ r − 32: no exact ties, and every possible |acc|·m < 2^53): float64.
+;;     acc·(m·2^−r) is exact (53-bit significand, power-of-two scale); adding 1.5·2^52 rounds it to
+;;     the nearest integer (ties to even, but there are no ties), which is then the low word of the
+;;     sum's bits (the float64 "magic number" rounding, as in Lua 5.1's lua_number2int). Mode 3
+;;     (clamp [0, 255]) adds the zero point with the same constant and leaves the clamp to the
+;;     saturating narrows.
+;; Then (modes 0–2) a saturating narrow to int16, zero point, clamp ($k16: i16x8 [zp], [qmin],
+;; [qmax]), narrow to uint8, and the table $lut (0: none): the table's address added to the codes
+;; on int32 lanes, two byte addresses per 64-bit lane in a general register.
 (module
   (memory (import "env" "memory") 1 32768 shared)
 
