@@ -96,16 +96,17 @@
                     (br $snext))))))))))
 
   ;; One output row at stride 1: rows $p0, $p1, $p2 (int16, element 0 = padded column 0), channel
-  ;; record $rec, output row $orow of $ow bytes; $ow ≥ 16: tiles of 16, the last one overlapping;
-  ;; $ow < 16: one tile, stored whole when $room (the 16 bytes at $orow are in this channel: its later
-  ;; rows, written after this one, rewrite the bytes beyond the row), else through the bounce vector at $buf.
+  ;; record $rec, output row $orow of $ow bytes, outputs [0, $n): $n ≥ 16: tiles of 16, the last one
+  ;; overlapping; $n = $ow < 16: one tile, stored whole when $room (the 16 bytes at $orow are in this
+  ;; channel: its later rows, written after this one, rewrite the bytes beyond the row), else through
+  ;; the bounce vector at $buf.
   (func $tiles1 (param $p0 i32) (param $p1 i32) (param $p2 i32) (param $rec i32) (param $orow i32) (param $ow i32)
-    (param $lut i32) (param $k16 i32) (param $buf i32) (param $room i32)
+    (param $n i32) (param $lut i32) (param $k16 i32) (param $buf i32) (param $room i32)
     (local $ox i32) (local $x0 i32) (local $last i32) (local $a i32) (local $q i32) (local $op i32) (local $mode i32) (local $k i32) (local $g i64)
     (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128) (local $mv v128) (local $hv v128) (local $t v128) (local $sg v128)
     (local.set $mode (i32.load offset=40 (local.get $rec)))
     (local.set $k (i32.load offset=36 (local.get $rec)))
-    (local.set $last (select (i32.sub (local.get $ow) (i32.const 16)) (i32.const 0) (i32.ge_s (local.get $ow) (i32.const 16))))
+    (local.set $last (select (i32.sub (local.get $n) (i32.const 16)) (i32.const 0) (i32.ge_s (local.get $n) (i32.const 16))))
     (loop $xloop
       ;; tile start: ox, or the last 16 outputs of the row
       (local.set $x0 (select (local.get $last) (local.get $ox) (i32.gt_s (local.get $ox) (local.get $last))))
@@ -265,19 +266,20 @@
           (i32.store8 offset=14 (local.get $op) (i32.load8_u (i32.wrap_i64 (local.get $g))))
           (i32.store8 offset=15 (local.get $op) (i32.load8_u (i32.wrap_i64 (i64.shr_u (local.get $g) (i64.const 32)))))))
       (local.set $ox (i32.add (local.get $ox) (i32.const 16)))
-      (br_if $xloop (i32.lt_s (local.get $ox) (local.get $ow)))))
+      (br_if $xloop (i32.lt_s (local.get $ox) (local.get $n)))))
 
   ;; One output row at stride 2: rows $p0, $p1, $p2 (int16, element 0 = padded column 0), channel
-  ;; record $rec, output row $orow of $ow bytes; $ow ≥ 16: tiles of 16, the last one overlapping;
-  ;; $ow < 16: one tile, stored whole when $room (the 16 bytes at $orow are in this channel: its later
-  ;; rows, written after this one, rewrite the bytes beyond the row), else through the bounce vector at $buf.
+  ;; record $rec, output row $orow of $ow bytes, outputs [0, $n): $n ≥ 16: tiles of 16, the last one
+  ;; overlapping; $n = $ow < 16: one tile, stored whole when $room (the 16 bytes at $orow are in this
+  ;; channel: its later rows, written after this one, rewrite the bytes beyond the row), else through
+  ;; the bounce vector at $buf.
   (func $tiles2 (param $p0 i32) (param $p1 i32) (param $p2 i32) (param $rec i32) (param $orow i32) (param $ow i32)
-    (param $lut i32) (param $k16 i32) (param $buf i32) (param $room i32)
+    (param $n i32) (param $lut i32) (param $k16 i32) (param $buf i32) (param $room i32)
     (local $ox i32) (local $x0 i32) (local $last i32) (local $a i32) (local $q i32) (local $op i32) (local $mode i32) (local $k i32) (local $g i64)
     (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128) (local $mv v128) (local $hv v128) (local $t v128) (local $sg v128)
     (local.set $mode (i32.load offset=40 (local.get $rec)))
     (local.set $k (i32.load offset=36 (local.get $rec)))
-    (local.set $last (select (i32.sub (local.get $ow) (i32.const 16)) (i32.const 0) (i32.ge_s (local.get $ow) (i32.const 16))))
+    (local.set $last (select (i32.sub (local.get $n) (i32.const 16)) (i32.const 0) (i32.ge_s (local.get $n) (i32.const 16))))
     (loop $xloop
       ;; tile start: ox, or the last 16 outputs of the row
       (local.set $x0 (select (local.get $last) (local.get $ox) (i32.gt_s (local.get $ox) (local.get $last))))
@@ -433,7 +435,202 @@
           (i32.store8 offset=14 (local.get $op) (i32.load8_u (i32.wrap_i64 (local.get $g))))
           (i32.store8 offset=15 (local.get $op) (i32.load8_u (i32.wrap_i64 (i64.shr_u (local.get $g) (i64.const 32)))))))
       (local.set $ox (i32.add (local.get $ox) (i32.const 16)))
-      (br_if $xloop (i32.lt_s (local.get $ox) (local.get $ow)))))
+      (br_if $xloop (i32.lt_s (local.get $ox) (local.get $n)))))
+
+  ;; Outputs [x0, x0 + 8) of one row at stride 1 (the remainder of a row after its tiles of 16, or a
+  ;; row of at most 8): as $tiles1 with two vectors; 8 bytes stored when $room, else through $buf.
+  (func $tail1 (param $p0 i32) (param $p1 i32) (param $p2 i32) (param $rec i32) (param $orow i32) (param $ow i32)
+    (param $x0 i32) (param $lut i32) (param $k16 i32) (param $buf i32) (param $room i32)
+    (local $a i32) (local $q i32) (local $op i32) (local $mode i32) (local $k i32) (local $g i64)
+    (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $mv v128) (local $hv v128) (local $t v128) (local $sg v128)
+    (local.set $mode (i32.load offset=40 (local.get $rec)))
+    (local.set $k (i32.load offset=36 (local.get $rec)))
+    (local.set $q (i32.shl (local.get $x0) (i32.const 1)))
+    (local.set $v0 (v128.load32_splat offset=24 (local.get $rec)))
+    (local.set $v1 (local.get $v0))
+    (local.set $a (i32.add (local.get $p0) (local.get $q)))
+    (local.set $mv (v128.load32_splat offset=0 (local.get $rec)))
+    (local.set $hv (v128.load32_splat offset=4 (local.get $rec)))
+    (local.set $v0 (i32x4.add (local.get $v0) (i32x4.dot_i16x8_s (v128.load offset=0 (local.get $a)) (local.get $mv))))
+    (local.set $v1 (i32x4.add (local.get $v1) (i32x4.dot_i16x8_s (v128.load offset=2 (local.get $a)) (local.get $mv))))
+    (local.set $v0 (i32x4.add (local.get $v0) (i32x4.dot_i16x8_s (v128.load offset=4 (local.get $a)) (local.get $hv))))
+    (local.set $v1 (i32x4.add (local.get $v1) (i32x4.dot_i16x8_s (v128.load offset=6 (local.get $a)) (local.get $hv))))
+    (v128.store (local.get $buf) (local.get $v0))
+    (v128.store (local.get $buf) (local.get $v1))
+    (local.set $a (i32.add (local.get $p1) (local.get $q)))
+    (local.set $mv (v128.load32_splat offset=8 (local.get $rec)))
+    (local.set $hv (v128.load32_splat offset=12 (local.get $rec)))
+    (local.set $v0 (i32x4.add (local.get $v0) (i32x4.dot_i16x8_s (v128.load offset=0 (local.get $a)) (local.get $mv))))
+    (local.set $v1 (i32x4.add (local.get $v1) (i32x4.dot_i16x8_s (v128.load offset=2 (local.get $a)) (local.get $mv))))
+    (local.set $v0 (i32x4.add (local.get $v0) (i32x4.dot_i16x8_s (v128.load offset=4 (local.get $a)) (local.get $hv))))
+    (local.set $v1 (i32x4.add (local.get $v1) (i32x4.dot_i16x8_s (v128.load offset=6 (local.get $a)) (local.get $hv))))
+    (v128.store (local.get $buf) (local.get $v0))
+    (v128.store (local.get $buf) (local.get $v1))
+    (local.set $a (i32.add (local.get $p2) (local.get $q)))
+    (local.set $mv (v128.load32_splat offset=16 (local.get $rec)))
+    (local.set $hv (v128.load32_splat offset=20 (local.get $rec)))
+    (local.set $v0 (i32x4.add (local.get $v0) (i32x4.dot_i16x8_s (v128.load offset=0 (local.get $a)) (local.get $mv))))
+    (local.set $v1 (i32x4.add (local.get $v1) (i32x4.dot_i16x8_s (v128.load offset=2 (local.get $a)) (local.get $mv))))
+    (local.set $v0 (i32x4.add (local.get $v0) (i32x4.dot_i16x8_s (v128.load offset=4 (local.get $a)) (local.get $hv))))
+    (local.set $v1 (i32x4.add (local.get $v1) (i32x4.dot_i16x8_s (v128.load offset=6 (local.get $a)) (local.get $hv))))
+    (if (i32.ge_u (local.get $mode) (i32.const 2))
+      (then
+        (local.set $mv (v128.load64_splat offset=48 (local.get $rec)))
+        (local.set $hv (v128.load64_splat offset=56 (local.get $rec)))
+        (local.set $v0 (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27
+          (f64x2.add (local.get $hv) (f64x2.mul (local.get $mv) (f64x2.convert_low_i32x4_s (local.get $v0))))
+          (f64x2.add (local.get $hv) (f64x2.mul (local.get $mv) (f64x2.convert_low_i32x4_s (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $v0) (local.get $v0)))))))
+        (local.set $v1 (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27
+          (f64x2.add (local.get $hv) (f64x2.mul (local.get $mv) (f64x2.convert_low_i32x4_s (local.get $v1))))
+          (f64x2.add (local.get $hv) (f64x2.mul (local.get $mv) (f64x2.convert_low_i32x4_s (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $v1) (local.get $v1))))))))
+      (else
+        (local.set $mv (v128.load32_splat offset=28 (local.get $rec)))
+        (local.set $hv (v128.load32_splat offset=32 (local.get $rec)))
+        (if (i32.eqz (local.get $mode))
+          (then
+          (local.set $v0 (i32x4.shr_s (i32x4.add (local.get $hv) (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31
+            (i64x2.extmul_low_i32x4_s (local.get $v0) (local.get $mv)) (i64x2.extmul_high_i32x4_s (local.get $v0) (local.get $mv)))) (local.get $k)))
+          (local.set $v1 (i32x4.shr_s (i32x4.add (local.get $hv) (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31
+            (i64x2.extmul_low_i32x4_s (local.get $v1) (local.get $mv)) (i64x2.extmul_high_i32x4_s (local.get $v1) (local.get $mv)))) (local.get $k))))
+          (else
+          (local.set $sg (i32x4.shr_s (local.get $v0) (i32.const 31)))
+          (local.set $t (i32x4.abs (local.get $v0)))
+          (local.set $v0 (i32x4.sub (v128.xor (local.get $sg) (i32x4.shr_u (i32x4.add (local.get $hv) (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31
+            (i64x2.extmul_low_i32x4_u (local.get $t) (local.get $mv)) (i64x2.extmul_high_i32x4_u (local.get $t) (local.get $mv)))) (local.get $k))) (local.get $sg)))
+          (local.set $sg (i32x4.shr_s (local.get $v1) (i32.const 31)))
+          (local.set $t (i32x4.abs (local.get $v1)))
+          (local.set $v1 (i32x4.sub (v128.xor (local.get $sg) (i32x4.shr_u (i32x4.add (local.get $hv) (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31
+            (i64x2.extmul_low_i32x4_u (local.get $t) (local.get $mv)) (i64x2.extmul_high_i32x4_u (local.get $t) (local.get $mv)))) (local.get $k))) (local.get $sg)))))))
+    ;; [e0 o0 e1 o1 e2 o2 e3 o3] = outputs x0 .. x0 + 7
+    (local.set $t (i16x8.narrow_i32x4_s (local.get $v0) (local.get $v0)))
+    (local.set $v2 (i16x8.narrow_i32x4_s (local.get $v1) (local.get $v1)))
+    (local.set $v0 (i8x16.shuffle 0 1 16 17 2 3 18 19 4 5 20 21 6 7 22 23 (local.get $t) (local.get $v2)))
+    (if (i32.ne (local.get $mode) (i32.const 3))
+      (then
+        (local.set $v0 (i16x8.min_s (v128.load offset=32 (local.get $k16)) (i16x8.max_s (v128.load offset=16 (local.get $k16))
+          (i16x8.add_sat_s (v128.load (local.get $k16)) (local.get $v0)))))))
+    (local.set $v0 (i8x16.narrow_i16x8_u (local.get $v0) (local.get $v0)))
+    (local.set $op (i32.add (local.get $orow) (local.get $x0)))
+    (if (i32.eqz (local.get $room))
+      (then
+        (v128.store (local.get $buf) (local.get $v0))
+        (call $tail (local.get $op) (local.get $buf) (local.get $lut) (i32.sub (local.get $ow) (local.get $x0)))
+        (return)))
+    (if (i32.eqz (local.get $lut))
+      (then (v128.store64_lane 0 (local.get $op) (local.get $v0)))
+      (else
+    (local.set $sg (i32x4.splat (local.get $lut)))
+    (local.set $t (i16x8.extend_low_i8x16_u (local.get $v0)))
+    (local.set $v1 (i32x4.add (local.get $sg) (i32x4.extend_low_i16x8_u (local.get $t))))
+    (local.set $v2 (i32x4.add (local.get $sg) (i32x4.extend_high_i16x8_u (local.get $t))))
+    (local.set $g (i64x2.extract_lane 0 (local.get $v1)))
+    (i32.store8 offset=0 (local.get $op) (i32.load8_u (i32.wrap_i64 (local.get $g))))
+    (i32.store8 offset=1 (local.get $op) (i32.load8_u (i32.wrap_i64 (i64.shr_u (local.get $g) (i64.const 32)))))
+    (local.set $g (i64x2.extract_lane 1 (local.get $v1)))
+    (i32.store8 offset=2 (local.get $op) (i32.load8_u (i32.wrap_i64 (local.get $g))))
+    (i32.store8 offset=3 (local.get $op) (i32.load8_u (i32.wrap_i64 (i64.shr_u (local.get $g) (i64.const 32)))))
+    (local.set $g (i64x2.extract_lane 0 (local.get $v2)))
+    (i32.store8 offset=4 (local.get $op) (i32.load8_u (i32.wrap_i64 (local.get $g))))
+    (i32.store8 offset=5 (local.get $op) (i32.load8_u (i32.wrap_i64 (i64.shr_u (local.get $g) (i64.const 32)))))
+    (local.set $g (i64x2.extract_lane 1 (local.get $v2)))
+    (i32.store8 offset=6 (local.get $op) (i32.load8_u (i32.wrap_i64 (local.get $g))))
+    (i32.store8 offset=7 (local.get $op) (i32.load8_u (i32.wrap_i64 (i64.shr_u (local.get $g) (i64.const 32))))))))
+
+  ;; Outputs [x0, x0 + 8) of one row at stride 2 (the remainder of a row after its tiles of 16, or a
+  ;; row of at most 8): as $tiles2 with two vectors; 8 bytes stored when $room, else through $buf.
+  (func $tail2 (param $p0 i32) (param $p1 i32) (param $p2 i32) (param $rec i32) (param $orow i32) (param $ow i32)
+    (param $x0 i32) (param $lut i32) (param $k16 i32) (param $buf i32) (param $room i32)
+    (local $a i32) (local $q i32) (local $op i32) (local $mode i32) (local $k i32) (local $g i64)
+    (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $mv v128) (local $hv v128) (local $t v128) (local $sg v128)
+    (local.set $mode (i32.load offset=40 (local.get $rec)))
+    (local.set $k (i32.load offset=36 (local.get $rec)))
+    (local.set $q (i32.shl (local.get $x0) (i32.const 2)))
+    (local.set $v0 (v128.load32_splat offset=24 (local.get $rec)))
+    (local.set $v1 (local.get $v0))
+    (local.set $a (i32.add (local.get $p0) (local.get $q)))
+    (local.set $mv (v128.load32_splat offset=0 (local.get $rec)))
+    (local.set $hv (v128.load32_splat offset=4 (local.get $rec)))
+    (local.set $v0 (i32x4.add (local.get $v0) (i32x4.dot_i16x8_s (v128.load offset=0 (local.get $a)) (local.get $mv))))
+    (local.set $v1 (i32x4.add (local.get $v1) (i32x4.dot_i16x8_s (v128.load offset=16 (local.get $a)) (local.get $mv))))
+    (local.set $v0 (i32x4.add (local.get $v0) (i32x4.dot_i16x8_s (v128.load offset=4 (local.get $a)) (local.get $hv))))
+    (local.set $v1 (i32x4.add (local.get $v1) (i32x4.dot_i16x8_s (v128.load offset=20 (local.get $a)) (local.get $hv))))
+    (v128.store (local.get $buf) (local.get $v0))
+    (v128.store (local.get $buf) (local.get $v1))
+    (local.set $a (i32.add (local.get $p1) (local.get $q)))
+    (local.set $mv (v128.load32_splat offset=8 (local.get $rec)))
+    (local.set $hv (v128.load32_splat offset=12 (local.get $rec)))
+    (local.set $v0 (i32x4.add (local.get $v0) (i32x4.dot_i16x8_s (v128.load offset=0 (local.get $a)) (local.get $mv))))
+    (local.set $v1 (i32x4.add (local.get $v1) (i32x4.dot_i16x8_s (v128.load offset=16 (local.get $a)) (local.get $mv))))
+    (local.set $v0 (i32x4.add (local.get $v0) (i32x4.dot_i16x8_s (v128.load offset=4 (local.get $a)) (local.get $hv))))
+    (local.set $v1 (i32x4.add (local.get $v1) (i32x4.dot_i16x8_s (v128.load offset=20 (local.get $a)) (local.get $hv))))
+    (v128.store (local.get $buf) (local.get $v0))
+    (v128.store (local.get $buf) (local.get $v1))
+    (local.set $a (i32.add (local.get $p2) (local.get $q)))
+    (local.set $mv (v128.load32_splat offset=16 (local.get $rec)))
+    (local.set $hv (v128.load32_splat offset=20 (local.get $rec)))
+    (local.set $v0 (i32x4.add (local.get $v0) (i32x4.dot_i16x8_s (v128.load offset=0 (local.get $a)) (local.get $mv))))
+    (local.set $v1 (i32x4.add (local.get $v1) (i32x4.dot_i16x8_s (v128.load offset=16 (local.get $a)) (local.get $mv))))
+    (local.set $v0 (i32x4.add (local.get $v0) (i32x4.dot_i16x8_s (v128.load offset=4 (local.get $a)) (local.get $hv))))
+    (local.set $v1 (i32x4.add (local.get $v1) (i32x4.dot_i16x8_s (v128.load offset=20 (local.get $a)) (local.get $hv))))
+    (if (i32.ge_u (local.get $mode) (i32.const 2))
+      (then
+        (local.set $mv (v128.load64_splat offset=48 (local.get $rec)))
+        (local.set $hv (v128.load64_splat offset=56 (local.get $rec)))
+        (local.set $v0 (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27
+          (f64x2.add (local.get $hv) (f64x2.mul (local.get $mv) (f64x2.convert_low_i32x4_s (local.get $v0))))
+          (f64x2.add (local.get $hv) (f64x2.mul (local.get $mv) (f64x2.convert_low_i32x4_s (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $v0) (local.get $v0)))))))
+        (local.set $v1 (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27
+          (f64x2.add (local.get $hv) (f64x2.mul (local.get $mv) (f64x2.convert_low_i32x4_s (local.get $v1))))
+          (f64x2.add (local.get $hv) (f64x2.mul (local.get $mv) (f64x2.convert_low_i32x4_s (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $v1) (local.get $v1))))))))
+      (else
+        (local.set $mv (v128.load32_splat offset=28 (local.get $rec)))
+        (local.set $hv (v128.load32_splat offset=32 (local.get $rec)))
+        (if (i32.eqz (local.get $mode))
+          (then
+          (local.set $v0 (i32x4.shr_s (i32x4.add (local.get $hv) (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31
+            (i64x2.extmul_low_i32x4_s (local.get $v0) (local.get $mv)) (i64x2.extmul_high_i32x4_s (local.get $v0) (local.get $mv)))) (local.get $k)))
+          (local.set $v1 (i32x4.shr_s (i32x4.add (local.get $hv) (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31
+            (i64x2.extmul_low_i32x4_s (local.get $v1) (local.get $mv)) (i64x2.extmul_high_i32x4_s (local.get $v1) (local.get $mv)))) (local.get $k))))
+          (else
+          (local.set $sg (i32x4.shr_s (local.get $v0) (i32.const 31)))
+          (local.set $t (i32x4.abs (local.get $v0)))
+          (local.set $v0 (i32x4.sub (v128.xor (local.get $sg) (i32x4.shr_u (i32x4.add (local.get $hv) (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31
+            (i64x2.extmul_low_i32x4_u (local.get $t) (local.get $mv)) (i64x2.extmul_high_i32x4_u (local.get $t) (local.get $mv)))) (local.get $k))) (local.get $sg)))
+          (local.set $sg (i32x4.shr_s (local.get $v1) (i32.const 31)))
+          (local.set $t (i32x4.abs (local.get $v1)))
+          (local.set $v1 (i32x4.sub (v128.xor (local.get $sg) (i32x4.shr_u (i32x4.add (local.get $hv) (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31
+            (i64x2.extmul_low_i32x4_u (local.get $t) (local.get $mv)) (i64x2.extmul_high_i32x4_u (local.get $t) (local.get $mv)))) (local.get $k))) (local.get $sg)))))))
+    (local.set $v0 (i16x8.narrow_i32x4_s (local.get $v0) (local.get $v1)))
+    (if (i32.ne (local.get $mode) (i32.const 3))
+      (then
+        (local.set $v0 (i16x8.min_s (v128.load offset=32 (local.get $k16)) (i16x8.max_s (v128.load offset=16 (local.get $k16))
+          (i16x8.add_sat_s (v128.load (local.get $k16)) (local.get $v0)))))))
+    (local.set $v0 (i8x16.narrow_i16x8_u (local.get $v0) (local.get $v0)))
+    (local.set $op (i32.add (local.get $orow) (local.get $x0)))
+    (if (i32.eqz (local.get $room))
+      (then
+        (v128.store (local.get $buf) (local.get $v0))
+        (call $tail (local.get $op) (local.get $buf) (local.get $lut) (i32.sub (local.get $ow) (local.get $x0)))
+        (return)))
+    (if (i32.eqz (local.get $lut))
+      (then (v128.store64_lane 0 (local.get $op) (local.get $v0)))
+      (else
+    (local.set $sg (i32x4.splat (local.get $lut)))
+    (local.set $t (i16x8.extend_low_i8x16_u (local.get $v0)))
+    (local.set $v1 (i32x4.add (local.get $sg) (i32x4.extend_low_i16x8_u (local.get $t))))
+    (local.set $v2 (i32x4.add (local.get $sg) (i32x4.extend_high_i16x8_u (local.get $t))))
+    (local.set $g (i64x2.extract_lane 0 (local.get $v1)))
+    (i32.store8 offset=0 (local.get $op) (i32.load8_u (i32.wrap_i64 (local.get $g))))
+    (i32.store8 offset=1 (local.get $op) (i32.load8_u (i32.wrap_i64 (i64.shr_u (local.get $g) (i64.const 32)))))
+    (local.set $g (i64x2.extract_lane 1 (local.get $v1)))
+    (i32.store8 offset=2 (local.get $op) (i32.load8_u (i32.wrap_i64 (local.get $g))))
+    (i32.store8 offset=3 (local.get $op) (i32.load8_u (i32.wrap_i64 (i64.shr_u (local.get $g) (i64.const 32)))))
+    (local.set $g (i64x2.extract_lane 0 (local.get $v2)))
+    (i32.store8 offset=4 (local.get $op) (i32.load8_u (i32.wrap_i64 (local.get $g))))
+    (i32.store8 offset=5 (local.get $op) (i32.load8_u (i32.wrap_i64 (i64.shr_u (local.get $g) (i64.const 32)))))
+    (local.set $g (i64x2.extract_lane 1 (local.get $v2)))
+    (i32.store8 offset=6 (local.get $op) (i32.load8_u (i32.wrap_i64 (local.get $g))))
+    (i32.store8 offset=7 (local.get $op) (i32.load8_u (i32.wrap_i64 (i64.shr_u (local.get $g) (i64.const 32))))))))
 
   ;; Channels [c0, c1) of the uint8 input [C][h][w] at $src into the uint8 output [C][oh][ow] at $out.
   ;; $buf: this thread's scratch, 32 + 9·$rs bytes ([bounce 16][16][padding row][8 row slots], rows
@@ -447,7 +644,7 @@
     (param $s i32) (param $pt i32) (param $pl i32) (param $rs i32) (param $zx i32) (param $lut i32)
     (local $c i32) (local $a i32) (local $rec i32) (local $srcc i32) (local $outc i32) (local $next i32)
     (local $oy i32) (local $top i32) (local $need i32) (local $p0 i32) (local $p1 i32) (local $p2 i32)
-    (local $slots i32) (local $t v128)
+    (local $slots i32) (local $orow i32) (local $rem i32) (local $t v128)
     ;; padding row and the slots: zx everywhere
     (local.set $slots (i32.add (local.get $buf) (i32.const 32)))
     (local.set $t (i16x8.splat (local.get $zx)))
@@ -459,6 +656,7 @@
         (v128.store (local.get $a) (local.get $t))
         (local.set $a (i32.add (local.get $a) (i32.const 16)))
         (br $znext)))
+    (local.set $rem (i32.and (local.get $ow) (i32.const 15)))
     (local.set $c (local.get $c0))
     (block $cdone
       (loop $cloop
@@ -493,11 +691,33 @@
             (local.set $a (i32.add (local.get $top) (i32.const 2)))
             (local.set $p2 (select (i32.add (local.get $slots) (i32.mul (local.get $rs) (i32.add (i32.and (local.get $a) (i32.const 7)) (i32.const 1))))
               (local.get $slots) (i32.lt_u (local.get $a) (local.get $h))))
+            ;; tiles of 16; a remainder of 1..8 outputs (rows wider than 16) or a row of at most 8: one tile of 8
+            (local.set $orow (i32.add (local.get $outc) (i32.mul (local.get $oy) (local.get $ow))))
             (if (i32.eq (local.get $s) (i32.const 1))
-              (then (call $tiles1 (local.get $p0) (local.get $p1) (local.get $p2) (local.get $rec)
-                (i32.add (local.get $outc) (i32.mul (local.get $oy) (local.get $ow))) (local.get $ow) (local.get $lut) (local.get $k16) (local.get $buf) (i32.ge_s (i32.mul (i32.sub (local.get $oh) (local.get $oy)) (local.get $ow)) (i32.const 16))))
-              (else (call $tiles2 (local.get $p0) (local.get $p1) (local.get $p2) (local.get $rec)
-                (i32.add (local.get $outc) (i32.mul (local.get $oy) (local.get $ow))) (local.get $ow) (local.get $lut) (local.get $k16) (local.get $buf) (i32.ge_s (i32.mul (i32.sub (local.get $oh) (local.get $oy)) (local.get $ow)) (i32.const 16)))))
+              (then
+                (if (i32.le_s (local.get $ow) (i32.const 8))
+                  (then (call $tail1 (local.get $p0) (local.get $p1) (local.get $p2) (local.get $rec) (local.get $orow) (local.get $ow) (i32.const 0) (local.get $lut) (local.get $k16) (local.get $buf)
+                    (i32.ge_s (i32.mul (i32.sub (local.get $oh) (local.get $oy)) (local.get $ow)) (i32.const 8))))
+                  (else
+                    (if (i32.and (i32.gt_s (local.get $ow) (i32.const 16)) (i32.le_u (i32.sub (local.get $rem) (i32.const 1)) (i32.const 7)))
+                      (then
+                        (call $tiles1 (local.get $p0) (local.get $p1) (local.get $p2) (local.get $rec) (local.get $orow) (local.get $ow) (i32.sub (local.get $ow) (local.get $rem)) (local.get $lut) (local.get $k16) (local.get $buf) (i32.const 1))
+                        (call $tail1 (local.get $p0) (local.get $p1) (local.get $p2) (local.get $rec) (local.get $orow) (local.get $ow) (i32.sub (local.get $ow) (i32.const 8)) (local.get $lut) (local.get $k16) (local.get $buf) (i32.const 1)))
+                      (else
+                        (call $tiles1 (local.get $p0) (local.get $p1) (local.get $p2) (local.get $rec) (local.get $orow) (local.get $ow) (local.get $ow) (local.get $lut) (local.get $k16) (local.get $buf)
+                          (i32.ge_s (i32.mul (i32.sub (local.get $oh) (local.get $oy)) (local.get $ow)) (i32.const 16))))))))
+              (else
+                (if (i32.le_s (local.get $ow) (i32.const 8))
+                  (then (call $tail2 (local.get $p0) (local.get $p1) (local.get $p2) (local.get $rec) (local.get $orow) (local.get $ow) (i32.const 0) (local.get $lut) (local.get $k16) (local.get $buf)
+                    (i32.ge_s (i32.mul (i32.sub (local.get $oh) (local.get $oy)) (local.get $ow)) (i32.const 8))))
+                  (else
+                    (if (i32.and (i32.gt_s (local.get $ow) (i32.const 16)) (i32.le_u (i32.sub (local.get $rem) (i32.const 1)) (i32.const 7)))
+                      (then
+                        (call $tiles2 (local.get $p0) (local.get $p1) (local.get $p2) (local.get $rec) (local.get $orow) (local.get $ow) (i32.sub (local.get $ow) (local.get $rem)) (local.get $lut) (local.get $k16) (local.get $buf) (i32.const 1))
+                        (call $tail2 (local.get $p0) (local.get $p1) (local.get $p2) (local.get $rec) (local.get $orow) (local.get $ow) (i32.sub (local.get $ow) (i32.const 8)) (local.get $lut) (local.get $k16) (local.get $buf) (i32.const 1)))
+                      (else
+                        (call $tiles2 (local.get $p0) (local.get $p1) (local.get $p2) (local.get $rec) (local.get $orow) (local.get $ow) (local.get $ow) (local.get $lut) (local.get $k16) (local.get $buf)
+                          (i32.ge_s (i32.mul (i32.sub (local.get $oh) (local.get $oy)) (local.get $ow)) (i32.const 16)))))))))
             (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
             (br $yloop)))
         (local.set $c (i32.add (local.get $c) (i32.const 1)))
