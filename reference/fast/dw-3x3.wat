@@ -19,10 +19,12 @@
 ;;   stride 1: the load at element x0 gives the even outputs x0, x0 + 2, .., the load at x0 + 1 the
 ;;     odd ones; two 16-bit interleaves restore the order after the narrowing.
 ;; 3 rows × 8 dot products per 4 vectors of 4 outputs: 24 i32x4.dot_i16x8_s + 24 i32x4.add per 16
-;; outputs (dw.wat: 20 + 20 and 20 interleaving shuffles, plus the packing pass). The last tile of a
-;; row overlaps the previous one (x0 = ow − 16) so every store is a full 16 bytes; a row narrower
-;; than 16 is stored whole while 16 bytes remain in the channel (its later rows rewrite the rest),
-;; else through a bounce vector. One function per stride ($tiles1, $tiles2): V8 keeps fewer values
+;; outputs (dw.wat: 20 + 20 and 20 interleaving shuffles, plus the packing pass). A remainder of
+;; 1..8 outputs after the tiles of 16 (rows wider than 16) and rows of at most 8 are one tile of 8
+;; ($tail1, $tail2); otherwise the last tile of a row overlaps the previous one (x0 = ow − 16), so
+;; every store is a full 16 bytes; a row of 9..15 (or 1..8) is stored whole while 16 (8) bytes
+;; remain in the channel (its later rows, written after it, rewrite the rest), else through a
+;; bounce vector. One function per stride ($tiles1, $tiles2): V8 keeps fewer values
 ;; live; the partial sums are stored (never read) after each kernel row, which makes V8 compute
 ;; them before the next row's loads instead of hoisting all 24 loads and spilling them.
 ;;
