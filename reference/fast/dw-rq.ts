@@ -3,7 +3,8 @@
  * (dw.wat `conv_dw_rq`): per channel, packing, convolution and requantization in one pass, whole
  * channels per thread. Bit-identical to convIntOracle + requantizeOracle (+ the output table) under
  * the conditions conv-int.ts checks before calling it (int32-exact sums, uint8 input, multipliers
- * < 1/2: {@link rqInRegisters}).
+ * < 1/2: {@link rqInRegisters}). Layers with dilation 1 and equal strides 1 or 2 (every YOLOX
+ * depthwise layer) run dw-3x3.ts / dw-3x3.wat `conv_dw_rq2` instead (see {@link dw3x3Eligible}).
  *
  * The layer's static data (packed weights, bias, register requantization data, row and tap offset
  * tables, geometry) is laid out once per layer and shape in one block and copied into the engine's
