@@ -3,7 +3,8 @@
  * (dw.wat `conv_dw_rq`): per channel, packing, convolution and requantization in one pass, whole
  * channels per thread. Bit-identical to convIntOracle + requantizeOracle (+ the output table) under
  * the conditions conv-int.ts checks before calling it (int32-exact sums, uint8 input, multipliers
- * < 1/2: {@link rqInRegisters}).
+ * < 1/2: {@link rqInRegisters}). Layers with dilation 1 and equal strides 1 or 2 (every YOLOX
+ * depthwise layer) run dw-3x3.ts / dw-3x3.wat `conv_dw_rq2` instead (see {@link dw3x3Eligible}).
  *
  * The layer's static data (packed weights, bias, register requantization data, row and tap offset
  * tables, geometry) is laid out once per layer and shape in one block and copied into the engine's
@@ -13,6 +14,10 @@ import type { FastEngine } from './engine.js';
 import type { ConvIntGeom, RequantParams } from './conv-int-types.js';
 import type { PreparedConvInt } from './pack.js';
 import { registerData, StaticImage, type RegisterData } from './requant.js';
+import { depthwise3x3RqFast, dw3x3Eligible } from './dw-3x3.js';
+
+/** Whether the last {@link depthwiseRqFast} ran dw-3x3.wat conv_dw_rq2 (else dw.wat conv_dw_rq); for tests. */
+export let lastDwRq2 = false;
 
 /** Multiply-accumulates per job of the depthwise kernel (~10–20 µs); see FastEngine.jobCount. */
 export const DW_JOB_MACS = 1 << 16;
@@ -75,6 +80,11 @@ function dwImage(prep: PreparedConvInt, g: ConvIntGeom, zx: number, q: RequantPa
  * of the [N][C][OH][OW] uint8 output (both already allocated by the caller after `e.reset()`).
  */
 export function depthwiseRqFast(e: FastEngine, prep: PreparedConvInt, g: ConvIntGeom, zx: number, q: RequantParams, lut: Uint8Array | undefined, src: number, outA: number): void {
+  lastDwRq2 = dw3x3Eligible(g, zx);
+  if (lastDwRq2) {
+    depthwise3x3RqFast(e, prep, g, zx, q, lut, src, outA);
+    return;
+  }
   const img = dwImage(prep, g, zx, q);
   const { lay } = img;
   const sA = img.addressIn(e);

@@ -34,6 +34,7 @@ export const FN = {
   conv_dw_rq: 11,
   gather_u8: 12,
   conv_pairs_rq: 13,
+  conv_dw_rq2: 14,
 } as const;
 export type FnName = keyof typeof FN;
 const FN_NAMES = Object.keys(FN) as FnName[];
