@@ -19,7 +19,8 @@ import { convIntOracle, matMulIntOracle } from './conv-int-oracle.js';
 import { convIntGeom, type ConvIntGeom, type ConvIntParams, type MatMulIntParams, type RequantParams } from './conv-int-types.js';
 import { conv1x1Eligible, conv1x1RequantFast } from './conv1x1.js';
 import { allocRequant, checkRequant, registerData, requantizeFast, requantRows, rqInRegisters } from './requant.js';
-import { depthwiseRqFast, DW_JOB_MACS } from './dw-rq.js';
+import { DW_JOB_MACS, dwPlan } from './dw-rq.js';
+import { publishPlan } from './node-plan.js';
 import { accFitsInt32, minMax, packChannelsLast, packPhases, prepareConvInt, type PackPart, type PreparedConvInt } from './pack.js';
 
 export { prepareConvInt, type PreparedConvInt } from './pack.js';
@@ -232,14 +233,12 @@ function runDepthwise(e: FastEngine, prep: PreparedConvInt, p: ConvIntParams, g:
   const inRegs = fused !== null && kh * kw + ((kh * kw) & 1) === 10 && parts.length === 1 && parts[0] === 'all' && raw !== null && rqInRegisters(fused.q);
   lastDwInRegisters = inRegs;
   if (inRegs) {
-    e.reset();
-    const count = g.n * c * oh * ow;
-    const rawAt = e.addressOf(raw);
-    const srcA = rawAt ?? e.alloc(raw.length);
-    const outA = fused.outA || e.alloc(count);
-    if (rawAt === null) new Uint8Array(e.buffer, srcA, raw.length).set(raw);
-    depthwiseRqFast(e, prep, g, p.zx, fused.q, fused.lut, srcA, outA);
-    if (!fused.outA) fused.out.set(new Uint8Array(e.buffer, outA, count));
+    // as a replayable plan (node-plan.ts) writing into the output the caller allocated
+    const plan = dwPlan(e, prep, g, p.zx, fused.q, fused.lut);
+    const out = plan.run([raw], fused.outA);
+    if (!fused.outA) fused.out.set(out);
+    plan.last = fused.out as Uint8Array;
+    publishPlan(plan);
     return;
   }
   const hp = Math.max(g.h + g.pt + g.pb, (oh - 1) * sh + (kh - 1) * dh + 1, g.h + g.pt);

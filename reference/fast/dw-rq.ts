@@ -15,6 +15,7 @@ import type { ConvIntGeom, RequantParams } from './conv-int-types.js';
 import type { PreparedConvInt } from './pack.js';
 import { registerData, StaticImage, type RegisterData } from './requant.js';
 import { depthwise3x3RqFast, dw3x3Eligible } from './dw-3x3.js';
+import type { FastPlan } from './node-plan.js';
 
 /** Whether the last {@link depthwiseRqFast} ran dw-3x3.wat conv_dw_rq2 (else dw.wat conv_dw_rq); for tests. */
 export let lastDwRq2 = false;
@@ -107,4 +108,60 @@ export function depthwiseRqFast(e: FastEngine, prep: PreparedConvInt, g: ConvInt
     }
     e.parallel('conv_dw_rq', dj, [[0, lay.region * 2], [17, 16]]);
   }
+}
+
+/**
+ * A depthwise layer's replayable call (node-plan.ts) on engine `e` for inputs of geometry `g`:
+ * allocation of the output, then {@link depthwiseRqFast}.
+ */
+export class DwPlan implements FastPlan {
+  readonly inputs = [0];
+  readonly inputLengths: number[];
+  readonly outputLength: number;
+  readonly lutApplied: boolean;
+  /** The array the kernel's entry point returned for the last call (conv-int.ts sets it). */
+  last: Uint8Array | null = null;
+
+  constructor(
+    readonly e: FastEngine,
+    readonly prep: PreparedConvInt,
+    readonly g: ConvIntGeom,
+    readonly zx: number,
+    readonly q: RequantParams,
+    readonly lut: Uint8Array | undefined,
+  ) {
+    this.inputLengths = [g.n * g.c * g.h * g.w];
+    this.outputLength = g.n * g.c * g.oh * g.ow;
+    this.lutApplied = lut !== undefined;
+  }
+
+  run(xs: readonly Uint8Array[], outAt = 0): Uint8Array {
+    const { e, outputLength: count } = this;
+    const x = xs[0]!;
+    if (x.length !== this.inputLengths[0]) throw new RangeError(`depthwise: ${x.length} input codes for a plan of ${this.inputLengths[0]}`);
+    e.reset();
+    const kept = e.arena ? outAt || e.allocKeep(count) : 0;
+    const rawAt = e.addressOf(x);
+    const srcA = rawAt ?? e.alloc(x.length);
+    const outA = kept || e.alloc(count);
+    if (rawAt === null) new Uint8Array(e.buffer, srcA, x.length).set(x);
+    depthwiseRqFast(e, this.prep, this.g, this.zx, this.q, this.lut, srcA, outA);
+    const view = new Uint8Array(e.buffer, outA, count);
+    if (kept) return (this.last = view);
+    const out = new Uint8Array(count);
+    out.set(view);
+    return (this.last = out);
+  }
+}
+
+const dwPlans = new WeakMap<PreparedConvInt, { key: string; plan: DwPlan }>();
+
+/** The cached plan of a depthwise layer (rebuilt when the engine, geometry, zero point, requantization or table change). */
+export function dwPlan(e: FastEngine, prep: PreparedConvInt, g: ConvIntGeom, zx: number, q: RequantParams, lut: Uint8Array | undefined): DwPlan {
+  const key = `${g.n},${g.c},${g.h},${g.w},${g.oh},${g.ow},${g.kh},${g.kw},${g.sh},${g.sw},${g.dh},${g.dw},${g.pt},${g.pl},${g.pb},${g.pr},${zx}`;
+  const hit = dwPlans.get(prep);
+  if (hit && hit.key === key && hit.plan.e === e && hit.plan.q === q && hit.plan.lut === lut) return hit.plan;
+  const plan = new DwPlan(e, prep, { ...g }, zx, q, lut);
+  dwPlans.set(prep, { key, plan });
+  return plan;
 }
