@@ -20,6 +20,7 @@ import { convIntGeom, type ConvIntGeom, type ConvIntParams, type MatMulIntParams
 import { conv1x1Eligible, conv1x1RequantFast } from './conv1x1.js';
 import { allocRequant, checkRequant, registerData, requantizeFast, requantRows, rqInRegisters } from './requant.js';
 import { depthwiseRqFast, DW_JOB_MACS } from './dw-rq.js';
+import { convRowsEligible, convRowsRun, nchwSources } from './conv-rows.js';
 import { accFitsInt32, minMax, packChannelsLast, packPhases, prepareConvInt, type PackPart, type PreparedConvInt } from './pack.js';
 
 export { prepareConvInt, type PreparedConvInt } from './pack.js';
@@ -27,6 +28,9 @@ export { checkRequant, requantizeFast } from './requant.js';
 
 /** Why the last call of a fast function ran on the oracle instead (null: it ran on WebAssembly). */
 export let lastFallback: string | null = null;
+
+/** Whether the last convIntRequantFast call ran on conv-rows.wat (few input channels, stride 1 along rows). */
+export let lastConvRows = false;
 
 /** Whether the last convIntRequantFast call applied its output table (`lut`) itself. */
 export let lastLutApplied = false;
@@ -355,6 +359,7 @@ export function convIntFast(engine: FastEngine, p: ConvIntParams, prepared?: Pre
  */
 export function convIntRequantFast(engine: FastEngine, p: ConvIntParams, q: RequantParams, prepared?: PreparedConvInt, lut?: Uint8Array): Uint8Array | Uint16Array {
   lastLutApplied = false;
+  lastConvRows = false;
   const g = convIntGeom(p);
   checkRequant(q);
   if (q.multipliers.length !== g.m || q.shifts.length !== g.m) throw new RangeError(`convIntRequantFast: ${q.multipliers.length} multipliers for ${g.m} output channels`);
@@ -377,6 +382,17 @@ export function convIntRequantFast(engine: FastEngine, p: ConvIntParams, q: Requ
   const out = outA ? (q.bits === 8 ? new Uint8Array(engine.buffer, outA, count) : new Uint16Array(engine.buffer, outA, count)) : q.bits === 8 ? new Uint8Array(count) : new Uint16Array(count);
   const fused: Fused = { q, out, lut: q.bits === 8 ? lut : undefined, outA };
   lastLutApplied = fused.lut !== undefined;
+  if (convRowsEligible(p, q, prep)) {
+    // few input channels, stride 1 along rows: pixels in lanes from the pair-row layout (conv-rows.ts)
+    const x = p.x as Uint8Array;
+    const inAt = engine.addressOf(x);
+    const srcA = inAt ?? engine.alloc(x.length);
+    if (inAt === null) new Uint8Array(engine.buffer, srcA, x.length).set(x);
+    lastConvRows = true;
+    const oA = convRowsRun(engine, g, p.zx, q, prep, fused.lut, outA, (b) => nchwSources(srcA, b, g.c, g.h, g.w));
+    if (!outA) fused.out.set(new Uint8Array(engine.buffer, oA, count));
+    return fused.out;
+  }
   if (prep.kind === 'dw') runDepthwise(engine, prep, p, g, parts, null, fused);
   else runKernel(engine, prep, convLayout(p, g, prep.cp), g.n, parts, null, fused);
   return fused.out;

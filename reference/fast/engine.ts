@@ -34,6 +34,9 @@ export const FN = {
   conv_dw_rq: 11,
   gather_u8: 12,
   conv_pairs_rq: 13,
+  reserved_14: 14, // placeholder (conv-rows.wat): index 14 belongs to another branch; drop at merge
+  conv_rows_rq: 15,
+  pack_rows_u8: 16,
 } as const;
 export type FnName = keyof typeof FN;
 const FN_NAMES = Object.keys(FN) as FnName[];
