@@ -20,7 +20,7 @@ import { convIntGeom, type ConvIntGeom, type ConvIntParams, type MatMulIntParams
 import { conv1x1Eligible, conv1x1RequantFast } from './conv1x1.js';
 import { allocRequant, checkRequant, registerData, requantizeFast, requantRows, rqInRegisters } from './requant.js';
 import { depthwiseRqFast, DW_JOB_MACS } from './dw-rq.js';
-import { convRowsEligible, convRowsRun, nchwSources } from './conv-rows.js';
+import { convRowsEligible, convRowsRun, gatheredInputs, nchwSources } from './conv-rows.js';
 import { accFitsInt32, minMax, packChannelsLast, packPhases, prepareConvInt, type PackPart, type PreparedConvInt } from './pack.js';
 
 export { prepareConvInt, type PreparedConvInt } from './pack.js';
@@ -382,14 +382,22 @@ export function convIntRequantFast(engine: FastEngine, p: ConvIntParams, q: Requ
   const out = outA ? (q.bits === 8 ? new Uint8Array(engine.buffer, outA, count) : new Uint16Array(engine.buffer, outA, count)) : q.bits === 8 ? new Uint8Array(count) : new Uint16Array(count);
   const fused: Fused = { q, out, lut: q.bits === 8 ? lut : undefined, outA };
   lastLutApplied = fused.lut !== undefined;
-  if (convRowsEligible(p, q, prep)) {
+  const gathered = p.x instanceof Uint8Array ? gatheredInputs.get(p.x) : undefined;
+  // a gathered input is taken only under the dtype bound (its codes are not there to be scanned)
+  if (convRowsEligible(p, q, prep) && (!gathered || accFitsInt32(prep, Math.max(p.zx, 255 - p.zx)))) {
     // few input channels, stride 1 along rows: pixels in lanes from the pair-row layout (conv-rows.ts)
+    // (an input gathered from another tensor by the Focus fusion, focus.ts, is read from its sources)
     const x = p.x as Uint8Array;
-    const inAt = engine.addressOf(x);
-    const srcA = inAt ?? engine.alloc(x.length);
-    if (inAt === null) new Uint8Array(engine.buffer, srcA, x.length).set(x);
+    let sources = gathered?.sources;
+    if (gathered) gathered.consumed = true;
+    else {
+      const inAt = engine.addressOf(x);
+      const srcA = inAt ?? engine.alloc(x.length);
+      if (inAt === null) new Uint8Array(engine.buffer, srcA, x.length).set(x);
+      sources = (b) => nchwSources(srcA, b, g.c, g.h, g.w);
+    }
     lastConvRows = true;
-    const oA = convRowsRun(engine, g, p.zx, q, prep, fused.lut, outA, (b) => nchwSources(srcA, b, g.c, g.h, g.w));
+    const oA = convRowsRun(engine, g, p.zx, q, prep, fused.lut, outA, sources!);
     if (!outA) fused.out.set(new Uint8Array(engine.buffer, oA, count));
     return fused.out;
   }

@@ -96,6 +96,12 @@ export function convRowsRun(e: FastEngine, g: ConvIntGeom, zx: number, q: Requan
   return oA;
 }
 
+/**
+ * Conv inputs that are not written out (focus.ts): an uninitialized kept view of the input's size
+ * whose channels are read from these sources instead; `consumed` is set when a convolution did.
+ */
+export const gatheredInputs = new WeakMap<Uint8Array, { sources: (b: number) => ChannelSource[]; consumed: boolean }>();
+
 /** Channel sources of a plain NCHW uint8 tensor at byte address `at` (image b). */
 export function nchwSources(at: number, b: number, c: number, h: number, w: number): ChannelSource[] {
   const out: ChannelSource[] = [];
