@@ -360,6 +360,7 @@ export function convIntFast(engine: FastEngine, p: ConvIntParams, prepared?: Pre
 export function convIntRequantFast(engine: FastEngine, p: ConvIntParams, q: RequantParams, prepared?: PreparedConvInt, lut?: Uint8Array): Uint8Array | Uint16Array {
   lastLutApplied = false;
   lastConvRows = false;
+  lastPairsInRegisters = false;
   const g = convIntGeom(p);
   checkRequant(q);
   if (q.multipliers.length !== g.m || q.shifts.length !== g.m) throw new RangeError(`convIntRequantFast: ${q.multipliers.length} multipliers for ${g.m} output channels`);
