@@ -1,5 +1,5 @@
 /**
- * conv-rows (conv-rows.wat conv_rows_rq + pack.wat pack_rows_u8, used by convIntRequantFast for
+ * conv-rows (conv-rows.wat conv_rows_band: $pack_rows + $conv_rows per band of rows, used by convIntRequantFast for
  * one-group uint8 layers with ≤ 16 input channels, stride 1 along rows, dilation 1) against
  * convIntOracle + requantizeOracle (+ table) on randomized layers: kernel sizes 1–7, row strides
  * 1–3, asymmetric pads, odd and small channel counts, output channels not a multiple of 4, rows

@@ -1,7 +1,8 @@
 /**
  * Convolutions of uint8 codes with few input channels, stride 1 along rows and dilation 1 (the first
  * 3x3 conv of YOLOX after its Focus: 12 → 16 channels, 208×208), requantized to uint8 on the
- * registers (conv-rows.wat conv_rows_rq) from the pair-row layout written by pack.wat pack_rows_u8.
+ * registers (conv-rows.wat: $conv_rows) from the pair-row layout written by $pack_rows, band by band of
+ * output rows into a per-thread buffer (conv_rows_band: the packed rows are read from L1/L2).
  * Bit-identical to convIntOracle + requantizeOracle (+ the output table) under the int32 exactness
  * conditions the caller has checked (conv-int.ts convIntRequantFast), multipliers < 1/2
  * (requant.ts rqInRegisters).
@@ -23,8 +24,8 @@ import { registerData, rqInRegisters, StaticImage, type RegisterData } from './r
 
 /** Multiply-accumulates per convolution job (~15 µs); see FastEngine.jobCount. */
 const JOB_MACS = 1 << 19;
-/** Padded rows per packing job (a few µs each). */
-const PACK_JOB_ROWS = 32;
+/** Bytes of packed input rows per band (per thread; stays in L1/L2). */
+const BAND_BYTES = 1 << 16;
 /** Input channels up to which the rows kernel is used (measured: see README, first-conv section). */
 export const ROWS_MAX_CHANNELS = 16;
 
@@ -69,29 +70,31 @@ export function convRowsRun(e: FastEngine, g: ConvIntGeom, zx: number, q: Requan
   const lutA = lut ? e.alloc(256) : 0;
   if (lut) new Uint8Array(e.buffer, lutA, 256).set(lut.subarray(0, 256));
   const descA = e.alloc(ncp * 2 * 16);
-  const xA = e.alloc(hp * ncp * wpad * 4);
+  const ppA = e.alloc(22 * 4);
+  // bands of output rows whose packed input rows (this thread's buffer) fit in ~BAND_BYTES
+  const rowBytes = ncp * wpad * 4;
+  const rows = Math.max(1, Math.floor((Math.floor(BAND_BYTES / rowBytes) - kh) / sh) + 1);
+  const bufBytes = Math.ceil((((rows - 1) * sh + kh) * rowBytes) / 16) * 16;
+  const bufA = e.alloc(bufBytes * e.threads);
   const bounceA = e.alloc(16 * e.threads);
   const oA = outA || e.alloc(n * m * plane);
   const desc = new Int32Array(e.buffer, descA, ncp * 8);
-  const pjobs = Math.max(1, Math.min(e.jobCount(hp, PACK_JOB_ROWS), Math.ceil(hp / 8)));
-  const pchunk = Math.ceil(hp / pjobs);
-  const cjobs = Math.max(1, Math.min(e.jobCount(plane * m * c * kh * kw, JOB_MACS), oh));
-  const cchunk = Math.ceil(oh / cjobs);
+  const pp = new Int32Array(e.buffer, ppA, 22);
+  const jobs = Math.max(1, Math.min(e.jobCount(plane * m * c * kh * kw, JOB_MACS), oh));
+  const chunk = Math.ceil(oh / jobs);
   for (let b = 0; b < n; b++) {
     const src = sources(b);
-    desc.fill(0);
     for (let ch = 0; ch < c; ch++) {
       const s = src[ch]!;
       desc.set([s.base, s.rowStride, s.step, 1], ch * 4);
     }
+    // a missing odd channel: zeros (its base is only required to be readable)
     for (let ch = c; ch < ncp * 2; ch++) desc.set([0, 0, 1, 0], ch * 4);
-    const pj: number[][] = [];
-    for (let y = 0; y < hp; y += pchunk) pj.push([descA, ncp, h, w, zx, wpad, pt, pl, xA, y, Math.min(hp, y + pchunk)]);
-    e.parallel('pack_rows_u8', pj);
+    pp.set([descA, ncp, h, w, zx, wpad, pt, pl, wA, bA, oA + b * m * plane, rqA, lutA, k16A, kh, kw, sh, ow, plane, m, hp, rows]);
     const cj: number[][] = [];
-    // (x, w, bias, out, rq, lut, k16, bounce of thread 0, ncp, kh, kw, sh, wpad, ow, plane, m, oy0, oy1)
-    for (let y = 0; y < oh; y += cchunk) cj.push([xA, wA, bA, oA + b * m * plane, rqA, lutA, k16A, bounceA, ncp, kh, kw, sh, wpad, ow, plane, m, y, Math.min(oh, y + cchunk)]);
-    e.parallel('conv_rows_rq', cj, [[7, 16]]);
+    // (parameter block, oy0, oy1, band buffer of thread 0, bounce vector of thread 0)
+    for (let y = 0; y < oh; y += chunk) cj.push([ppA, y, Math.min(oh, y + chunk), bufA, bounceA]);
+    e.parallel('conv_rows_band', cj, [[3, bufBytes], [4, 16]]);
   }
   return oA;
 }
@@ -110,7 +113,7 @@ export function nchwSources(at: number, b: number, c: number, h: number, w: numb
 }
 
 /**
- * Weights of the 'pairs' layout (pack.ts) re-laid for conv_rows_rq: per 4 output channels
+ * Weights of the 'pairs' layout (pack.ts) re-laid for conv-rows.wat $conv_rows: per 4 output channels
  * [kx][ky][channel pair][4][2] int16 (channels past M are 0).
  */
 export function rowsWeights(prep: PreparedConvInt): Int16Array {

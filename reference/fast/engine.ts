@@ -35,8 +35,7 @@ export const FN = {
   gather_u8: 12,
   conv_pairs_rq: 13,
   reserved_14: 14, // placeholder (conv-rows.wat): index 14 belongs to another branch; drop at merge
-  conv_rows_rq: 15,
-  pack_rows_u8: 16,
+  conv_rows_band: 15,
 } as const;
 export type FnName = keyof typeof FN;
 const FN_NAMES = Object.keys(FN) as FnName[];

@@ -3,7 +3,7 @@
  * tensor (YOLOX / YOLOv5 Focus: 8 slices taking rows and columns ::2 / 1::2 of the image, one Concat
  * to 12 channels) feeding a Conv runs as that Conv reading its input channels straight from the
  * root tensor's codes: conv-rows.ts packs each channel from a strided box of the root (pack.wat
- * pack_rows_u8: base, row stride, column step 1 or 2), so the sliced and concatenated tensors are
+ * conv-rows.wat $pack_rows: base, row stride, column step 1 or 2), so the sliced and concatenated tensors are
  * never made. Applied only when nobody observes the intermediates (runQuantized without onTensor,
  * keep 'needed': the same rule as the SiLU fusion in fusion.ts).
  *
