@@ -355,52 +355,6 @@
         (br $band)))
   )
 
-  ;; Quantization of float32 src[i], i in [i0, i1), to uint8 dst[i] through a 256-entry table, for
-  ;; inputs whose values are all integers 0..255 (images; focus.ts): table[v] is the exact quantizer's
-  ;; code of v (quantize-tensor.ts run on 0..255), so no division per element. Any value that is not
-  ;; such an integer (fraction, out of range, NaN) sets the word at $flag to 1 and its code is not
-  ;; meaningful (the caller then quantizes the whole tensor the usual way). The tail (< 8 values) is
-  ;; checked and looked up one by one.
-  (func (export "quant_table_f32") (param $src i32) (param $dst i32) (param $table i32) (param $flag i32) (param $i0 i32) (param $i1 i32)
-    (local $i i32) (local $a v128) (local $b v128) (local $va v128) (local $vb v128) (local $bad v128) (local $g i64) (local $f f32) (local $k i32)
-    (local.set $i (local.get $i0))
-    (block $vdone
-      (loop $vloop
-        (br_if $vdone (i32.gt_s (i32.add (local.get $i) (i32.const 8)) (local.get $i1)))
-        (local.set $va (v128.load (i32.add (local.get $src) (i32.shl (local.get $i) (i32.const 2)))))
-        (local.set $vb (v128.load offset=16 (i32.add (local.get $src) (i32.shl (local.get $i) (i32.const 2)))))
-        (local.set $a (i32x4.trunc_sat_f32x4_s (local.get $va)))
-        (local.set $b (i32x4.trunc_sat_f32x4_s (local.get $vb)))
-        ;; bad lanes: not equal to their truncation (fractions, NaN) or outside 0..255
-        (local.set $bad (v128.or (local.get $bad) (v128.or
-          (v128.or (f32x4.ne (f32x4.convert_i32x4_s (local.get $a)) (local.get $va)) (f32x4.ne (f32x4.convert_i32x4_s (local.get $b)) (local.get $vb)))
-          (v128.or (i32x4.gt_u (local.get $a) (v128.const i32x4 255 255 255 255)) (i32x4.gt_u (local.get $b) (v128.const i32x4 255 255 255 255))))))
-        (local.set $g (i64x2.extract_lane 0 (i8x16.narrow_i16x8_u (i16x8.narrow_i32x4_u (local.get $a) (local.get $b)) (local.get $a))))
-        (i64.store (i32.add (local.get $dst) (local.get $i)) (i64.or (i64.or (i64.or
-          (i64.load8_u (i32.add (local.get $table) (i32.and (i32.wrap_i64 (local.get $g)) (i32.const 255))))
-          (i64.shl (i64.load8_u (i32.add (local.get $table) (i32.and (i32.wrap_i64 (i64.shr_u (local.get $g) (i64.const 8))) (i32.const 255)))) (i64.const 8)))
-          (i64.or (i64.shl (i64.load8_u (i32.add (local.get $table) (i32.and (i32.wrap_i64 (i64.shr_u (local.get $g) (i64.const 16))) (i32.const 255)))) (i64.const 16))
-          (i64.shl (i64.load8_u (i32.add (local.get $table) (i32.and (i32.wrap_i64 (i64.shr_u (local.get $g) (i64.const 24))) (i32.const 255)))) (i64.const 24))))
-          (i64.or (i64.or
-          (i64.shl (i64.load8_u (i32.add (local.get $table) (i32.and (i32.wrap_i64 (i64.shr_u (local.get $g) (i64.const 32))) (i32.const 255)))) (i64.const 32))
-          (i64.shl (i64.load8_u (i32.add (local.get $table) (i32.and (i32.wrap_i64 (i64.shr_u (local.get $g) (i64.const 40))) (i32.const 255)))) (i64.const 40)))
-          (i64.or (i64.shl (i64.load8_u (i32.add (local.get $table) (i32.and (i32.wrap_i64 (i64.shr_u (local.get $g) (i64.const 48))) (i32.const 255)))) (i64.const 48))
-          (i64.shl (i64.load8_u (i32.add (local.get $table) (i32.wrap_i64 (i64.shr_u (local.get $g) (i64.const 56))))) (i64.const 56))))))
-        (local.set $i (i32.add (local.get $i) (i32.const 8)))
-        (br $vloop)))
-    (block $sdone
-      (loop $sloop
-        (br_if $sdone (i32.ge_s (local.get $i) (local.get $i1)))
-        (local.set $f (f32.load (i32.add (local.get $src) (i32.shl (local.get $i) (i32.const 2)))))
-        (local.set $k (i32.trunc_sat_f32_s (local.get $f)))
-        (if (i32.or (f32.ne (f32.convert_i32_s (local.get $k)) (local.get $f)) (i32.gt_u (local.get $k) (i32.const 255)))
-          (then (i32.store (local.get $flag) (i32.const 1)) (local.set $k (i32.const 0))))
-        (i32.store8 (i32.add (local.get $dst) (local.get $i)) (i32.load8_u (i32.add (local.get $table) (local.get $k))))
-        (local.set $i (i32.add (local.get $i) (i32.const 1)))
-        (br $sloop)))
-    (if (v128.any_true (local.get $bad)) (then (i32.store (local.get $flag) (i32.const 1))))
-  )
-
   ;; placeholder for FN index 14 (engine.ts) until the branch that owns that index is merged
   (func (export "reserved_14"))
 )

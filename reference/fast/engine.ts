@@ -36,7 +36,6 @@ export const FN = {
   conv_pairs_rq: 13,
   reserved_14: 14, // placeholder (conv-rows.wat): index 14 belongs to another branch; drop at merge
   conv_rows_band: 15,
-  quant_table_f32: 16,
 } as const;
 export type FnName = keyof typeof FN;
 const FN_NAMES = Object.keys(FN) as FnName[];

@@ -19,7 +19,6 @@ import type { ExecutionPlan, PlannedNode } from '../executor.js';
 import type { FeatureQParams } from '../quant/feature-params.js';
 import type { Inputs } from '../ops/op.js';
 import { makeTensor, type Tensor } from '../tensor.js';
-import { quantizeTensor } from '../quant/quantize-tensor.js';
 import type { FastEngine } from './engine.js';
 import { gatheredInputs, type ChannelSource } from './conv-rows.js';
 
@@ -195,27 +194,21 @@ export class FocusRun {
     }
     const boxes = this.boxes(f, root);
     if (!boxes || !q) return null;
+    const codes = this.hooks.codesOf(root, q);
+    if (!(codes.data instanceof Uint8Array)) return null;
+    let at = e.addressOf(codes.data);
     const dims = boxes.dims;
     const count = dims.reduce((a, b) => a * b, 1);
     e.reset();
-    // an image of integers 0..255: quantized through a table (no division per element), else the step's quantizer
-    let src: Uint8Array | null = root.data instanceof Float32Array ? quantizeByTable(e, root.data, q) : null;
-    if (!src) {
-      const codes = this.hooks.codesOf(root, q);
-      if (!(codes.data instanceof Uint8Array)) return null;
-      src = codes.data;
-    }
-    let at = e.addressOf(src);
-    e.reset();
     if (at === null) {
-      at = e.allocKeep(src.length);
-      new Uint8Array(e.buffer, at, src.length).set(src);
+      at = e.allocKeep(codes.data.length);
+      new Uint8Array(e.buffer, at, codes.data.length).set(codes.data);
     }
     const xA = e.allocKeep(count);
     const x = new Uint8Array(e.buffer, xA, count);
     const [c, hw, w] = [dims[1]!, dims[2]! * dims[3]!, dims[3]!];
     const base = at;
-    const codes = src;
+    const src = codes.data;
     return {
       x,
       dims,
@@ -223,7 +216,7 @@ export class FocusRun {
       materialize: () => {
         for (let k = 0; k < boxes.list.length; k++) {
           const s = boxes.list[k]!;
-          for (let i = 0; i < hw; i++) x[k * hw + i] = codes[s.base + Math.floor(i / w) * s.rowStride + (i % w) * s.step]!;
+          for (let i = 0; i < hw; i++) x[k * hw + i] = src[s.base + Math.floor(i / w) * s.rowStride + (i % w) * s.step]!;
         }
       },
     };
@@ -281,34 +274,3 @@ export class FocusRun {
 }
 
 const dimsOf = new WeakMap<ChannelSource[], number[]>();
-
-/** Float values per job of {@link quantizeByTable} (~10 µs). */
-const QUANT_JOB = 1 << 16;
-
-/** The quantizer's codes of 0..255 per parameter object. */
-const tables = new WeakMap<FeatureQParams, Uint8Array>();
-
-/**
- * Codes of `x` (kept in the engine's memory) when every value is an integer 0..255, through the
- * table of the exact quantizer (quantize-tensor.ts) on those 256 values, or null (some other value:
- * the caller quantizes the usual way). Equal to quantizeTensor(x, q) by construction.
- */
-export function quantizeByTable(e: FastEngine, x: Float32Array, q: FeatureQParams): Uint8Array | null {
-  if (q.bits > 8 || x.length === 0) return null;
-  let table = tables.get(q);
-  if (!table) tables.set(q, (table = quantizeTensor(Float32Array.from({ length: 256 }, (_, i) => i), q) as Uint8Array));
-  const n = x.length;
-  const codesA = e.allocKeep(n);
-  const jobs = e.jobCount(n, QUANT_JOB);
-  const chunk = Math.ceil(n / jobs / 8) * 8;
-  const tA = e.alloc(256);
-  const flagA = e.alloc(16);
-  const xA = e.alloc(n * 4);
-  new Uint8Array(e.buffer, tA, 256).set(table);
-  new Int32Array(e.buffer, flagA, 1)[0] = 0;
-  new Float32Array(e.buffer, xA, n).set(x);
-  const pj: number[][] = [];
-  for (let i = 0; i < n; i += chunk) pj.push([xA, codesA, tA, flagA, i, Math.min(n, i + chunk)]);
-  e.parallel('quant_table_f32', pj);
-  return new Int32Array(e.buffer, flagA, 1)[0] === 0 ? new Uint8Array(e.buffer, codesA, n) : null;
-}
