@@ -111,12 +111,13 @@ export interface FocusHooks {
   run(step: PlannedNode, ins: Inputs): Tensor[];
 }
 
-/** Per channel of the conv input (image-major): the root element offset of (iy, ix) = base + iy · rowStride + ix · step. */
-type Boxes = ChannelSource[] | null;
+/**
+ * Per fusion: the strided box of every conv-input channel (image-major; root element of (iy, ix) =
+ * base + iy · rowStride + ix · step) for the last root dims and slice constants, or null (not boxes).
+ */
+const boxCache = new WeakMap<FocusFusion, { dimsKey: string; key: string; consts: unknown[]; boxes: { list: ChannelSource[]; dims: number[] } | null }>();
 
-const boxCache = new WeakMap<FocusFusion, { key: string; boxes: Boxes }>();
-
-/** Whether the last {@link FocusRun.execute} of a conv ran fused (for tests). */
+/** How many fused convs {@link FocusRun.execute} ran: fused, with the gathered input written out, unfused (for tests). */
 export const focusStats = { fused: 0, materialized: 0, unfused: 0 };
 
 /** The fusion state of one run (make one per integer step). */
@@ -224,22 +225,29 @@ export class FocusRun {
 
   /** The strided box of every conv-input channel in the root (cached per fusion and root dims / constant inputs), or null. */
   private boxes(f: FocusFusion, root: Tensor): { list: ChannelSource[]; dims: number[] } | null {
-    let key = root.dims.join(',');
+    // the slices' constant inputs (the same initializer arrays every run: compared by identity first)
+    const consts: unknown[] = [];
     for (const s of f.members) {
+      if (s.node.opType === 'Concat') continue;
       const rec = this.inputs.get(s.node.name)!;
       for (let i = 1; i < rec.length; i++) {
         const t = rec[i];
-        if (s.node.opType === 'Concat') continue;
         if (t && t.data.length > 16) return null;
-        key += `|${t ? Array.from(t.data as ArrayLike<number | bigint>, String).join(',') : '-'}`;
+        consts.push(t ? t.data : null);
       }
     }
+    const dimsKey = root.dims.join(',');
     const hit = boxCache.get(f);
-    if (hit && hit.key === key) return hit.boxes ? { list: hit.boxes, dims: dimsOf.get(hit.boxes)! } : null;
-    const res = this.findBoxes(f, root);
-    boxCache.set(f, { key, boxes: res?.list ?? null });
-    if (res) dimsOf.set(res.list, res.dims);
-    return res;
+    const same = hit && hit.dimsKey === dimsKey && hit.consts.length === consts.length && hit.consts.every((d, i) => d === consts[i]);
+    if (hit && same) return hit.boxes;
+    const key = consts.map((d) => (d ? Array.from(d as ArrayLike<number | bigint>, String).join(',') : '-')).join('|');
+    if (hit && hit.dimsKey === dimsKey && hit.key === key) {
+      boxCache.set(f, { ...hit, consts });
+      return hit.boxes;
+    }
+    const boxes = this.findBoxes(f, root);
+    boxCache.set(f, { dimsKey, key, consts, boxes });
+    return boxes;
   }
 
   private findBoxes(f: FocusFusion, root: Tensor): { list: ChannelSource[]; dims: number[] } | null {
@@ -272,5 +280,3 @@ export class FocusRun {
     return { list, dims: [bn, c, h, w] };
   }
 }
-
-const dimsOf = new WeakMap<ChannelSource[], number[]>();
