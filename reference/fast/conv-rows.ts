@@ -26,7 +26,7 @@ import { registerData, rqInRegisters, StaticImage, type RegisterData } from './r
 const JOB_MACS = 1 << 19;
 /** Bytes of packed input rows per band (per thread; stays in L1/L2). */
 const BAND_BYTES = 1 << 16;
-/** Input channels up to which the rows kernel is used (measured: see README, first-conv section). */
+/** Input channels up to which the rows kernel is used (measured: README, s11-first). */
 export const ROWS_MAX_CHANNELS = 16;
 
 /** Whether {@link convRowsRequantFast} takes this layer (one group, uint8 input, stride 1 along rows, dilation 1, few channels). */
