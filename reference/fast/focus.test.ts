@@ -57,12 +57,16 @@ describe('Focus fusion', () => {
     expect(g.members.at(-1)!.node.name).toBe('Concat_41');
   });
 
-  it('fused fast runs give the plain-TS output bytes (1 and 2 threads)', async () => {
+  it('fused fast runs give the output bytes of the unfused fast run and of the plain-TS run (1 and 2 threads)', async () => {
     for (const fast of [e1, e2]) {
       const before = { ...focusStats };
       await expectSameOutput(prep, fast);
       expect(focusStats.fused).toBe(before.fused + 1);
       expect(focusStats.materialized).toBe(before.materialized);
+      const unfused = (await runQuantized(prep, 'images', x, { fast, fuse: false })).outputs.get('output')!;
+      const fused = (await runQuantized(prep, 'images', x, { fast })).outputs.get('output')!;
+      expect(focusStats.fused).toBe(before.fused + 2);
+      expect(bytes(fused).equals(bytes(unfused))).toBe(true);
     }
   }, 120_000);
 
