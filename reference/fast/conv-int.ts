@@ -21,6 +21,7 @@ import { conv1x1Eligible, conv1x1RequantFast } from './conv1x1.js';
 import { allocRequant, checkRequant, registerData, requantizeFast, requantRows, rqInRegisters } from './requant.js';
 import { DW_JOB_MACS, dwPlan } from './dw-rq.js';
 import { publishPlan } from './node-plan.js';
+import { convRowsEligible, convRowsRun, gatheredInputs, nchwSources } from './conv-rows.js';
 import { accFitsInt32, minMax, packChannelsLast, packPhases, prepareConvInt, type PackPart, type PreparedConvInt } from './pack.js';
 
 export { prepareConvInt, type PreparedConvInt } from './pack.js';
@@ -28,6 +29,9 @@ export { checkRequant, requantizeFast } from './requant.js';
 
 /** Why the last call of a fast function ran on the oracle instead (null: it ran on WebAssembly). */
 export let lastFallback: string | null = null;
+
+/** Whether the last convIntRequantFast call ran on conv-rows.wat (few input channels, stride 1 along rows). */
+export let lastConvRows = false;
 
 /** Whether the last convIntRequantFast call applied its output table (`lut`) itself. */
 export let lastLutApplied = false;
@@ -354,6 +358,8 @@ export function convIntFast(engine: FastEngine, p: ConvIntParams, prepared?: Pre
  */
 export function convIntRequantFast(engine: FastEngine, p: ConvIntParams, q: RequantParams, prepared?: PreparedConvInt, lut?: Uint8Array): Uint8Array | Uint16Array {
   lastLutApplied = false;
+  lastConvRows = false;
+  lastPairsInRegisters = false;
   const g = convIntGeom(p);
   checkRequant(q);
   if (q.multipliers.length !== g.m || q.shifts.length !== g.m) throw new RangeError(`convIntRequantFast: ${q.multipliers.length} multipliers for ${g.m} output channels`);
@@ -376,6 +382,25 @@ export function convIntRequantFast(engine: FastEngine, p: ConvIntParams, q: Requ
   const out = outA ? (q.bits === 8 ? new Uint8Array(engine.buffer, outA, count) : new Uint16Array(engine.buffer, outA, count)) : q.bits === 8 ? new Uint8Array(count) : new Uint16Array(count);
   const fused: Fused = { q, out, lut: q.bits === 8 ? lut : undefined, outA };
   lastLutApplied = fused.lut !== undefined;
+  const gathered = p.x instanceof Uint8Array ? gatheredInputs.get(p.x) : undefined;
+  // a gathered input is taken only under the dtype bound (its codes are not there to be scanned)
+  if (convRowsEligible(p, q, prep) && (!gathered || accFitsInt32(prep, Math.max(p.zx, 255 - p.zx)))) {
+    // few input channels, stride 1 along rows: pixels in lanes from the pair-row layout (conv-rows.ts)
+    // (an input gathered from another tensor by the Focus fusion, focus.ts, is read from its sources)
+    const x = p.x as Uint8Array;
+    let sources = gathered?.sources;
+    if (gathered) gathered.consumed = true;
+    else {
+      const inAt = engine.addressOf(x);
+      const srcA = inAt ?? engine.alloc(x.length);
+      if (inAt === null) new Uint8Array(engine.buffer, srcA, x.length).set(x);
+      sources = (b) => nchwSources(srcA, b, g.c, g.h, g.w);
+    }
+    lastConvRows = true;
+    const oA = convRowsRun(engine, g, p.zx, q, prep, fused.lut, outA, sources!);
+    if (!outA) fused.out.set(new Uint8Array(engine.buffer, oA, count));
+    return fused.out;
+  }
   if (prep.kind === 'dw') runDepthwise(engine, prep, p, g, parts, null, fused);
   else runKernel(engine, prep, convLayout(p, g, prep.cp), g.n, parts, null, fused);
   return fused.out;

@@ -35,6 +35,7 @@ export const FN = {
   gather_u8: 12,
   conv_pairs_rq: 13,
   conv_dw_rq2: 14,
+  conv_rows_band: 15,
 } as const;
 export type FnName = keyof typeof FN;
 const FN_NAMES = Object.keys(FN) as FnName[];

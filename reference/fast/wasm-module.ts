@@ -12,7 +12,7 @@ import { packageRoot } from '../../src/version.js';
 import { UserError } from '../../src/errors.js';
 
 /** The fast engine's kernel modules (package-relative), loaded together in this order. */
-export const FAST_WAT_SOURCES = ['reference/fast/conv-int.wat', 'reference/fast/pack.wat', 'reference/fast/requant.wat', 'reference/fast/eltwise.wat', 'reference/fast/conv1x1.wat', 'reference/fast/dw.wat', 'reference/fast/conv-pairs-rq.wat', 'reference/fast/gather.wat', 'reference/fast/dw-3x3.wat'] as const;
+export const FAST_WAT_SOURCES = ['reference/fast/conv-int.wat', 'reference/fast/pack.wat', 'reference/fast/requant.wat', 'reference/fast/eltwise.wat', 'reference/fast/conv1x1.wat', 'reference/fast/dw.wat', 'reference/fast/conv-pairs-rq.wat', 'reference/fast/gather.wat', 'reference/fast/dw-3x3.wat', 'reference/fast/conv-rows.wat'] as const;
 
 /** Every kernel source (paths relative to the package root), each compiled to `dist/<path>.wasm`. */
 export const WAT_SOURCES = [...FAST_WAT_SOURCES, 'src/metrics/pair-kernel.wat'] as const;

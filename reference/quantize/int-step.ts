@@ -26,6 +26,7 @@ import type { PreparedQuant, PreparedWeight } from './prepare.js';
 import type { QuantizedWeights } from '../quant/weights.js';
 import type { FastEngine } from '../fast/engine.js';
 import { quantizeFast } from '../fast/eltwise.js';
+import { FocusRun, findFocusFusions } from '../fast/focus.js';
 import { fastIntOp } from '../fast/fast-ops.js';
 import { applyTableInPlace, findSiluFusions, siluTable } from '../fast/fusion.js';
 import { takePlan } from '../fast/node-plan.js';
@@ -200,7 +201,11 @@ export function makeIntStep(prep: PreparedQuant, plan: ExecutionPlan, opts: IntS
   /** Convs whose fused table was applied in this run (their Sigmoid and Mul then pass through). */
   const fusedConvs = new Set<string>();
 
-  const execute = (step: PlannedNode, inputs: Inputs): Tensor[] => {
+  // Focus fusion (reference/fast/focus.ts): Slice/Concat trees feeding a Conv read in place, same condition as the SiLU fusion
+  const focus = opts.fuse && fast && featureQ ? new FocusRun(findFocusFusions(plan), { fast, qOf: (s) => nodeInfo(prep, s.node), skipped: (s) => skipped.has(s.node.name), codesOf, passed: (s) => modes.set(s.node.name, 'int'), run: (s, ins) => executeNode(s, ins, null) }) : null;
+  const execute = (step: PlannedNode, inputs: Inputs): Tensor[] => (focus?.execute(step, inputs, (ins) => executeSilu(step, ins)) ?? executeSilu(step, inputs));
+
+  const executeSilu = (step: PlannedNode, inputs: Inputs): Tensor[] => {
     const node = step.node;
     if (fusions) {
       const member = fusions.byMember.get(node.name);
