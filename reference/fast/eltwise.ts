@@ -10,12 +10,18 @@ import type { FastEngine, FnName } from './engine.js';
 /** Elements per job (~10 µs for a table lookup); see FastEngine.jobCount. */
 const JOB_ELEMENTS = 1 << 15;
 
-/** Runs `fn(...head, i0, i1)` over [from, n) split into jobs of ranges (multiples of 16). */
-export function parallelRange(e: FastEngine, fn: FnName, head: number[], n: number, from = 0): void {
+/** The jobs `[...head, i0, i1]` covering [from, n) in ranges of about JOB_ELEMENTS (multiples of 16). */
+function rangeJobs(e: FastEngine, head: number[], n: number, from = 0): number[][] {
   const parts = e.jobCount(n - from, JOB_ELEMENTS);
   const chunk = Math.ceil((n - from) / parts / 16) * 16;
   const jobs: number[][] = [];
   for (let i = from; i < n; i += chunk) jobs.push([...head, i, Math.min(n, i + chunk)]);
+  return jobs;
+}
+
+/** Runs `fn(...head, i0, i1)` over [from, n) split into jobs of ranges (multiples of 16). */
+export function parallelRange(e: FastEngine, fn: FnName, head: number[], n: number, from = 0): void {
+  const jobs = rangeJobs(e, head, n, from);
   if (jobs.length === 1) e.call(fn, jobs[0]!);
   else if (jobs.length > 1) e.parallel(fn, jobs);
 }
@@ -67,19 +73,26 @@ export function quantizeFast(e: FastEngine, x: Float32Array, p: { scale: number;
   const kept = e.arena ? e.allocKeep(x.length * bytes) : 0;
   const chunk = Math.min(x.length, QUANT_CHUNK * e.threads);
   const sA = e.alloc(8);
-  const xA = e.alloc(chunk * 4);
+  // two chunk buffers: the JavaScript copy of chunk k + 1 overlaps the workers' quantization of chunk k
+  const bufA = [e.alloc(chunk * 4), e.alloc(chunk * 4)];
   const qA = kept || e.alloc(x.length * bytes);
   const buf = e.buffer;
   new Float64Array(buf, sA, 1)[0] = p.scale;
   // a float32 scale allows one float32 division (exact: see eltwise.wat $q4)
   const f32 = p.scale !== 0 && Math.fround(p.scale) === p.scale && Number.isFinite(p.scale) ? 1 : 0;
-  // chunk by chunk through a small buffer: each chunk is quantized while it is still in the cache
+  const views = bufA.map((a) => new Float32Array(buf, a, chunk));
+  // chunk by chunk through small buffers: each chunk is quantized while it is still in the cache
   // (the kernel reads src + 4·i for i in [c0, c1): src is the buffer's address minus 4·c0, wrapping as i32)
-  const xs = new Float32Array(buf, xA, chunk);
-  for (let c0 = 0; c0 < x.length; c0 += chunk) {
-    const c1 = Math.min(x.length, c0 + chunk);
-    xs.set(x.subarray(c0, c1));
-    parallelRange(e, 'quant_f32', [(xA - 4 * c0) | 0, qA, sA, p.zeroPoint, 2 ** p.bits - 1, bytes, f32], c1, c0);
+  try {
+    for (let c0 = 0, k = 0; c0 < x.length; c0 += chunk, k ^= 1) {
+      const c1 = Math.min(x.length, c0 + chunk);
+      views[k]!.set(x.subarray(c0, c1));
+      e.finish();
+      const head = [(bufA[k]! - 4 * c0) | 0, qA, sA, p.zeroPoint, 2 ** p.bits - 1, bytes, f32];
+      e.post('quant_f32', rangeJobs(e, head, c1, c0));
+    }
+  } finally {
+    e.finish();
   }
   const view = bytes === 1 ? new Uint8Array(e.buffer, qA, x.length) : new Uint16Array(e.buffer, qA, x.length);
   if (kept) return view;

@@ -95,6 +95,41 @@ describe('FastEngine.parallel', () => {
     }
   });
 
+  it('post / finish: the workers run posted jobs while the caller works, finish completes them exactly once', async () => {
+    const one = await FastEngine.create({ threads: 1, fromSource: true });
+    try {
+      const r = rng(9);
+      for (const e of [spinning, sleeper, one]) {
+        for (let round = 0; round < 20; round++) {
+          const n = randInt(r, 64, 200000);
+          e.reset();
+          const tA = e.alloc(256);
+          const xA = e.alloc(n);
+          const table = Uint8Array.from({ length: 256 }, (_, i) => (i + 1) & 255);
+          const x = Uint8Array.from({ length: n }, () => randInt(r, 0, 255));
+          new Uint8Array(e.buffer, tA, 256).set(table);
+          new Uint8Array(e.buffer, xA, n).set(x);
+          // in place +1 per job: a job run twice (or not at all) leaves a wrong byte
+          const jobs: number[][] = [];
+          const parts = randInt(r, 1, 12);
+          for (let j = 0; j < parts; j++) jobs.push([xA, xA, tA, Math.floor((j * n) / parts), Math.floor(((j + 1) * n) / parts)]);
+          e.post('lut_u8', jobs);
+          if (round % 3 === 0) busy(0.2); // the caller busy: the worker claims jobs meanwhile
+          expect(() => e.post('lut_u8', jobs)).toThrow(/not finished/);
+          expect(() => e.parallel('lut_u8', jobs)).toThrow(/not finished/);
+          e.finish();
+          e.finish(); // nothing pending: a no-op
+          const y = new Uint8Array(e.buffer, xA, n);
+          let wrong = 0;
+          for (let i = 0; i < n; i++) if (y[i] !== ((x[i]! + 1) & 255)) wrong++;
+          expect(wrong, `${e.threads} thread(s), round ${round}`).toBe(0);
+        }
+      }
+    } finally {
+      await one.close();
+    }
+  });
+
   it('reports a job that traps on the worker, and on the calling thread, and stays usable', () => {
     for (const e of [spinning, sleeper]) {
       e.reset();

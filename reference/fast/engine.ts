@@ -298,20 +298,43 @@ export class FastEngine {
    * A job that throws makes the call throw (after every thread has stopped).
    */
   parallel(fn: FnName, jobs: number[][], perThread: ReadonlyArray<readonly [number, number]> = []): void {
+    this.complete(this.begin(fn, jobs, perThread));
+  }
+
+  /**
+   * Starts {@link parallel}`(fn, jobs, perThread)` and returns at once: the workers claim jobs while
+   * the caller does other work (no other call on this engine), then {@link finish} claims what is
+   * left on the calling thread and joins, as `parallel` does. Without workers the jobs run in finish.
+   */
+  post(fn: FnName, jobs: number[][], perThread: ReadonlyArray<readonly [number, number]> = []): void {
+    if (this.pending) throw new Error('fast kernels: post while an earlier post is not finished');
+    this.pending = this.begin(fn, jobs, perThread);
+  }
+
+  /** Completes the call started by {@link post} (a no-op when none is pending). */
+  finish(): void {
+    const c = this.pending;
+    this.pending = null;
+    if (c) this.complete(c);
+  }
+
+  private pending: Posted | null = null;
+
+  /** Checks the call and posts its jobs to the workers (see parallel). */
+  private begin(fn: FnName, jobs: number[][], perThread: ReadonlyArray<readonly [number, number]>): Posted {
+    if (this.pending) throw new Error('fast kernels: a call while a posted one is not finished');
     const nj = jobs.length;
-    if (nj === 0) return;
-    const nargs = jobs[0]!.length;
+    const nargs = nj > 0 ? jobs[0]!.length : 0;
     if (nj > MAX_JOBS || perThread.length > MAX_PER) throw new RangeError(`fast kernels: ${nj} jobs (at most ${MAX_JOBS}), ${perThread.length} per-thread arguments (at most ${MAX_PER})`);
     if (nargs > MAX_ARGS) throw new RangeError('fast kernels: too many arguments');
-    if (nj === 1 || this.workers.length === 0) {
-      for (const job of jobs) this.call(fn, job);
-      return;
-    }
+    const call: Posted = { fn, jobs, seq: 0, nb: 0, t0: 0, posted: 0 };
+    if (nj <= 1 || this.workers.length === 0) return call;
     const c = this.ctrl;
     const j = this.job;
     const seq = (this.seq = (this.seq % 0x1fffffff) + 1);
     const tracing = this.trace !== null;
-    const t0 = tracing ? now() : 0;
+    call.seq = seq;
+    call.t0 = tracing ? now() : 0;
     j[JOB_FN] = FN[fn];
     j[JOB_NARGS] = nargs;
     j[NJOBS] = nj;
@@ -328,6 +351,7 @@ export class FastEngine {
       for (let a = 0; a < nargs; a++) j[at + a] = args[a]!;
     }
     const nb = this.affinity ? Math.min(this.threads, MAX_BLOCKS, nj) : 1;
+    call.nb = nb;
     j[JOB_NBLOCKS] = nb;
     for (let blk = 0; blk < nb; blk++) Atomics.store(j, blk * COUNTER_STRIDE, Math.floor((blk * nj) / nb));
     if (this.resting) {
@@ -343,7 +367,21 @@ export class FastEngine {
       // a spinning worker sees the call by itself; only a sleeping one needs the (slow) notify
       if (Atomics.load(c, b + W_SLEEP) !== 0) Atomics.notify(c, b + SEQ);
     }
-    const posted = tracing ? now() : 0;
+    call.posted = tracing ? now() : 0;
+    return call;
+  }
+
+  /** Runs the caller's share of a posted call and joins the workers (see parallel). */
+  private complete(call: Posted): void {
+    const { fn, jobs, seq, nb } = call;
+    if (seq === 0) {
+      for (const job of jobs) this.call(fn, job);
+      return;
+    }
+    const c = this.ctrl;
+    const j = this.job;
+    const nj = jobs.length;
+    const tracing = this.trace !== null;
     const ownStart = performance.now();
     // this thread's share: claim jobs of block 0, then of the others, until none is left (thread
     // index 0: no per-thread offset)
@@ -376,7 +414,7 @@ export class FastEngine {
     if (tracing) {
       const joined = Atomics.load(c, GATE) === 2 * seq + 1;
       const tt = this.traceTimes;
-      this.trace!.push({ fn, jobs: nj, ownJobs: own, start: t0, posted, ownDone, joined: now(), workerStart: joined ? tt[0]! : 0, workerEnd: joined ? tt[1]! : 0, workerJobs: joined ? tt[2]! : 0 });
+      this.trace!.push({ fn, jobs: nj, ownJobs: own, start: call.t0, posted: call.posted, ownDone, joined: now(), workerStart: joined ? tt[0]! : 0, workerEnd: joined ? tt[1]! : 0, workerJobs: joined ? tt[2]! : 0 });
     }
     if (err) throw err;
     if (failed) throw new Error(`fast kernels: ${fn} failed on a worker thread`);
@@ -404,6 +442,17 @@ export class FastEngine {
       return;
     }
   }
+}
+
+/** A call between {@link FastEngine.post} (or the start of parallel) and its completion; seq 0: runs on the caller only. */
+interface Posted {
+  fn: FnName;
+  jobs: number[][];
+  seq: number;
+  nb: number;
+  /** Trace times (0 when not tracing). */
+  t0: number;
+  posted: number;
 }
 
 /** Milliseconds since the epoch with sub-microsecond resolution (comparable across threads). */
