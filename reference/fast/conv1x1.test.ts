@@ -2,9 +2,11 @@
  * The 1x1 kernel (conv1x1.ts) against convIntOracle + requantizeOracle (+ table) on randomized layers:
  * odd and even channel counts (1–70), output channels not a multiple of 4, planes not a multiple of
  * 8 (down to one pixel), batches, every zero point, extreme codes and weights, with and without an
- * output table, in and out of the engine's memory (a run), 1 and 2 threads.
+ * output table, in and out of the engine's memory (a run), 1 and 2 threads; the YOLOX-nano
+ * few-channel shapes (C 16–64) on 3 threads.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FastEngine } from './engine.js';
 import { inRun, useEngines } from './test-engines.js';
 import { convIntRequantFast, lastFallback, lastLutApplied, prepareConvInt } from './conv-int.js';
 import { conv1x1Eligible, lastConv1x1Split } from './conv1x1.js';
@@ -95,5 +97,40 @@ describe('conv1x1RequantFast', () => {
       const want = requantizeOracle(convIntOracle(p), h * w, q);
       for (const e of engines) expect(firstDiff(convIntRequantFast(e, p, q, prep), want), `seed ${s}, ${e.threads} thread(s)`).toBe(-1);
     }
+  });
+  describe('on 3 threads', () => {
+    let e3: FastEngine;
+    beforeAll(async () => {
+      e3 = await FastEngine.create({ threads: 3, fromSource: true });
+    });
+    afterAll(async () => {
+      await e3.close();
+    });
+
+    it('equals the oracle on the few-channel YOLOX-nano shapes (C 16–64, planes split by pixels), table on and off', () => {
+      // [c, m, h, w]: the shape groups that dominate YOLOX-nano, planes cut down (and not multiples of 8)
+      const shapes: [number, number, number, number][] = [[16, 32, 21, 27], [16, 16, 19, 23], [32, 32, 26, 27], [32, 16, 17, 29], [32, 64, 13, 25], [64, 64, 26, 26], [64, 32, 15, 21], [33, 31, 9, 43]];
+      shapes.forEach(([c, m, h, w], s) => {
+        const r = rng(900 + s);
+        const zx = [0, 255, 128, int(r, 0, 255)][s % 4]!;
+        const extreme = s % 2 === 0;
+        const x = Uint8Array.from({ length: c * h * w }, () => (extreme ? [0, 255][int(r, 0, 1)]! : int(r, 0, 255)));
+        const wt = Int8Array.from({ length: m * c }, () => (extreme ? [-127, 127][int(r, 0, 1)]! : int(r, -127, 127)));
+        const bias = Int32Array.from({ length: m }, () => int(r, -100000, 100000));
+        const p: ConvIntParams = { x, xShape: [1, c, h, w], zx, w: wt, wShape: [m, c, 1, 1], bias, group: 1, strides: [1, 1], dilations: [1, 1], pads: [0, 0, 0, 0] };
+        // shifts over the whole register range: 1 (multiplier in [1/4, 1/2)) up to 31
+        const qms = Array.from({ length: m }, (_, o) => quantizeMultiplier(o % 2 === 0 ? 2 ** -(1.01 + 30.9 * r()) : (0.05 + 3 * r()) / (Math.sqrt(c) * 127 * 40)));
+        const q: RequantParams = { multipliers: qms.map((v) => v.m), shifts: qms.map((v) => v.shift), zpOut: int(r, 0, 255), qmin: 0, qmax: 255, bits: 8 };
+        const prep = prepareConvInt(wt, p.wShape, bias, 1);
+        expect(conv1x1Eligible(p, q, prep)).toBe(true);
+        const want = requantizeOracle(convIntOracle(p), h * w, q);
+        const table = Uint8Array.from({ length: 256 }, () => int(r, 0, 255));
+        const got = convIntRequantFast(e3, p, q, prep);
+        expect(lastFallback, `shape ${s}`).toBeNull();
+        expect(firstDiff(got, want), `shape ${s} [${c},${h},${w}] -> ${m}, 3 threads`).toBe(-1);
+        const gotT = convIntRequantFast(e3, p, q, prep, table);
+        expect(firstDiff(gotT, Uint8Array.from(want, (v) => table[v]!)), `shape ${s} with table, 3 threads`).toBe(-1);
+      });
+    });
   });
 });
