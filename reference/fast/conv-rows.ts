@@ -20,7 +20,7 @@
 import type { FastEngine } from './engine.js';
 import type { ConvIntGeom, ConvIntParams, RequantParams } from './conv-int-types.js';
 import type { PreparedConvInt } from './pack.js';
-import { registerData, rqInRegisters, StaticImage, type RegisterData } from './requant.js';
+import { registerImage, rqInRegisters, type RegisterImage } from './requant.js';
 
 /** Multiply-accumulates per convolution job (~15 µs); see FastEngine.jobCount. */
 const JOB_MACS = 1 << 19;
@@ -142,20 +142,9 @@ export function rowsWeights(prep: PreparedConvInt): Int16Array {
   return out;
 }
 
-/** Per-layer static data: [rows weights | bias | rq | k16]. */
-interface LayerImage extends StaticImage {
-  rd: RegisterData;
-}
+/** Per-layer static data ([rows weights | bias | rq | k16]), per prepared layer. */
+const images = new WeakMap<PreparedConvInt, RegisterImage>();
 
-const images = new WeakMap<PreparedConvInt, LayerImage>();
-
-/** The cached static block of `prep` with `q` (rebuilt when q's register data change). */
-function layerImage(prep: PreparedConvInt, q: RequantParams): LayerImage {
-  const c4 = Math.ceil(prep.m / 4) * 4;
-  const rd = registerData(q, prep.m, c4);
-  const hit = images.get(prep);
-  if (hit && hit.rd === rd) return hit;
-  const img = Object.assign(new StaticImage([rowsWeights(prep), prep.bias, rd.rq, rd.k16]), { rd });
-  images.set(prep, img);
-  return img;
+function layerImage(prep: PreparedConvInt, q: RequantParams): RegisterImage {
+  return registerImage(images, prep, q, rowsWeights);
 }

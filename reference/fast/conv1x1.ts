@@ -10,7 +10,7 @@
 import type { FastEngine } from './engine.js';
 import type { ConvIntParams, RequantParams } from './conv-int-types.js';
 import type { PreparedConvInt } from './pack.js';
-import { registerData, rqInRegisters, StaticImage, type RegisterData } from './requant.js';
+import { registerImage, rqInRegisters, tableImage, type RegisterImage, type StaticImage } from './requant.js';
 import { publishPlan, type FastPlan } from './node-plan.js';
 
 /** Multiply-accumulates per job (~15 µs at ~35 GMAC/s); see FastEngine.jobCount. */
@@ -65,15 +65,6 @@ function conv1x1Plan(e: FastEngine, p: ConvIntParams, q: RequantParams, prep: Pr
 
 const plans = new WeakMap<PreparedConvInt, Conv1x1Plan>();
 
-/** Static 256-entry output tables, per table array (resident after the first run, like the layer data). */
-const lutImages = new WeakMap<Uint8Array, StaticImage>();
-
-function lutImage(lut: Uint8Array): StaticImage {
-  let img = lutImages.get(lut);
-  if (!img) lutImages.set(lut, (img = new StaticImage([lut.subarray(0, 256)])));
-  return img;
-}
-
 /** One layer's replayable call (see {@link conv1x1Plan}). */
 class Conv1x1Plan implements FastPlan {
   readonly inputs = [0];
@@ -93,7 +84,7 @@ class Conv1x1Plan implements FastPlan {
 
   constructor(
     readonly e: FastEngine,
-    readonly img: LayerImage,
+    readonly img: RegisterImage,
     readonly lut: Uint8Array | null,
     xShape: readonly [number, number, number, number],
     readonly zx: number,
@@ -107,7 +98,7 @@ class Conv1x1Plan implements FastPlan {
     this.ncp = prep.cp / 2;
     this.count = n * m * plane;
     this.inputLengths = [n * c * plane];
-    this.lutImg = lut ? lutImage(lut) : null;
+    this.lutImg = lut ? tableImage(lut, 256) : null;
     this.lutApplied = lut !== null;
     // jobs of ~JOB_MACS over pixel ranges (multiples of 8); a plane too small for that with enough
     // output channels is split by output-channel blocks instead (each job packs the whole plane for
@@ -180,20 +171,9 @@ class Conv1x1Plan implements FastPlan {
   }
 }
 
-/** Per-layer static data: [packed weights | bias | rq | k16]. */
-interface LayerImage extends StaticImage {
-  rd: RegisterData;
-}
+/** Per-layer static data ([packed weights | bias | rq | k16]), per prepared layer. */
+const images = new WeakMap<PreparedConvInt, RegisterImage>();
 
-const images = new WeakMap<PreparedConvInt, LayerImage>();
-
-/** The cached static block of `prep` with `q` (rebuilt when q's register data change). */
-function layerImage(prep: PreparedConvInt, q: RequantParams): LayerImage {
-  const c4 = Math.ceil(prep.m / 4) * 4;
-  const rd = registerData(q, prep.m, c4);
-  const hit = images.get(prep);
-  if (hit && hit.rd === rd) return hit;
-  const img = Object.assign(new StaticImage([prep.w, prep.bias, rd.rq, rd.k16]), { rd });
-  images.set(prep, img);
-  return img;
+function layerImage(prep: PreparedConvInt, q: RequantParams): RegisterImage {
+  return registerImage(images, prep, q, (pr) => pr.w);
 }

@@ -6,19 +6,10 @@
  */
 import type { FastEngine, FnName } from './engine.js';
 import type { FastPlan } from './node-plan.js';
-import { StaticImage } from './requant.js';
+import { tableImage, type StaticImage } from './requant.js';
 
 /** Elements per job of a table lookup (~10 µs); see FastEngine.jobCount. */
 const JOB_ELEMENTS = 1 << 15;
-
-/** Static images of lookup tables, per table array (its bytes never change: tables are cached per node and parameters). */
-const tableImages = new WeakMap<Uint8Array, StaticImage>();
-
-function tableImage(table: Uint8Array, size: number): StaticImage {
-  let img = tableImages.get(table);
-  if (!img || img.bytes.length < size) tableImages.set(table, (img = new StaticImage([table.subarray(0, size)])));
-  return img;
-}
 
 /** [i0, i1) ranges (multiples of 16) splitting n elements into jobs of about JOB_ELEMENTS. */
 function ranges(e: FastEngine, n: number): Array<[number, number]> {

@@ -6,6 +6,7 @@
  */
 import type { FastEngine } from './engine.js';
 import type { RequantParams } from './conv-int-types.js';
+import type { PreparedConvInt } from './pack.js';
 
 /** Accumulators per requantization job (~10 µs); see FastEngine.jobCount. */
 const REQUANT_JOB_VALUES = 1 << 15;
@@ -222,4 +223,32 @@ export class StaticImage {
     new Uint8Array(e.buffer, a, this.bytes.length).set(this.bytes);
     return a;
   }
+}
+
+/** Static data of a register-requantizing layer: [weights | bias | rq | k16], and the register data it holds. */
+export interface RegisterImage extends StaticImage {
+  rd: RegisterData;
+}
+
+/**
+ * The static block of layer `prep` with requantization `q` for a kernel whose weight layout is
+ * `weights(prep)`, cached in the kernel's own `cache` (rebuilt when q's register data change).
+ */
+export function registerImage(cache: WeakMap<PreparedConvInt, RegisterImage>, prep: PreparedConvInt, q: RequantParams, weights: (prep: PreparedConvInt) => ArrayBufferView): RegisterImage {
+  const rd = registerData(q, prep.m, Math.ceil(prep.m / 4) * 4);
+  const hit = cache.get(prep);
+  if (hit && hit.rd === rd) return hit;
+  const img = Object.assign(new StaticImage([weights(prep), prep.bias, rd.rq, rd.k16]), { rd });
+  cache.set(prep, img);
+  return img;
+}
+
+/** Static images of lookup tables, per table array (tables are cached by their makers and never change). */
+const tableImages = new WeakMap<Uint8Array, StaticImage>();
+
+/** The static image of the first `size` entries of lookup table `table` (resident after the first run, like layer data). */
+export function tableImage(table: Uint8Array, size: number): StaticImage {
+  let img = tableImages.get(table);
+  if (!img || img.bytes.length < size) tableImages.set(table, (img = new StaticImage([table.subarray(0, size)])));
+  return img;
 }
