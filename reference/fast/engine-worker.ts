@@ -138,9 +138,9 @@ export const PREEMPTED_MS = 0.5;
  * (/proc/thread-self/schedstat, read only on a jump): another runnable process of this machine
  * took its core when the wait grew by at least this share of the jump, and it backs off; otherwise
  * the hypervisor stopped the virtual CPU (steal), nobody else here wanted the core, and it keeps
- * spinning. Measured on this 2-vCPU guest when quiet: ~2 jumps per second, mostly steal; backing
- * off on those made 2-thread YOLOX-nano runs ~3.5 % slower (bench, three alternated rounds).
- * Without schedstat every jump counts as preemption.
+ * spinning. Measured on this 2-vCPU guest when quiet: ~2 jumps per second, 4 of 6 without a
+ * run-queue wait (steal); with the back-off switched off entirely, 2-thread YOLOX-nano runs were
+ * ~3.5 % faster (bench, three alternated rounds). Without schedstat every jump counts as preemption.
  */
 export const RUNQ_SHARE = 0.5;
 /** After being descheduled while spinning, the worker spins at most BACKOFF_SPIN_MS per idle period for this long (ms). */
