@@ -242,7 +242,8 @@ function runDepthwise(e: FastEngine, prep: PreparedConvInt, p: ConvIntParams, g:
     const out = plan.run([raw], fused.outA);
     if (!fused.outA) fused.out.set(out);
     plan.last = fused.out as Uint8Array;
-    publishPlan(plan);
+    // replayable only when exactness does not depend on the codes (the caller may have scanned them)
+    if (accFitsInt32(prep, Math.max(p.zx, 255 - p.zx))) publishPlan(plan);
     return;
   }
   const hp = Math.max(g.h + g.pt + g.pb, (oh - 1) * sh + (kh - 1) * dh + 1, g.h + g.pt);

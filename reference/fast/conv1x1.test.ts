@@ -15,6 +15,7 @@ import type { ConvIntParams, RequantParams } from './conv-int-types.js';
 import { quantizeMultiplier } from '../quant/fixed-point.js';
 import { rng, randInt as int, firstDiff } from '../quant/test-random.js';
 import { lastStaticResident } from './requant.js';
+import { takePlan } from './node-plan.js';
 
 const engines = useEngines();
 
@@ -75,6 +76,35 @@ describe('conv1x1RequantFast', () => {
       }
     }
     expect(taken).toBeGreaterThan(200);
+  });
+
+  it('publishes a replayable plan (node-plan.ts) only when int32 exactness follows from the uint8 dtype, not from scanned codes', () => {
+    // 1x1, 600 channels of weight ±30000: 128 · Σ|w| > 2^31 − 1, but the codes within zx ± 10 fit;
+    // depthwise 3x3 (w = ±100): a bias of 2147400000 does the same. Each layer runs fast (the scan proves it) but must not be replayed
+    // on other codes. Control: the same layers with small weights / bias publish.
+    const zx = 128;
+    const q = (m: number): RequantParams => ({ multipliers: new Array<number>(m).fill(quantizeMultiplier(2 ** -24).m), shifts: new Array<number>(m).fill(quantizeMultiplier(2 ** -24).shift), zpOut: 128, qmin: 0, qmax: 255, bits: 8 });
+    const r = rng(31);
+    const near = (n: number): Uint8Array => Uint8Array.from({ length: n }, () => zx + int(r, -10, 10));
+    for (const big of [true, false]) {
+      const c = 600;
+      const w1 = Int16Array.from({ length: 8 * c }, () => (big ? 30000 : 3) * (int(r, 0, 1) ? 1 : -1));
+      const p1: ConvIntParams = { x: near(c * 36), xShape: [1, c, 6, 6], zx, w: w1, wShape: [8, c, 1, 1], bias: null, group: 1, strides: [1, 1], dilations: [1, 1], pads: [0, 0, 0, 0] };
+      const c2 = 16;
+      const w2 = Int16Array.from({ length: c2 * 9 }, () => (int(r, 0, 1) ? 100 : -100));
+      const b2 = Int32Array.from({ length: c2 }, () => (big ? 2147400000 : 1000));
+      const p2: ConvIntParams = { x: near(c2 * 49), xShape: [1, c2, 7, 7], zx, w: w2, wShape: [c2, 1, 3, 3], bias: b2, group: c2, strides: [1, 1], dilations: [1, 1], pads: [1, 1, 1, 1] };
+      for (const [p, m] of [[p1, 8], [p2, c2]] as const) {
+        const prep = prepareConvInt(p.w, p.wShape, p.bias, p.group);
+        for (const e of engines) {
+          takePlan();
+          const got = convIntRequantFast(e, p, q(m), prep);
+          expect(lastFallback, `group ${p.group}`).toBeNull();
+          expect(firstDiff(got, requantizeOracle(convIntOracle(p), p.xShape[2] * p.xShape[3], q(m))), `group ${p.group}`).toBe(-1);
+          expect(takePlan() !== null, `group ${p.group}, ${big ? 'scanned' : 'dtype'} bound, ${e.threads} thread(s)`).toBe(!big);
+        }
+      }
+    }
   });
 
   it('multipliers in [1/4, 1/2) (shift 1, run as 2m with r = 33) round exactly like the oracle, ties included', () => {

@@ -9,7 +9,7 @@
  */
 import type { FastEngine } from './engine.js';
 import type { ConvIntParams, RequantParams } from './conv-int-types.js';
-import type { PreparedConvInt } from './pack.js';
+import { accFitsInt32, type PreparedConvInt } from './pack.js';
 import { registerImage, rqInRegisters, tableImage, type RegisterImage, type StaticImage } from './requant.js';
 import { publishPlan, type FastPlan } from './node-plan.js';
 
@@ -44,7 +44,8 @@ export function conv1x1Eligible(p: ConvIntParams, q: RequantParams, prep: Prepar
 export function conv1x1RequantFast(e: FastEngine, p: ConvIntParams, q: RequantParams, prep: PreparedConvInt, lut?: Uint8Array): Uint8Array {
   const plan = conv1x1Plan(e, p, q, prep, lut);
   const out = plan.run([p.x as Uint8Array]);
-  publishPlan(plan);
+  // replayable only when exactness does not depend on the codes (the caller may have scanned them)
+  if (accFitsInt32(prep, Math.max(p.zx, 255 - p.zx))) publishPlan(plan);
   return out;
 }
 

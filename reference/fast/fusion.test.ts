@@ -112,6 +112,29 @@ describe('SiLU fusion', () => {
     }
   }, 180_000);
 
+  it('drops a Concat placement once its producer or the Concat records again (another parameter set on the same graph)', async () => {
+    // a Concat input copied unchanged whose producer is a fused SiLU conv (a Mul output): the second
+    // parameter set gives it its own scale, so the conv's fused table and the Concat's block change
+    const g = prep.model.graph;
+    const same = (a: string, b: string): boolean => params.features[a]!.scale === params.features[b]!.scale && params.features[a]!.zeroPoint === params.features[b]!.zeroPoint;
+    const concat = g.nodes.find((n) => n.opType === 'Concat' && n.inputs.some((i) => g.producer.get(i)?.opType === 'Mul' && same(i, n.outputs[0]!)))!;
+    const input = concat.inputs.find((i) => g.producer.get(i)?.opType === 'Mul' && same(i, concat.outputs[0]!))!;
+    const p2 = structuredClone(params);
+    p2.features[input]!.scale *= 1.1;
+    const prep2 = prepareQuant(model, p2);
+    const want = (await runQuantized(prep2, 'images', x, {})).outputs.get('output')!.data as Uint8Array;
+    for (const fast of [e1, e2]) {
+      for (let run = 0; run < 2; run++) await runQuantized(prep, 'images', x, { fast });
+      for (let run = 1; run <= 3; run++) {
+        const placed = replayStats.placed;
+        const got = (await runQuantized(prep2, 'images', x, { fast })).outputs.get('output')!.data as Uint8Array;
+        expect(Buffer.from(got).equals(Buffer.from(want)), `${concat.name} input ${input}: run ${run}, ${fast.threads} thread(s)`).toBe(true);
+        // run 1 records everything again; later runs place the 14 inputs still copied unchanged, not the requantized one
+        expect(replayStats.placed - placed, `run ${run}`).toBe(run === 1 ? 0 : 14);
+      }
+    }
+  }, 180_000);
+
   it('runs in the engine memory (arena) give every output of the other shared models byte-identical to TS', async () => {
     for (const [file, h, w] of [['yunet_n_320_320.onnx', 320, 320], ['fastestdet.onnx', 352, 352], ['ultraface_rfb_320_simplified.onnx', 240, 320]] as const) {
       const m = await calibrated(path.resolve(repoRoot, '../shared/data/models', file), h, w);

@@ -2,8 +2,10 @@
  * Replayable fast calls. Running a layer on the fast path walks a long chain of checks and cached
  * look-ups (the integer step, the op's int kernel, geometry, scales, exactness bounds, the kernel's
  * job split); on YOLOX-nano that JavaScript cost ~20–30 µs per Conv node, ~2 ms per inference.
- * None of it depends on the input's values: for one node, prepared model, engine and input shape it
- * ends in the same kernel call with the same arguments except the input and output addresses.
+ * For one node, prepared model, engine and input shape it ends in the same kernel call with the same
+ * arguments except the input and output addresses, as long as none of it depends on the input's
+ * values: a kernel publishes a plan only then (a Conv only when its int32 exactness follows from
+ * the input's dtype, not from a scan of the codes, which would have to be redone per input).
  *
  * A kernel that can be replayed publishes a {@link FastPlan} of the call it just made
  * ({@link publishPlan}); the integer step takes it ({@link takePlan}) right after the node's normal

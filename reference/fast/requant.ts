@@ -244,11 +244,12 @@ export function registerImage(cache: WeakMap<PreparedConvInt, RegisterImage>, pr
 }
 
 /** Static images of lookup tables, per table array (tables are cached by their makers and never change). */
-const tableImages = new WeakMap<Uint8Array, StaticImage>();
+const tableImages = new WeakMap<Uint8Array, { img: StaticImage; entries: number }>();
 
 /** The static image of the first `size` entries of lookup table `table` (resident after the first run, like layer data). */
 export function tableImage(table: Uint8Array, size: number): StaticImage {
-  let img = tableImages.get(table);
-  if (!img || img.bytes.length < size) tableImages.set(table, (img = new StaticImage([table.subarray(0, size)])));
-  return img;
+  const entries = Math.min(size, table.length);
+  let hit = tableImages.get(table);
+  if (!hit || hit.entries < entries) tableImages.set(table, (hit = { img: new StaticImage([table.subarray(0, entries)]), entries }));
+  return hit.img;
 }

@@ -40,12 +40,19 @@ interface Replay {
 /** Replays per planned node, kept across runs (the integer step is made per run). */
 const replays = new WeakMap<PlannedNode, Replay>();
 
-/** Where a producer's output goes: block [offset, offset + block) (bytes) of the output of Concat `concat`, which has `bytes`. */
+/**
+ * Where a producer's output goes: block [offset, offset + block) (bytes) of the output of Concat
+ * `concat`, which has `bytes`. Valid only while both nodes' records are the ones it was made with
+ * (`producer`, `target`): a node records again whenever it runs its normal path (other
+ * parameters, another fused table, other shapes), and then the data flow may have changed.
+ */
 interface Placement {
   concat: PlannedNode;
   offset: number;
   block: number;
   bytes: number;
+  producer: Replay;
+  target: Replay;
 }
 
 /** Placements per producer node, kept across runs (set when the Concat is recorded). */
@@ -86,12 +93,18 @@ function replayInputs(r: Replay, inputs: Inputs): Uint8Array[] | null {
   return ix.map((i) => inputs[i]!.data as Uint8Array);
 }
 
+/** The placement of `step`'s output when it is still valid (see {@link Placement}), else null. */
+function placementOf(step: PlannedNode): Placement | null {
+  const p = placements.get(step);
+  return p && replays.get(step) === p.producer && replays.get(p.concat) === p.target ? p : null;
+}
+
 /** The address the output of `step` goes to in this run (a placed producer or a Concat with placed inputs), or 0. */
 function outputAddress(step: PlannedNode, plan: FastPlan, fast: FastEngine, run: ReplayRun): number {
   if (!run.place || !fast.arena) return 0;
   const own = run.buffers.get(step);
   if (own !== undefined) return own.bytes === plan.outputLength ? own.at : 0;
-  const p = placements.get(step);
+  const p = placementOf(step);
   if (!p || p.block !== plan.outputLength) return 0;
   let buf = run.buffers.get(p.concat);
   if (buf === undefined) {
@@ -137,7 +150,8 @@ export function record(step: PlannedNode, info: object, fast: FastEngine, inputs
     xDims.push([...t.dims]);
   }
   const consts = inputs.map((t, i) => (ix.includes(i) ? null : (t ?? null)));
-  replays.set(step, { info, fast, weightQ, consts, xDims, lutTable: lut ? lut.table : null, dims: y.dims, plan });
+  const rec: Replay = { info, fast, weightQ, consts, xDims, lutTable: lut ? lut.table : null, dims: y.dims, plan };
+  replays.set(step, rec);
   run.producedBy.set(y.data as Uint8Array, step);
   // producers of the blocks a Concat copies unchanged write them in place from the next run on
   const blocks = plan.placeable?.();
@@ -146,10 +160,11 @@ export function record(step: PlannedNode, info: object, fast: FastEngine, inputs
   for (let k = 0; k < ix.length; k++) {
     const b = blocks[k];
     const producer = run.producedBy.get(inputs[ix[k]!]!.data as Uint8Array);
-    if (!b || !producer || seen.has(producer) || placements.has(producer)) continue;
+    // a producer keeps a placement that is still valid (it may feed several Concats)
+    if (!b || !producer || seen.has(producer) || placementOf(producer)) continue;
     const pr = replays.get(producer);
     if (!pr || pr.plan.outputLength !== b.bytes) continue;
     seen.add(producer);
-    placements.set(producer, { concat: step, offset: b.offset, block: b.bytes, bytes: plan.outputLength });
+    placements.set(producer, { concat: step, offset: b.offset, block: b.bytes, bytes: plan.outputLength, producer: pr, target: rec });
   }
 }
