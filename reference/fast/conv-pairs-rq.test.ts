@@ -9,12 +9,12 @@
  * 1 and 2 threads.
  */
 import { describe, expect, it } from 'vitest';
-import { inRun, useEngines } from './test-engines.js';
-import { convIntRequantFast, lastConvRows, lastFallback, lastLutApplied, lastPairsInRegisters, prepareConvInt } from './conv-int.js';
+import { expectRequantFast, useEngines } from './test-engines.js';
+import { lastConvRows, lastPairsInRegisters, prepareConvInt } from './conv-int.js';
 import { convIntOracle, requantizeOracle } from './conv-int-oracle.js';
 import type { ConvIntParams, RequantParams } from './conv-int-types.js';
 import { quantizeMultiplier } from '../quant/fixed-point.js';
-import { rng, randInt as int, firstDiff } from '../quant/test-random.js';
+import { rng, randInt as int } from '../quant/test-random.js';
 
 const engines = useEngines();
 
@@ -57,21 +57,11 @@ describe('conv_pairs_rq (general kernel, requantization on the registers)', () =
       planes.add(plane % 4);
       const want = requantizeOracle(acc, plane, q);
       const table = Uint8Array.from({ length: 256 }, () => int(r, 0, 255));
-      const wantT = Uint8Array.from(want, (v) => table[v]!);
       const label = `seed ${s} [${n},${c},${h},${w}] -> ${m} k ${kh}x${kw} s ${sh},${sw} d ${dh},${dw} p ${pads.join(',')}`;
       for (const e of engines) {
-        const got = convIntRequantFast(e, p, q, prep);
-        expect(lastFallback, label).toBeNull();
-        expect(lastPairsInRegisters || lastConvRows, label).toBe(true);
-        if (lastPairsInRegisters) pairs.add(s);
-        expect(firstDiff(got, want), `${label}, ${e.threads} thread(s)`).toBe(-1);
-        const gotT = convIntRequantFast(e, p, q, prep, table);
-        expect(lastLutApplied).toBe(true);
-        expect(firstDiff(gotT, wantT), `${label} with table, ${e.threads} thread(s)`).toBe(-1);
-        inRun(e, x, (xin) => {
-          const kept = convIntRequantFast(e, { ...p, x: xin }, q, prep, table);
-          expect(e.addressOf(kept)).not.toBeNull();
-          expect(firstDiff(kept, wantT), `${label} in the engine's memory`).toBe(-1);
+        expectRequantFast(e, p, q, prep, want, table, label, () => {
+          expect(lastPairsInRegisters || lastConvRows, label).toBe(true);
+          if (lastPairsInRegisters) pairs.add(s);
         });
       }
     }

@@ -9,9 +9,9 @@
  * boxes of another tensor (Focus: column step 2, focus.ts) equal to the oracle on the gathered tensor.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inRun, useEngines } from './test-engines.js';
+import { expectRequantFast, inRun, useEngines } from './test-engines.js';
 import { FastEngine } from './engine.js';
-import { convIntRequantFast, lastConvRows, lastFallback, lastLutApplied, prepareConvInt } from './conv-int.js';
+import { convIntRequantFast, lastConvRows, prepareConvInt } from './conv-int.js';
 import { gatheredInputs, type ChannelSource } from './conv-rows.js';
 import { convIntOracle, requantizeOracle } from './conv-int-oracle.js';
 import type { ConvIntParams, RequantParams } from './conv-int-types.js';
@@ -68,22 +68,8 @@ describe('conv_rows_rq (few input channels, pixels in lanes)', () => {
       tails.add((w + pads[1] + pads[3] - kw + 1) % 8);
       const want = requantizeOracle(acc, plane, q);
       const table = Uint8Array.from({ length: 256 }, () => int(r, 0, 255));
-      const wantT = Uint8Array.from(want, (v) => table[v]!);
       const label = `seed ${s} [${n},${c},${h},${w}] -> ${m} k ${kh}x${kw} s ${sh},1 p ${pads.join(',')} zx ${zx}`;
-      for (const e of [...engines, e3]) {
-        const got = convIntRequantFast(e, p, q, prep);
-        expect(lastFallback, label).toBeNull();
-        expect(lastConvRows, label).toBe(true);
-        expect(firstDiff(got, want), `${label}, ${e.threads} thread(s)`).toBe(-1);
-        const gotT = convIntRequantFast(e, p, q, prep, table);
-        expect(lastLutApplied).toBe(true);
-        expect(firstDiff(gotT, wantT), `${label} with table, ${e.threads} thread(s)`).toBe(-1);
-        inRun(e, x, (xin) => {
-          const kept = convIntRequantFast(e, { ...p, x: xin }, q, prep, table);
-          expect(e.addressOf(kept)).not.toBeNull();
-          expect(firstDiff(kept, wantT), `${label} in the engine's memory, ${e.threads} thread(s)`).toBe(-1);
-        });
-      }
+      for (const e of [...engines, e3]) expectRequantFast(e, p, q, prep, want, table, label, () => expect(lastConvRows, label).toBe(true));
     }
     // every partial-tile size occurred
     expect([...tails].sort()).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);

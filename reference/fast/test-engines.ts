@@ -2,8 +2,11 @@
  * Test helper: a 1-thread and a 2-thread fast engine (kernels compiled from the .wat sources),
  * created before the file's tests and closed after them. The returned array is filled in beforeAll.
  */
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { FastEngine } from './engine.js';
+import { convIntRequantFast, lastFallback, lastLutApplied, type PreparedConvInt } from './conv-int.js';
+import type { ConvIntParams, RequantParams } from './conv-int-types.js';
+import { firstDiff } from '../quant/test-random.js';
 
 /** Registers the engines' set-up and tear-down; use the array inside tests only. */
 export function useEngines(): FastEngine[] {
@@ -32,4 +35,25 @@ export function inRun<T>(e: FastEngine, x: Uint8Array, f: (xin: Uint8Array) => T
   } finally {
     e.endRun();
   }
+}
+
+/**
+ * convIntRequantFast of layer `p` on `e` equals `want` (the oracle's codes) on the fast path, then
+ * with the output table `table` (want through the table), also on input kept in the engine's memory.
+ * `taken` checks which kernel ran, right after the first call.
+ */
+export function expectRequantFast(e: FastEngine, p: ConvIntParams, q: RequantParams, prep: PreparedConvInt, want: Uint8Array | Uint16Array, table: Uint8Array, label: string, taken: () => void): void {
+  const wantT = Uint8Array.from(want, (v) => table[v]!);
+  const got = convIntRequantFast(e, p, q, prep);
+  expect(lastFallback, label).toBeNull();
+  taken();
+  expect(firstDiff(got, want), `${label}, ${e.threads} thread(s)`).toBe(-1);
+  const gotT = convIntRequantFast(e, p, q, prep, table);
+  expect(lastLutApplied).toBe(true);
+  expect(firstDiff(gotT, wantT), `${label} with table, ${e.threads} thread(s)`).toBe(-1);
+  inRun(e, p.x as Uint8Array, (xin) => {
+    const kept = convIntRequantFast(e, { ...p, x: xin }, q, prep, table);
+    expect(e.addressOf(kept)).not.toBeNull();
+    expect(firstDiff(kept, wantT), `${label} in the engine's memory, ${e.threads} thread(s)`).toBe(-1);
+  });
 }
