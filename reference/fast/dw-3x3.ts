@@ -14,7 +14,7 @@
 import type { FastEngine } from './engine.js';
 import type { ConvIntGeom, RequantParams } from './conv-int-types.js';
 import type { PreparedConvInt } from './pack.js';
-import { StaticImage } from './requant.js';
+import { F64_ROUND_MAGIC, f64RequantExact, noExactTies, StaticImage } from './requant.js';
 
 /**
  * Multiply-accumulates per job (~7K outputs, ~8 µs of the kernel); see FastEngine.jobCount. 2^16
@@ -42,11 +42,6 @@ export function dw3x3RowBytes(g: ConvIntGeom): number {
   return Math.ceil((2 * Math.max(reads, g.pl + g.w)) / 16) * 16;
 }
 
-/** Number of trailing zero bits of a positive integer below 2^31. */
-function trailingZeros(m: number): number {
-  return 31 - Math.clz32(m & -m);
-}
-
 /**
  * The per-channel records (dw-3x3.wat), 64 bytes each: int32 words [0..5] weight pairs
  * (w[ky][0], w[ky][1]), (w[ky][2], 0) (int16 halves), [6] bias − zx·Σw (wrapped), [7] m, [8]
@@ -59,7 +54,7 @@ function trailingZeros(m: number): number {
 export function dw3x3Records(prep: PreparedConvInt, zx: number, q: RequantParams): Int32Array {
   const c = prep.m;
   const rec = new Int32Array((c * REC) / 4);
-  const f64 = new Float64Array(rec.buffer);
+  const rf = new Float64Array(rec.buffer);
   const maxAbsX = Math.max(zx, 255 - zx);
   const full = q.qmin === 0 && q.qmax === 255;
   const nte = prep.w.length / c;
@@ -75,19 +70,17 @@ export function dw3x3Records(prep: PreparedConvInt, zx: number, q: RequantParams
     rec[at + 6] = prep.bias[ch]! - zx * sum; // wrapped to int32 by the store: exact modulo 2^32
     const s = q.shifts[ch]!;
     const m = q.multipliers[ch]!;
-    // no exact ties of acc·m / 2^r for |acc| < 2^31 (see dw-3x3.wat)
-    const tieFree = m === 0 || trailingZeros(m) <= s - 1;
-    // every |acc| (≤ |bias| + max|x − zx|·Σ|w|) times m exact in a float64
-    const f64Exact = (prep.absBias[ch]! + maxAbsX * prep.sumAbsW[ch]!) * m < 2 ** 53;
+    // no exact ties, and every |acc| (≤ |bias| + max|x − zx|·Σ|w|) times m exact in a float64
+    const f64 = f64RequantExact(m, s, prep.absBias[ch]! + maxAbsX * prep.sumAbsW[ch]!);
     rec[at + 7] = s === 1 ? 2 * m : m;
     rec[at + 8] = s === 1 ? 1 : 2 ** (s - 2);
     rec[at + 9] = s === 1 ? 1 : s - 1;
-    const mode = tieFree && f64Exact ? (full ? 3 : 2) : tieFree && s >= 2 ? 0 : 1;
+    const mode = f64 ? (full ? 3 : 2) : noExactTies(m, s) && s >= 2 ? 0 : 1;
     rec[at + 10] = mode;
-    f64[at / 2 + 6] = m * 2 ** -(31 + s);
+    rf[at / 2 + 6] = m * 2 ** -(31 + s);
     // adding 1.5·2^52 rounds to an integer (ties to even: no ties here) held in the low word; mode 3
     // adds the output zero point with it
-    f64[at / 2 + 7] = 1.5 * 2 ** 52 + (mode === 3 ? q.zpOut : 0);
+    rf[at / 2 + 7] = F64_ROUND_MAGIC + (mode === 3 ? q.zpOut : 0);
   }
   return rec;
 }
