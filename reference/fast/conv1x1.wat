@@ -16,17 +16,24 @@
 ;; adds 8 multiply-accumulates into 4 pixels of one output channel, so the accumulators are already
 ;; NCHW: 4 output channels x 8 pixels in 8 v128.
 ;;
-;; Requantization on the registers, round half away from zero like fixed-point.ts requantize, as
-;; requant.wat, for r = 31 + shift in [33, 62] (checked by the caller) from the high words H of the
-;; exact unsigned 64-bit products |acc|·m: (|acc|·m + 2^(r−1)) >> r = (H + 2^(r−33)) >> (r − 32),
-;; exact because the low word L < 2^32 cannot carry across a multiple of 2^r; then the
-;; sign. (A signed form without abs and sign restore, (H + 2^(r−33)) >> (r − 32) arithmetic on the
-;; signed product, is off by one on negative ties with L = 0, possible when m ≡ 0 (mod 4); it saved
-;; only ~0.07 ns per output, measured.)
-;; $rq holds per output channel 16 bytes [m, 2^(r−33), r − 32, 0]. Zero point and clamp on int16 lanes
-;; after a saturating narrow (|values| beyond int16 are clamped anyway): $k16 points to three
-;; i16x8 [zp], [qmin], [qmax]. Then the optional 256-entry table ($lut); stored as uint8 at
-;; out + oc * plane + p (pixels past the plane are not stored).
+;; Requantization on the registers, round half away from zero like fixed-point.ts requantize, per
+;; output channel in one of two forms, chosen by conv1x1.ts from record $rf (32 bytes per channel:
+;; float64 M = m·2^−r, float64 1.5·2^52 + zp, int32 flag), r = 31 + shift:
+;;   float64 (flag 1: requant.ts f64RequantExact: no exact ties are possible and every |acc|·m of
+;;     the layer is below 2^53): acc·M is exact, and adding 1.5·2^52 + zp rounds it to the nearest
+;;     integer (ties to even, but there are no ties) plus the zero point, held in the low word of
+;;     the sum (as dw-3x3.wat modes 2–3): ~8 vector operations per 4 outputs instead of ~14;
+;;   integer (flag 0), for r in [33, 62] (checked by the caller), from the high words H of the exact
+;;     unsigned 64-bit products |acc|·m: (|acc|·m + 2^(r−1)) >> r = (H + 2^(r−33)) >> (r − 32),
+;;     exact because the low word L < 2^32 cannot carry across a multiple of 2^r; then the sign.
+;;     $rq holds per output channel 16 bytes [m, 2^(r−33), r − 32, 0]; the zero point is added
+;;     after the narrow.
+;; Then a saturating narrow to int16 (|values| beyond int16 are clamped anyway), the clamp on int16
+;; lanes ($k16: three i16x8 [zp], [qmin], [qmax]), the narrow to uint8, and the optional 256-entry
+;; table ($lut): its address added to the codes on int32 lanes, two byte addresses per 64-bit lane in
+;; a general register (as dw-3x3.wat; ~8% faster than shifting the codes out of one 64-bit lane on
+;; the 16→32-channel YOLOX layers); stored as uint8 at out + oc * plane + p (pixels past the plane
+;; are not stored).
 (module
   (memory (import "env" "memory") 1 32768 shared)
 
