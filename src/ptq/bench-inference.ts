@@ -10,8 +10,13 @@
  * Timed: `runQuantized` with no dump writing and only the graph outputs kept (`reference_ms`), and
  * `session.run` of onnxruntime-node (session created once, all graph optimizations, intra-op
  * threads = `threads`) fetching only the graph outputs (`ort_float_ms`); medians of `repeat` runs
- * each, after warm-up runs, the two sides interleaved run by run (so both see the same machine load). MACs are those of the integer linear layers (Conv,
- * ConvTranspose, Gemm, MatMul), from the shapes of the warm-up run.
+ * each, after a warm-up, the two sides interleaved run by run (so both see the same machine load).
+ * The warm-up is interleaved too and lasts at least {@link WARMUP_MS} (and 2 runs per side): both
+ * sides are slower for their first ~20–40 runs while V8's compiler and garbage-collector threads
+ * still compete for the cores (YOLOX-nano 416, 2 threads, medians of 5 pairs: reference 20.8 /
+ * 23.2 / 18.0 ms in the first 15 runs, 14.7–16.6 ms after 20; onnxruntime 12.0 / 8.8 / 8.0, then
+ * 7.6–8.2). MACs are those of the integer linear layers (Conv, ConvTranspose, Gemm, MatMul), from
+ * the shapes of the first warm-up run.
  */
 import * as path from 'node:path';
 import { loadModel } from '../onnx/load.js';
@@ -27,6 +32,10 @@ import { readParamsFile } from '../../reference/quantize/params-file.js';
 import { runQuantized, type QuantRunOptions } from '../../reference/quantize/run-quantized.js';
 import { imageInput } from '../float/float-input.js';
 import { defaultThreads, engineFor, type KernelChoice } from './run-reference.js';
+
+/** Least warm-up time, ms (see the file header); at most {@link WARMUP_MAX_RUNS} runs per side. */
+export const WARMUP_MS = 1500;
+export const WARMUP_MAX_RUNS = 100;
 
 export interface BenchOptions {
   model: string | OnnxModel;
@@ -151,8 +160,12 @@ export async function benchInference(opts: BenchOptions): Promise<BenchResult> {
     // warm-up of both sides (the reference's records shapes for the MAC count)
     const dims = new Map<string, readonly number[]>([[info.name, x.dims]]);
     await runQuantized(prep, info.name, x, { ...runOpts, onTensor: (name: string, t: Tensor) => void dims.set(name, t.dims) });
-    await runQuantized(prep, info.name, x, runOpts);
     await runSession(session, feeds, file, fetches);
+    const warm0 = performance.now();
+    for (let r = 1; r < WARMUP_MAX_RUNS && (r < 2 || performance.now() - warm0 < WARMUP_MS); r++) {
+      await runQuantized(prep, info.name, x, runOpts);
+      await runSession(session, feeds, file, fetches);
+    }
     // interleaved, so that both sides see the same machine load
     const refTimes: number[] = [];
     const perRun: Map<string, number>[] = [];
