@@ -8,7 +8,7 @@
  * channels' weight pairs; the register tile is 4 output pixels × 8 output channels over the whole
  * reduction (taps × channel pairs), read through a per-pixel and a per-tap offset table, which covers
  * every kernel size, stride, dilation and padding with one kernel. Depthwise layers use a
- * channels-in-lanes kernel (8 channels per vector, i32x4.extmul). 16-bit activations whose x − zx
+ * channels-in-lanes kernel (8 channels per vector, i32x4.extmul; driver: conv-dw-run.ts). 16-bit activations whose x − zx
  * leaves int16 are split into high and low bytes and run twice: acc = (acc_hi << 8) + acc_lo.
  * Work splits over output pixels (or output-channel blocks for small planes) across the engine's
  * threads; the result does not depend on the thread count.
@@ -19,13 +19,14 @@ import { convIntOracle, matMulIntOracle } from './conv-int-oracle.js';
 import { convIntGeom, type ConvIntGeom, type ConvIntParams, type MatMulIntParams, type RequantParams } from './conv-int-types.js';
 import { conv1x1Eligible, conv1x1RequantFast } from './conv1x1.js';
 import { allocRequant, checkRequant, registerData, requantizeFast, requantRows, rqInRegisters } from './requant.js';
-import { DW_JOB_MACS, dwPlan } from './dw-rq.js';
-import { publishPlan } from './node-plan.js';
 import { convRowsEligible, convRowsRun, gatheredInputs, nchwSources } from './conv-rows.js';
-import { accFitsInt32, minMax, packChannelsLast, packPhases, prepareConvInt, type PackPart, type PreparedConvInt } from './pack.js';
+import { accFitsInt32, minMax, packChannelsLast, prepareConvInt, type PackPart, type PreparedConvInt } from './pack.js';
+import { PACK_JOB_BYTES, PAIRS_JOB_MACS, split, type Fused } from './conv-jobs.js';
+import { runDepthwise } from './conv-dw-run.js';
 
 export { prepareConvInt, type PreparedConvInt } from './pack.js';
 export { checkRequant, requantizeFast } from './requant.js';
+export { lastDwInRegisters } from './conv-dw-run.js';
 
 /** Why the last call of a fast function ran on the oracle instead (null: it ran on WebAssembly). */
 export let lastFallback: string | null = null;
@@ -35,34 +36,6 @@ export let lastConvRows = false;
 
 /** Whether the last convIntRequantFast call applied its output table (`lut`) itself. */
 export let lastLutApplied = false;
-
-interface Ranges {
-  /** [lo, hi) per job along pixels or blocks. */
-  jobs: Array<[number, number, number, number]>;
-}
-
-/** Input bytes per packing job (pack_u8, pack_dw_u8; ~10 µs); see FastEngine.jobCount. */
-const PACK_JOB_BYTES = 1 << 16;
-
-/** Multiply-accumulates per job of the general kernel (conv_pairs, ~15 µs); see FastEngine.jobCount. */
-const PAIRS_JOB_MACS = 1 << 19;
-
-/**
- * Splits (blocks × pixels) into about `jobs` jobs [b0, b1, p0, p1]: pixel ranges (multiples of
- * `quantum`) when the plane has ≥ 32 pixels per job or there are fewer blocks than jobs, else block ranges.
- */
-function split(jobs: number, blocks: number, plane: number, quantum: number): Ranges {
-  if (jobs <= 1) return { jobs: [[0, blocks, 0, plane]] };
-  const out: Ranges['jobs'] = [];
-  if (plane >= 32 * jobs || blocks < jobs) {
-    const chunk = Math.ceil(plane / jobs / quantum) * quantum;
-    for (let p = 0; p < plane; p += chunk) out.push([0, blocks, p, Math.min(plane, p + chunk)]);
-    return { jobs: out };
-  }
-  const chunk = Math.ceil(blocks / jobs);
-  for (let b = 0; b < blocks; b += chunk) out.push([b, Math.min(blocks, b + chunk), 0, plane]);
-  return { jobs: out };
-}
 
 /** Zeroes `bytes` bytes at byte address `at` of the engine's memory, in jobs of ~ZERO_JOB_BYTES. */
 function zeroFast(e: FastEngine, at: number, bytes: number): void {
@@ -224,96 +197,6 @@ function runKernel(e: FastEngine, prep: PreparedConvInt, lay: Layout, images: nu
 
 /** Whether the last general (conv_pairs) fused convolution requantized on the registers (conv-pairs-rq.wat). */
 export let lastPairsInRegisters = false;
-
-
-/** Whether the last depthwise convolution ran packing, 3x3 and requantization per channel in dw.wat. */
-export let lastDwInRegisters = false;
-
-/** Depthwise convolution (conv_dw): `out` receives [image][C][OH][OW]. */
-function runDepthwise(e: FastEngine, prep: PreparedConvInt, p: ConvIntParams, g: ConvIntGeom, parts: PackPart[], out: Int32Array | null, fused: Fused | null = null): void {
-  const { c, oh, ow, sh, sw, dh, dw, kh, kw } = g;
-  const raw = p.x instanceof Uint8Array ? p.x : null;
-  // 3x3 on uint8 codes with an 8-bit fused output: packing, convolution and requantization per channel (dw.wat)
-  const inRegs = fused !== null && kh * kw + ((kh * kw) & 1) === 10 && parts.length === 1 && parts[0] === 'all' && raw !== null && rqInRegisters(fused.q);
-  lastDwInRegisters = inRegs;
-  if (inRegs) {
-    // as a replayable plan (node-plan.ts) writing into the output the caller allocated
-    const plan = dwPlan(e, prep, g, p.zx, fused.q, fused.lut);
-    const out = plan.run([raw], fused.outA);
-    if (!fused.outA) fused.out.set(out);
-    plan.last = fused.out as Uint8Array;
-    // replayable only when exactness does not depend on the codes (the caller may have scanned them)
-    if (accFitsInt32(prep, Math.max(p.zx, 255 - p.zx))) publishPlan(plan);
-    return;
-  }
-  const hp = Math.max(g.h + g.pt + g.pb, (oh - 1) * sh + (kh - 1) * dh + 1, g.h + g.pt);
-  const wp = Math.max(g.w + g.pl + g.pr, (ow - 1) * sw + (kw - 1) * dw + 1, g.w + g.pl);
-  const wps = Math.ceil(wp / sw) + 8;
-  const tiles = Math.ceil(ow / 8);
-  const region = sw * hp * wps;
-  const ntaps = kh * kw + ((kh * kw) & 1); // even: conv_dw reads tap pairs (extra tap: offset 0, weight 0)
-  e.reset();
-  const wA = e.alloc(prep.w.byteLength);
-  const bA = e.alloc(c * 4);
-  const zA = e.alloc(c * 4);
-  const rowA = e.alloc(oh * 4);
-  const tapA = e.alloc(ntaps * 4);
-  const xA = e.alloc(c * region * 2);
-  const oA = e.alloc(c * oh * ow * 4); // [C][OH][OW] int32, compact (conv_dw stores partial tiles lane by lane)
-  const rawAt = raw ? e.addressOf(raw) : null;
-  const srcA = raw && rawAt === null ? e.alloc(c * g.h * g.w) : 0;
-  const qs = fused ? allocRequant(e, c, fused.outA ? 0 : c * oh * ow, fused.q, (r) => r, fused.lut) : null;
-  const buf = e.buffer;
-  new Int16Array(buf, wA, prep.w.length).set(prep.w);
-  new Int32Array(buf, bA, c).set(prep.bias);
-  new Int32Array(buf, zA, c).fill(0);
-  const rows = new Int32Array(buf, rowA, oh);
-  for (let oy = 0; oy < oh; oy++) rows[oy] = oy * sh * wps * 2;
-  const taps = new Int32Array(buf, tapA, ntaps);
-  taps.fill(0);
-  for (let ky = 0; ky < kh; ky++) {
-    for (let kx = 0; kx < kw; kx++) taps[ky * kw + kx] = ((((kx * dw) % sw) * hp + ky * dh) * wps + Math.floor((kx * dw) / sw)) * 2;
-  }
-  const x16 = new Int16Array(buf);
-  const o32 = new Int32Array(buf, oA, c * oh * ow);
-  const plane = oh * ow;
-  const hiAcc = parts.length > 1 ? new Int32Array(c * plane) : null;
-  const { jobs } = split(e.jobCount(c * oh * ow * kh * kw, DW_JOB_MACS), c, oh, 1);
-  for (let b = 0; b < g.n; b++) {
-    const dst = out ? out.subarray(b * c * plane, (b + 1) * c * plane) : new Int32Array(0);
-    for (const part of parts) {
-      if (raw && part === 'all') {
-        const hw = g.h * g.w;
-        const src = rawAt !== null ? rawAt + b * c * hw : srcA;
-        if (rawAt === null) new Uint8Array(buf, srcA, c * hw).set(raw.subarray(b * c * hw, (b + 1) * c * hw));
-        const per = Math.ceil(c / e.jobCount(c * g.h * g.w, PACK_JOB_BYTES));
-        const pj: number[][] = [];
-        for (let c0 = 0; c0 < c; c0 += per) pj.push([src, xA, g.h, g.w, p.zx, sw, hp, wps, g.pt, g.pl, region * 2, c0, Math.min(c, c0 + per)]);
-        e.parallel('pack_dw_u8', pj);
-      } else for (let ci = 0; ci < c; ci++) packPhases(x16, (xA >> 1) + ci * region, p.x, (b * c + ci) * g.h * g.w, g.h, g.w, p.zx, sw, hp, wps, g.pt, g.pl, part);
-      const biasA = part === 'hi' ? zA : bA;
-      e.parallel('conv_dw', jobs.map(([c0, c1, r0, r1]) => [xA, wA, biasA, oA, rowA, tapA, ntaps, region * 2, tiles, oh, c0, c1, r0, r1, ow]));
-      if (fused && qs) {
-        requantRows(e, oA, qs.mA, qs.sA, fused.outA ? fused.outA + b * c * plane * qs.bytes : qs.qA, c, plane, plane, plane, fused.q, qs.lutA);
-        if (!fused.outA) fused.out.set(qs.view(c * plane), b * c * plane);
-        continue;
-      }
-      const target = part === 'hi' ? hiAcc! : dst;
-      target.set(o32.subarray(0, c * plane));
-    }
-    if (hiAcc) for (let i = 0; i < dst.length; i++) dst[i] = ((hiAcc[i]! << 8) + dst[i]!) | 0;
-  }
-}
-
-/** Fused requantization target: the kernels requantize their accumulator region in place. */
-interface Fused {
-  q: RequantParams;
-  out: Uint8Array | Uint16Array;
-  /** 256-entry table applied to the uint8 output codes (8-bit output only). */
-  lut?: Uint8Array;
-  /** Address of `out` when it is kept in the engine's memory (the kernels write it in place), else 0. */
-  outA: number;
-}
 
 /**
  * Range of x − zx: from the dtype for uint8 (no scan), else scanned, so 16-bit data only splits
