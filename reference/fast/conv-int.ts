@@ -125,7 +125,7 @@ function runKernel(e: FastEngine, prep: PreparedConvInt, lay: Layout, images: nu
   const k16A = rd ? e.alloc(48) : 0;
   const lutA = rd && fused!.lut ? e.alloc(256) : 0;
   const qA = rd && !fused!.outA ? e.alloc(prep.m * plane) : 0;
-  const bounceA = rd ? e.alloc(32 * e.threads) : 0;
+  const bounce = rd ? e.allocPerThread(32) : { at: 0, stride: 0 };
   const qs = fused && !inRegs ? allocRequant(e, outRows, fused.outA ? 0 : prep.m * plane, fused.q, (r) => (r % mgPad < prep.mg ? Math.floor(r / mgPad) * prep.mg + (r % mgPad) : -1), fused.lut) : null;
   const buf = e.buffer;
   new Int16Array(buf, wA, prep.w.length).set(prep.w);
@@ -170,7 +170,7 @@ function runKernel(e: FastEngine, prep: PreparedConvInt, lay: Layout, images: nu
       if (inRegs) {
         const outAt = fused!.outA ? fused!.outA + b * prep.m * plane : qA;
         // the bounce vector (argument 17) is per thread: jobs run on whichever thread claims them
-        e.parallel('conv_pairs_rq', jobs.map(([b0, b1, p0, p1]) => [xA, wA, bA, outAt, pixA, tapA, ntaps, ncp, plane, b0, b1, p0, p1, rqA, lutA, k16A, prep.m, bounceA]), [[17, 32]]);
+        e.parallel('conv_pairs_rq', jobs.map(([b0, b1, p0, p1]) => [xA, wA, bA, outAt, pixA, tapA, ntaps, ncp, plane, b0, b1, p0, p1, rqA, lutA, k16A, prep.m, bounce.at]), [[17, bounce.stride]]);
         if (!fused!.outA) fused!.out.set(new Uint8Array(e.buffer, qA, prep.m * plane), b * prep.m * plane);
         continue;
       }

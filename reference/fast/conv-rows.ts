@@ -75,8 +75,8 @@ export function convRowsRun(e: FastEngine, g: ConvIntGeom, zx: number, q: Requan
   const rowBytes = ncp * wpad * 4;
   const rows = Math.max(1, Math.floor((Math.floor(BAND_BYTES / rowBytes) - kh) / sh) + 1);
   const bufBytes = Math.ceil((((rows - 1) * sh + kh) * rowBytes) / 16) * 16;
-  const bufA = e.alloc(bufBytes * e.threads);
-  const bounceA = e.alloc(16 * e.threads);
+  const buf = e.allocPerThread(bufBytes);
+  const bounce = e.allocPerThread(16);
   const oA = outA || e.alloc(n * m * plane);
   const desc = new Int32Array(e.buffer, descA, ncp * 8);
   const pp = new Int32Array(e.buffer, ppA, 22);
@@ -93,8 +93,8 @@ export function convRowsRun(e: FastEngine, g: ConvIntGeom, zx: number, q: Requan
     pp.set([descA, ncp, h, w, zx, wpad, pt, pl, wA, bA, oA + b * m * plane, rqA, lutA, k16A, kh, kw, sh, ow, plane, m, hp, rows]);
     const cj: number[][] = [];
     // (parameter block, oy0, oy1, band buffer of thread 0, bounce vector of thread 0)
-    for (let y = 0; y < oh; y += chunk) cj.push([ppA, y, Math.min(oh, y + chunk), bufA, bounceA]);
-    e.parallel('conv_rows_band', cj, [[3, bufBytes], [4, 16]]);
+    for (let y = 0; y < oh; y += chunk) cj.push([ppA, y, Math.min(oh, y + chunk), buf.at, bounce.at]);
+    e.parallel('conv_rows_band', cj, [[3, buf.stride], [4, bounce.stride]]);
   }
   return oA;
 }

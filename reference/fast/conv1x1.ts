@@ -147,8 +147,8 @@ class Conv1x1Plan implements FastPlan {
     const [wA, bA, rqA, k16A] = [sA + img.at[0]!, sA + img.at[1]!, sA + img.at[2]!, sA + img.at[3]!];
     const lutA = this.lutImg ? this.lutImg.addressIn(e) : 0;
     const rfA = this.rfImg.addressIn(e);
-    const bounceA = e.alloc(16 * e.threads);
-    const xpA = e.alloc(this.ncp * 32 * e.threads);
+    const bounce = e.allocPerThread(16);
+    const xp = e.allocPerThread(this.ncp * 32);
     const oA = outA || e.alloc(count);
     if (inAt === null) new Uint8Array(e.buffer, srcA, x.length).set(x);
     const inPer = this.c * this.h * this.w;
@@ -157,17 +157,17 @@ class Conv1x1Plan implements FastPlan {
       const jobs = this.jobs[b]!;
       for (const j of jobs) {
         j[0] = srcA + b * inPer;
-        j[1] = xpA;
+        j[1] = xp.at;
         j[2] = wA;
         j[3] = bA;
         j[4] = oA + b * outPer;
         j[5] = rqA;
         j[6] = lutA;
-        j[7] = bounceA;
+        j[7] = bounce.at;
         j[13] = k16A;
         j[18] = rfA;
       }
-      e.parallel('conv1x1_job', jobs, [[1, this.ncp * 32], [7, 16]]);
+      e.parallel('conv1x1_job', jobs, [[1, xp.stride], [7, bounce.stride]]);
     }
     const view = new Uint8Array(e.buffer, oA, count);
     if (outA) return (this.last = view);

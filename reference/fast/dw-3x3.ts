@@ -121,8 +121,7 @@ export function depthwise3x3RqFast(e: FastEngine, prep: PreparedConvInt, g: Conv
   const rs = dw3x3RowBytes(g);
   // per-thread buffers on separate 128-byte blocks: a thread's bounce vector (stored 8 times per
   // tile) next to another thread's row slots made the 52-wide layers slower on 2 threads than on 1
-  const per = Math.ceil((32 + 9 * rs) / 128) * 128;
-  const bufA = Math.ceil(e.alloc(e.threads * per + 64) / 64) * 64;
+  const { at: bufA, stride: per } = e.allocPerThread(32 + 9 * rs);
   let lutA = 0;
   if (lut) {
     lutA = e.alloc(256);

@@ -92,8 +92,8 @@ export function depthwiseRqFast(e: FastEngine, prep: PreparedConvInt, g: ConvInt
   const at = (i: number): number => sA + img.at[i]!;
   const lutA = lut ? e.alloc(256) : 0;
   if (lut) new Uint8Array(e.buffer, lutA, 256).set(lut.subarray(0, 256));
-  const bounceA = e.alloc(16 * e.threads);
-  const xA = e.alloc(e.threads * lay.region * 2);
+  const bounce = e.allocPerThread(16);
+  const xs = e.allocPerThread(lay.region * 2);
   const { c, oh, ow } = g;
   const hw = g.h * g.w;
   const plane = oh * ow;
@@ -104,9 +104,9 @@ export function depthwiseRqFast(e: FastEngine, prep: PreparedConvInt, g: ConvInt
     const dj: number[][] = [];
     for (let c0 = 0; c0 < c; c0 += per) {
       // (x: thread 0's buffer, w, bias, out, rowoff, tap, cstride, tiles, oh, c0, c1, r0, r1, ow, rq, lut, k16, bounce of thread 0, src, geo)
-      dj.push([xA, at(0), at(1), outA + b * c * plane, at(4), at(5), lay.region * 2, lay.tiles, oh, c0, Math.min(c, c0 + per), 0, oh, ow, at(2), lutA, at(3), bounceA, src + b * c * hw, at(6)]);
+      dj.push([xs.at, at(0), at(1), outA + b * c * plane, at(4), at(5), lay.region * 2, lay.tiles, oh, c0, Math.min(c, c0 + per), 0, oh, ow, at(2), lutA, at(3), bounce.at, src + b * c * hw, at(6)]);
     }
-    e.parallel('conv_dw_rq', dj, [[0, lay.region * 2], [17, 16]]);
+    e.parallel('conv_dw_rq', dj, [[0, xs.stride], [17, bounce.stride]]);
   }
 }
 
