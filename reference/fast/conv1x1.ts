@@ -104,14 +104,16 @@ class Conv1x1Plan implements FastPlan {
     this.lutImg = lut ? tableImage(lut, 256) : null;
     this.rfImg = f64Records(img, prep, zx);
     this.lutApplied = lut !== null;
-    // jobs of ~JOB_MACS over pixel ranges (multiples of 8); a plane too small for that with enough
-    // output channels is split by output-channel blocks instead (each job packs the whole plane for
-    // its channels). Jobs run on any thread: the tile buffer and the bounce vector are per thread.
+    // jobs of ~JOB_MACS over pixel ranges (multiples of 64, or of 8 for small planes: when the plane
+    // is a multiple of 64 too, as at 104², no output cache line is written by two jobs; ~1–4 % on 2
+    // threads); a plane too small for that with enough output channels is split by output-channel
+    // blocks instead (each job packs the whole plane for its channels). Jobs run on any thread: the
+    // tile buffer and the bounce vector are per thread (FastEngine.allocPerThread).
     const nhb = Math.ceil(m / 4);
     const want = e.jobCount(p8 * c * m, JOB_MACS);
     const byChannels = want > 1 && p8 < MIN_PIXELS_PER_JOB * want && nhb >= 2 * want;
     const pjobs = byChannels ? 1 : Math.max(1, Math.min(want, Math.floor(p8 / MIN_PIXELS_PER_JOB)));
-    const chunk = Math.ceil(p8 / pjobs / 8) * 8;
+    const chunk = p8 >= 64 * pjobs ? Math.ceil(p8 / pjobs / 64) * 64 : Math.ceil(p8 / pjobs / 8) * 8;
     const hbChunk = byChannels ? Math.ceil(nhb / want) : nhb;
     this.split = byChannels ? 'channels' : pjobs > 1 ? 'pixels' : 'none';
     // (src, xp: the tile buffer of thread 0, w, bias, out, rq, lut, bounce of thread 0, c, ncp, plane, m, zx, k16, p0, p1, hb0, hb1, rf); 0s: addresses
