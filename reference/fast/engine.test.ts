@@ -199,6 +199,20 @@ describe('FastEngine.parallel', () => {
     expect(lookups(spinning, 3, () => {}, 9)).toBe(0);
   });
 
+  it('allocPerThread gives each thread its own 128-byte-aligned block, inside the allocation (no cache line shared between threads)', () => {
+    for (const bytes of [1, 16, 100, 128, 129, 8 * 32, 1000]) {
+      spinning.reset();
+      spinning.alloc(bytes % 48); // an unaligned start
+      const { at, stride } = spinning.allocPerThread(bytes);
+      expect(at % 128, `${bytes} bytes`).toBe(0);
+      expect(stride % 128).toBe(0);
+      expect(stride).toBeGreaterThanOrEqual(bytes);
+      expect(stride).toBeLessThan(bytes + 128);
+      // the next allocation starts after the last thread's block
+      expect(spinning.alloc(1)).toBeGreaterThanOrEqual(at + spinning.threads * stride);
+    }
+  });
+
   it('traces each fork/join with ordered times and job counts when asked', () => {
     const trace: NonNullable<FastEngine['trace']> = [];
     spinning.trace = trace;
