@@ -104,16 +104,16 @@ class Conv1x1Plan implements FastPlan {
     this.lutImg = lut ? tableImage(lut, 256) : null;
     this.rfImg = f64Records(img, prep, zx);
     this.lutApplied = lut !== null;
-    // jobs of ~JOB_MACS over pixel ranges (multiples of 64, or of 8 for small planes: when the plane
-    // is a multiple of 64 too, as at 104², no output cache line is written by two jobs; ~1–4 % on 2
-    // threads); a plane too small for that with enough output channels is split by output-channel
-    // blocks instead (each job packs the whole plane for its channels). Jobs run on any thread: the
-    // tile buffer and the bounce vector are per thread (FastEngine.allocPerThread).
+    // jobs of ~JOB_MACS over pixel ranges of whole 64-pixel units, spread evenly (with the kept
+    // output 64-byte aligned and a plane that is a multiple of 64, as at 104², no output cache line
+    // is written by two jobs); a plane too small for that with enough output channels is split by
+    // output-channel blocks instead (each job packs the whole plane for its channels). Jobs run on
+    // any thread: the tile buffer and the bounce vector are per thread (FastEngine.allocPerThread).
     const nhb = Math.ceil(m / 4);
     const want = e.jobCount(p8 * c * m, JOB_MACS);
     const byChannels = want > 1 && p8 < MIN_PIXELS_PER_JOB * want && nhb >= 2 * want;
     const pjobs = byChannels ? 1 : Math.max(1, Math.min(want, Math.floor(p8 / MIN_PIXELS_PER_JOB)));
-    const chunk = p8 >= 64 * pjobs ? Math.ceil(p8 / pjobs / 64) * 64 : Math.ceil(p8 / pjobs / 8) * 8;
+    const units = Math.ceil(p8 / 64);
     const hbChunk = byChannels ? Math.ceil(nhb / want) : nhb;
     this.split = byChannels ? 'channels' : pjobs > 1 ? 'pixels' : 'none';
     // (src, xp: the tile buffer of thread 0, w, bias, out, rq, lut, bounce of thread 0, c, ncp, plane, m, zx, k16, p0, p1, hb0, hb1, rf); 0s: addresses
@@ -122,7 +122,8 @@ class Conv1x1Plan implements FastPlan {
     for (let b = 0; b < n; b++) {
       const jobs: number[][] = [];
       if (byChannels) for (let hb = 0; hb < nhb; hb += hbChunk) jobs.push(at(0, p8, hb, Math.min(nhb, hb + hbChunk)));
-      else for (let p0 = 0; p0 < p8; p0 += chunk) jobs.push(at(p0, Math.min(p8, p0 + chunk), 0, nhb));
+      // job k: units [⌊k·units/pjobs⌋, ⌊(k+1)·units/pjobs⌋) (pjobs ≤ p8 / 64, so none is empty)
+      else for (let k = 0; k < pjobs; k++) jobs.push(at(Math.floor((k * units) / pjobs) * 64, Math.min(p8, Math.floor(((k + 1) * units) / pjobs) * 64), 0, nhb));
       this.jobs.push(jobs);
     }
   }
@@ -182,7 +183,7 @@ class Conv1x1Plan implements FastPlan {
 /** Float64 requantization records per layer image and input zero point. */
 const rfImages = new WeakMap<RegisterImage, Map<number, StaticImage>>();
 
-/** How many output channels of the last 1x1 plan built requantize in float64 / in the integer form (for tests). */
+/** How many output channels requantize in float64 / in the integer form, for the last layer whose records were built (first use of a layer with a zero point and parameters; for tests). */
 export const lastConv1x1Modes = { f64: 0, integer: 0 };
 
 /**

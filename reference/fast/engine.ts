@@ -232,10 +232,13 @@ export class FastEngine {
 
   /**
    * Allocates `bytes` that outlive the kernel call (until {@link endRun}); must be called right after
-   * {@link reset}, before any scratch allocation. Returns the byte address.
+   * {@link reset}, before any scratch allocation. Returns the byte address, 64-byte aligned (a cache
+   * line: threads writing disjoint parts of a layer's output then share lines only where their
+   * ranges meet inside one).
    */
   allocKeep(bytes: number): number {
     if (this.top !== this.arenaTop) throw new Error('fast kernels: allocKeep after a scratch allocation');
+    this.top = Math.ceil(this.top / 64) * 64;
     const at = this.alloc(bytes);
     this.arenaTop = this.top;
     return at;

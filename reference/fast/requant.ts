@@ -255,9 +255,10 @@ export function tableImage(table: Uint8Array, size: number): StaticImage {
 }
 
 /**
- * Whether acc · m / 2^(31 + s) is never an exact tie (fraction 1/2) for an int32 acc: a tie is
- * acc · m ≡ 2^(30+s) (mod 2^(31+s)), i.e. acc an odd multiple of 2^(30 + s − tz(m)), which is
- * ≥ 2^31 when tz(m) ≤ s − 1 (tz = trailing zero bits).
+ * Whether acc · m / 2^(31 + s) is never an exact tie (fraction 1/2) for |acc| ≤ 2^31 − 1 (the bound
+ * the callers' int32 exactness check gives; −2^31 itself could be a tie): a tie is acc · m ≡
+ * 2^(30+s) (mod 2^(31+s)), i.e. acc an odd multiple of 2^(30 + s − tz(m)), which is ≥ 2^31 in
+ * magnitude when tz(m) ≤ s − 1 (tz = trailing zero bits).
  */
 export function noExactTies(m: number, s: number): boolean {
   return m === 0 || 31 - Math.clz32(m & -m) <= s - 1;
@@ -272,7 +273,8 @@ export const F64_ROUND_MAGIC = 1.5 * 2 ** 52;
  * |acc| ≤ `accBound` < 2^31 (dw-3x3.wat modes 2–3, conv1x1.wat): every product |acc| · m below
  * 2^53 is exact in a float64 (the power-of-two scale keeps it exact), and there are no exact ties
  * ({@link noExactTies}), where ties-to-even and half-away differ. The rounded value is then below
- * 2^20 in magnitude, so an added output zero point (≤ 255) never wraps the low word.
+ * 2^21 in magnitude (2^53 / 2^32 at shift 1), so an added output zero point (≤ 255) never wraps
+ * the low word.
  */
 export function f64RequantExact(m: number, s: number, accBound: number): boolean {
   return noExactTies(m, s) && accBound * m < 2 ** 53;
