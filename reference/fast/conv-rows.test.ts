@@ -9,7 +9,8 @@
  * boxes of another tensor (Focus: column step 2, focus.ts) equal to the oracle on the gathered tensor.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectRequantFast, inRun, useEngines } from './test-engines.js';
+import { expectRequantFast, inRun, NEAR_TIE, nearTieRequant, useEngines } from './test-engines.js';
+import { lastF64Modes } from './requant.js';
 import { FastEngine } from './engine.js';
 import { convIntRequantFast, lastConvRows, prepareConvInt } from './conv-int.js';
 import { gatheredInputs, type ChannelSource } from './conv-rows.js';
@@ -128,6 +129,26 @@ describe('conv_rows_rq (few input channels, pixels in lanes)', () => {
           expect(firstDiff(got, want), `seed ${s} [${c},${h},${w}] from [${rc},${rh},${rw}], ${e.threads} thread(s)`).toBe(-1);
         });
       }
+    }
+  });
+});
+
+describe('conv-rows requantization forms', () => {
+  it('keeps the integer form where float64 would not be exact (a product beyond 2^53 one unit above a tie)', () => {
+    // channels 0 / 1: zero weights, so every accumulator is the bias ±NEAR_TIE.acc; channels 2 / 3 ordinary
+    const r = rng(78);
+    const [c, h, w] = [3, 5, 11];
+    const x = Uint8Array.from({ length: c * h * w }, () => int(r, 0, 255));
+    const wt = Int8Array.from({ length: 4 * c * 9 }, (_, i) => (i < 2 * c * 9 ? 0 : int(r, -127, 127)));
+    const { bias, q } = nearTieRequant();
+    const p: ConvIntParams = { x, xShape: [1, c, h, w], zx: 40, w: wt, wShape: [4, c, 3, 3], bias, group: 1, strides: [1, 1], dilations: [1, 1], pads: [1, 1, 1, 1] };
+    const prep = prepareConvInt(wt, p.wShape, bias, 1);
+    const want = requantizeOracle(convIntOracle(p), h * w, q);
+    expect([want[0], want[h * w]]).toEqual([128 + NEAR_TIE.rounded, 128 - NEAR_TIE.rounded]);
+    const table = Uint8Array.from({ length: 256 }, () => int(r, 0, 255));
+    for (const e of engines) {
+      expectRequantFast(e, p, q, prep, want, table, 'near tie', () => expect(lastConvRows).toBe(true));
+      if (e === engines[0]) expect(lastF64Modes).toEqual({ f64: 2, integer: 2 });
     }
   });
 });

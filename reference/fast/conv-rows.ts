@@ -20,7 +20,7 @@
 import type { FastEngine } from './engine.js';
 import type { ConvIntGeom, ConvIntParams, RequantParams } from './conv-int-types.js';
 import type { PreparedConvInt } from './pack.js';
-import { registerImage, rqInRegisters, type RegisterImage } from './requant.js';
+import { f64RecordsImage, registerImage, rqInRegisters, type RegisterImage } from './requant.js';
 
 /** Multiply-accumulates per convolution job (~15 µs); see FastEngine.jobCount. */
 const JOB_MACS = 1 << 19;
@@ -67,10 +67,11 @@ export function convRowsRun(e: FastEngine, g: ConvIntGeom, zx: number, q: Requan
   const img = layerImage(prep, q);
   const sA = img.addressIn(e);
   const [wA, bA, rqA, k16A] = [sA + img.at[0]!, sA + img.at[1]!, sA + img.at[2]!, sA + img.at[3]!];
+  const rfA = f64RecordsImage(img, prep, zx).addressIn(e);
   const lutA = lut ? e.alloc(256) : 0;
   if (lut) new Uint8Array(e.buffer, lutA, 256).set(lut.subarray(0, 256));
   const descA = e.alloc(ncp * 2 * 16);
-  const ppA = e.alloc(22 * 4);
+  const ppA = e.alloc(23 * 4);
   // bands of output rows whose packed input rows (this thread's buffer) fit in ~BAND_BYTES
   const rowBytes = ncp * wpad * 4;
   const rows = Math.max(1, Math.floor((Math.floor(BAND_BYTES / rowBytes) - kh) / sh) + 1);
@@ -79,7 +80,7 @@ export function convRowsRun(e: FastEngine, g: ConvIntGeom, zx: number, q: Requan
   const bounce = e.allocPerThread(16);
   const oA = outA || e.alloc(n * m * plane);
   const desc = new Int32Array(e.buffer, descA, ncp * 8);
-  const pp = new Int32Array(e.buffer, ppA, 22);
+  const pp = new Int32Array(e.buffer, ppA, 23);
   const jobs = Math.max(1, Math.min(e.jobCount(plane * m * c * kh * kw, JOB_MACS), oh));
   const chunk = Math.ceil(oh / jobs);
   for (let b = 0; b < n; b++) {
@@ -90,7 +91,7 @@ export function convRowsRun(e: FastEngine, g: ConvIntGeom, zx: number, q: Requan
     }
     // a missing odd channel: zeros (its base is only required to be readable)
     for (let ch = c; ch < ncp * 2; ch++) desc.set([0, 0, 1, 0], ch * 4);
-    pp.set([descA, ncp, h, w, zx, wpad, pt, pl, wA, bA, oA + b * m * plane, rqA, lutA, k16A, kh, kw, sh, ow, plane, m, hp, rows]);
+    pp.set([descA, ncp, h, w, zx, wpad, pt, pl, wA, bA, oA + b * m * plane, rqA, lutA, k16A, kh, kw, sh, ow, plane, m, hp, rows, rfA]);
     const cj: number[][] = [];
     // (parameter block, oy0, oy1, band buffer of thread 0, bounce vector of thread 0)
     for (let y = 0; y < oh; y += chunk) cj.push([ppA, y, Math.min(oh, y + chunk), buf.at, bounce.at]);

@@ -7,14 +7,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FastEngine } from './engine.js';
-import { inRun, useEngines } from './test-engines.js';
+import { inRun, NEAR_TIE, nearTieRequant, useEngines } from './test-engines.js';
 import { convIntRequantFast, lastFallback, lastLutApplied, prepareConvInt } from './conv-int.js';
-import { conv1x1Eligible, lastConv1x1Modes, lastConv1x1Split } from './conv1x1.js';
+import { conv1x1Eligible, lastConv1x1Split } from './conv1x1.js';
 import { convIntOracle, requantizeOracle } from './conv-int-oracle.js';
 import type { ConvIntParams, RequantParams } from './conv-int-types.js';
 import { quantizeMultiplier } from '../quant/fixed-point.js';
 import { rng, randInt as int, firstDiff } from '../quant/test-random.js';
-import { lastStaticResident } from './requant.js';
+import { lastF64Modes, lastStaticResident } from './requant.js';
 import { takePlan } from './node-plan.js';
 
 const engines = useEngines();
@@ -131,28 +131,23 @@ describe('conv1x1RequantFast', () => {
     }
   });
   it('requantizes in float64 only where that is exact: a product beyond 2^53 one unit above a tie keeps the integer form', () => {
-    // acc · m = 193 · 2^47 + 1 = 27162335252578305 (found offline by factoring (2k + 1) · 2^47 + 1 for even k):
-    // acc · m / 2^48 = 96.5 + 2^-48 rounds to 97, but the float64 product (≥ 2^54, ulp 4) drops the +1,
-    // and 96.5 rounds to 96 (ties to even). m is odd, so only the 2^53 bound tells the two apart.
-    const [acc, mul, shift] = [19337123, 1404673035, 17];
+    const { acc, m: mul, rounded } = NEAR_TIE;
     expect(BigInt(acc) * BigInt(mul)).toBe(193n * 2n ** 47n + 1n);
     // channels 0 / 1: the accumulator is the bias (zero weights), +acc and −acc; channels 2 / 3 ordinary
     const r = rng(77);
     const [c, h, w] = [2, 5, 7];
     const x = Uint8Array.from({ length: c * h * w }, () => int(r, 0, 255));
     const wt = Int8Array.from([0, 0, 0, 0, 100, -70, -127, 3]);
-    const bias = Int32Array.from([acc, -acc, 5000, -300]);
+    const { bias, q } = nearTieRequant();
     const p: ConvIntParams = { x, xShape: [1, c, h, w], zx: 9, w: wt, wShape: [4, c, 1, 1], bias, group: 1, strides: [1, 1], dilations: [1, 1], pads: [0, 0, 0, 0] };
-    const ord = quantizeMultiplier(0.003);
-    const q: RequantParams = { multipliers: [mul, mul, ord.m, ord.m], shifts: [shift, shift, ord.shift, ord.shift], zpOut: 128, qmin: 0, qmax: 255, bits: 8 };
     const prep = prepareConvInt(wt, p.wShape, bias, 1);
     expect(conv1x1Eligible(p, q, prep)).toBe(true);
     const want = requantizeOracle(convIntOracle(p), h * w, q);
-    expect([want[0], want[h * w]]).toEqual([128 + 97, 128 - 97]);
+    expect([want[0], want[h * w]]).toEqual([128 + rounded, 128 - rounded]);
     for (const e of engines) {
       const got = convIntRequantFast(e, p, q, prep);
       expect(lastFallback).toBeNull();
-      if (e === engines[0]) expect(lastConv1x1Modes).toEqual({ f64: 2, integer: 2 });
+      if (e === engines[0]) expect(lastF64Modes).toEqual({ f64: 2, integer: 2 });
       expect(firstDiff(got, want), `${e.threads} thread(s)`).toBe(-1);
     }
   });

@@ -10,7 +10,7 @@
 import type { FastEngine } from './engine.js';
 import type { ConvIntParams, RequantParams } from './conv-int-types.js';
 import { accFitsInt32, type PreparedConvInt } from './pack.js';
-import { F64_ROUND_MAGIC, f64RequantExact, registerImage, rqInRegisters, StaticImage, tableImage, type RegisterImage } from './requant.js';
+import { f64RecordsImage, registerImage, rqInRegisters, tableImage, type RegisterImage, type StaticImage } from './requant.js';
 import { publishPlan, type FastPlan } from './node-plan.js';
 
 /** Multiply-accumulates per job (~15 µs at ~35 GMAC/s); see FastEngine.jobCount. */
@@ -77,7 +77,7 @@ class Conv1x1Plan implements FastPlan {
   readonly h: number;
   readonly w: number;
   private readonly lutImg: StaticImage | null;
-  /** The float64 requantization records for this zero point (see {@link f64Records}). */
+  /** The float64 requantization records for this zero point (requant.ts f64RecordsImage). */
   private readonly rfImg: StaticImage;
   /** Output codes per image / in all. */
   private readonly count: number;
@@ -102,7 +102,7 @@ class Conv1x1Plan implements FastPlan {
     this.count = n * m * plane;
     this.inputLengths = [n * c * plane];
     this.lutImg = lut ? tableImage(lut, 256) : null;
-    this.rfImg = f64Records(img, prep, zx);
+    this.rfImg = f64RecordsImage(img, prep, zx);
     this.lutApplied = lut !== null;
     // jobs of ~JOB_MACS over pixel ranges of whole 64-pixel units, spread evenly (with the kept
     // output 64-byte aligned and a plane that is a multiple of 64, as at 104², no output cache line
@@ -178,43 +178,6 @@ class Conv1x1Plan implements FastPlan {
     out.set(view);
     return (this.last = out);
   }
-}
-
-/** Float64 requantization records per layer image and input zero point. */
-const rfImages = new WeakMap<RegisterImage, Map<number, StaticImage>>();
-
-/** How many output channels requantize in float64 / in the integer form, for the last layer whose records were built (first use of a layer with a zero point and parameters; for tests). */
-export const lastConv1x1Modes = { f64: 0, integer: 0 };
-
-/**
- * Per output channel (rounded up to 4) 32 bytes: float64 M = m·2^−(31+shift), float64
- * {@link F64_ROUND_MAGIC} + output zero point, int32 1 when the float64 form is exact for every
- * accumulator of the layer with input zero point `zx` (|acc| ≤ |bias| + max|x − zx|·Σ|w|, see
- * requant.ts f64RequantExact), else 0 (then the kernel uses the integer form of `img`'s rq).
- */
-function f64Records(img: RegisterImage, prep: PreparedConvInt, zx: number): StaticImage {
-  let byZx = rfImages.get(img);
-  if (!byZx) rfImages.set(img, (byZx = new Map()));
-  const hit = byZx.get(zx);
-  if (hit) return hit;
-  const { multipliers, shifts, zp } = img.rd;
-  const c4 = Math.ceil(prep.m / 4) * 4;
-  const rf = new Float64Array(c4 * 4);
-  const flag = new Int32Array(rf.buffer);
-  const maxAbsX = Math.max(zx, 255 - zx);
-  lastConv1x1Modes.f64 = lastConv1x1Modes.integer = 0;
-  for (let o = 0; o < prep.m; o++) {
-    const m = multipliers[o]!;
-    const s = shifts[o]!;
-    rf[4 * o] = m * 2 ** -(31 + s);
-    rf[4 * o + 1] = F64_ROUND_MAGIC + zp;
-    const exact = f64RequantExact(m, s, prep.absBias[o]! + maxAbsX * prep.sumAbsW[o]!);
-    flag[8 * o + 4] = exact ? 1 : 0;
-    lastConv1x1Modes[exact ? 'f64' : 'integer']++;
-  }
-  const made = new StaticImage([rf]);
-  byZx.set(zx, made);
-  return made;
 }
 
 /** Per-layer static data ([packed weights | bias | rq | k16]), per prepared layer. */

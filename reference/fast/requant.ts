@@ -279,3 +279,41 @@ export const F64_ROUND_MAGIC = 1.5 * 2 ** 52;
 export function f64RequantExact(m: number, s: number, accBound: number): boolean {
   return noExactTies(m, s) && accBound * m < 2 ** 53;
 }
+
+/** Float64 requantization records per layer image and input zero point. */
+const rfImages = new WeakMap<RegisterImage, Map<number, StaticImage>>();
+
+/** How many output channels requantize in float64 / in the integer form, for the last layer whose records were built (first use of a layer with a zero point and parameters; for tests). */
+export const lastF64Modes = { f64: 0, integer: 0 };
+
+/**
+ * Per output channel (rounded up to 4) 32 bytes: float64 M = m·2^−(31+shift), float64
+ * {@link F64_ROUND_MAGIC} + output zero point, int32 1 when the float64 form is exact for every
+ * accumulator of the layer with input zero point `zx` (|acc| ≤ |bias| + max|x − zx|·Σ|w|, see
+ * {@link f64RequantExact}), else 0 (then the kernel uses the integer form of `img`'s rq). Read by
+ * conv1x1.wat and conv-rows.wat, whose accumulators are bias + Σ w·(x − zx).
+ */
+export function f64RecordsImage(img: RegisterImage, prep: PreparedConvInt, zx: number): StaticImage {
+  let byZx = rfImages.get(img);
+  if (!byZx) rfImages.set(img, (byZx = new Map()));
+  const hit = byZx.get(zx);
+  if (hit) return hit;
+  const { multipliers, shifts, zp } = img.rd;
+  const c4 = Math.ceil(prep.m / 4) * 4;
+  const rf = new Float64Array(c4 * 4);
+  const flag = new Int32Array(rf.buffer);
+  const maxAbsX = Math.max(zx, 255 - zx);
+  lastF64Modes.f64 = lastF64Modes.integer = 0;
+  for (let o = 0; o < prep.m; o++) {
+    const m = multipliers[o]!;
+    const s = shifts[o]!;
+    rf[4 * o] = m * 2 ** -(31 + s);
+    rf[4 * o + 1] = F64_ROUND_MAGIC + zp;
+    const exact = f64RequantExact(m, s, prep.absBias[o]! + maxAbsX * prep.sumAbsW[o]!);
+    flag[8 * o + 4] = exact ? 1 : 0;
+    lastF64Modes[exact ? 'f64' : 'integer']++;
+  }
+  const made = new StaticImage([rf]);
+  byZx.set(zx, made);
+  return made;
+}

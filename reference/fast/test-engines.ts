@@ -6,6 +6,7 @@ import { afterAll, beforeAll, expect } from 'vitest';
 import { FastEngine } from './engine.js';
 import { convIntRequantFast, lastFallback, lastLutApplied, type PreparedConvInt } from './conv-int.js';
 import type { ConvIntParams, RequantParams } from './conv-int-types.js';
+import { quantizeMultiplier } from '../quant/fixed-point.js';
 import { firstDiff } from '../quant/test-random.js';
 
 /** Registers the engines' set-up and tear-down; use the array inside tests only. */
@@ -56,4 +57,26 @@ export function expectRequantFast(e: FastEngine, p: ConvIntParams, q: RequantPar
     expect(e.addressOf(kept)).not.toBeNull();
     expect(firstDiff(kept, wantT), `${label} in the engine's memory, ${e.threads} thread(s)`).toBe(-1);
   });
+}
+
+/**
+ * acc · m = 193 · 2^47 + 1 = 27162335252578305 (found offline by factoring (2k + 1) · 2^47 + 1 for
+ * even k): acc · m / 2^48 = 96.5 + 2^-48 rounds to 97, but the float64 product (≥ 2^54, ulp 4)
+ * drops the +1 and 96.5 rounds to 96 (ties to even). m is odd, so only the 2^53 bound of
+ * requant.ts f64RequantExact tells the two apart.
+ */
+export const NEAR_TIE = { acc: 19337123, m: 1404673035, shift: 17, rounded: 97 };
+
+/**
+ * A 4-channel requantization (zero point 128, clamp [0, 255]) and bias where channels 0 and 1 are
+ * {@link NEAR_TIE} with accumulators +acc and −acc when their weights are all zero, channels 2 and 3
+ * ordinary (multiplier 0.003, small bias).
+ */
+export function nearTieRequant(): { bias: Int32Array; q: RequantParams } {
+  const ord = quantizeMultiplier(0.003);
+  const { acc, m, shift } = NEAR_TIE;
+  return {
+    bias: Int32Array.from([acc, -acc, 5000, -300]),
+    q: { multipliers: [m, m, ord.m, ord.m], shifts: [shift, shift, ord.shift, ord.shift], zpOut: 128, qmin: 0, qmax: 255, bits: 8 },
+  };
 }
