@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 300_000,
     pool: 'forks',
+    // a private temp root per run, removed at its end (golden/test-tmpdir.ts)
+    globalSetup: ['./golden/test-tmpdir.ts'],
   },
 });

@@ -13,61 +13,15 @@
  * Determinism: every output element is computed by exactly one thread with the same code, and the
  * split never changes the arithmetic (integer), so results are identical for any thread count.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 export { DEFAULT_SPIN_MS, JOBS_PER_THREAD, type ForkJoinTrace } from './engine-worker.js';
-import { loadKernelModules } from './wasm-module.js';
-import { COUNTER_STRIDE, DEFAULT_SPIN_MS, JOBS_PER_THREAD, JOIN_SPIN_MS, type ForkJoinTrace, DONE, JOB_NBLOCKS, MAX_BLOCKS, FAILED, GATE, JOB_ARGS, JOB_FN, JOB_NARGS, JOB_NPER, JOB_PER, JOB_WORDS, M_SLEEP, MAX_ARGS, MAX_JOBS, MAX_PER, NJOBS, PING, PREEMPTED_MS, REST, SEQ, SLOT, TRACE, TRACE_WORDS, W_SLEEP, WORKER_SOURCE } from './engine-worker.js';
-
-/** Exports of the kernel modules (conv-int.wat, eltwise.wat), by index in the control block. */
-export const FN = {
-  conv_pairs: 0,
-  conv_dw: 1,
-  requant: 2,
-  pack_u8: 3,
-  pack_dw_u8: 4,
-  zero: 5,
-  lut_u8: 6,
-  pair_lut_u8: 7,
-  quant_f32: 8,
-  maxpool_u8: 9,
-  conv1x1_job: 10,
-  conv_dw_rq: 11,
-  gather_u8: 12,
-  conv_pairs_rq: 13,
-  conv_dw_rq2: 14,
-  conv_rows_band: 15,
-} as const;
-export type FnName = keyof typeof FN;
-const FN_NAMES = Object.keys(FN) as FnName[];
-
-/** The export named `n` of whichever instance has it. */
-function exportOf(insts: WebAssembly.Instance[], n: string): Kernel {
-  for (const i of insts) if (typeof i.exports[n] === 'function') return i.exports[n] as unknown as Kernel;
-  throw new Error(`fast kernels: no export ${n}`);
-}
+export { FN, type FastEngineOptions, type FnName } from './engine-start.js';
+import { FN, MAX_PAGES, startEngine, type FastEngineOptions, type FnName, type Kernel } from './engine-start.js';
+import { COUNTER_STRIDE, JOBS_PER_THREAD, JOIN_SPIN_MS, type ForkJoinTrace, DONE, JOB_NBLOCKS, MAX_BLOCKS, FAILED, GATE, JOB_ARGS, JOB_FN, JOB_NARGS, JOB_NPER, JOB_PER, M_SLEEP, MAX_ARGS, MAX_JOBS, MAX_PER, NJOBS, PING, PREEMPTED_MS, REST, SEQ, SLOT, TRACE, W_SLEEP } from './engine-worker.js';
 
 const PAGE = 65536;
-const MAX_PAGES = 32768; // 2 GiB
 /** Upper bound of the resident region (static layer data kept across runs), bytes. */
 const RESIDENT_MAX = 64 * 1024 * 1024;
-type Kernel = (...args: number[]) => void;
-
-/** Options of {@link FastEngine.create}. */
-export interface FastEngineOptions {
-  /** Computing threads (default 2; 1 = no workers). */
-  threads?: number;
-  /** Compile the kernels from their `.wat` sources (tests). */
-  fromSource?: boolean;
-  /** Already compiled kernel modules (FAST_WAT_SOURCES order). */
-  modules?: WebAssembly.Module[];
-  /** How long a worker spins after its last job before sleeping, ms (default {@link DEFAULT_SPIN_MS}; 0 = sleep at once). */
-  spinMs?: number;
-  /**
-   * Each thread claims the jobs of its own contiguous block first (default true; see
-   * engine-worker.ts); false: one shared queue (for measurements).
-   */
-  affinity?: boolean;
-}
 
 /** A running engine; see the file header. */
 export class FastEngine {
@@ -100,39 +54,7 @@ export class FastEngine {
 
   /** Starts an engine (see {@link FastEngineOptions}). */
   static async create(options: FastEngineOptions = {}): Promise<FastEngine> {
-    const threads = Math.max(1, Math.floor(options.threads ?? 2));
-    const spinMs = Math.max(0, options.spinMs ?? DEFAULT_SPIN_MS);
-    const modules = options.modules ?? (await loadKernelModules({ fromSource: options.fromSource }));
-    const memory = new WebAssembly.Memory({ initial: 16, maximum: MAX_PAGES, shared: true });
-    const insts: WebAssembly.Instance[] = [];
-    for (const m of modules) insts.push(await WebAssembly.instantiate(m, { env: { memory } }));
-    const fns = FN_NAMES.map((n) => exportOf(insts, n));
-    const slots = Math.max(1, threads - 1);
-    const ctrl = new Int32Array(new SharedArrayBuffer(4 * SLOT * slots));
-    const job = new Int32Array(new SharedArrayBuffer(4 * JOB_WORDS));
-    const trace = new Float64Array(new SharedArrayBuffer(8 * TRACE_WORDS * slots));
-    const workers: Worker[] = [];
-    try {
-      for (let slot = 0; slot < threads - 1; slot++) {
-        const w = new Worker(WORKER_SOURCE, { eval: true });
-        try {
-          await new Promise<void>((resolve, reject) => {
-            w.once('message', () => resolve());
-            w.once('error', reject);
-            w.once('exit', () => reject(new Error('worker exited during start-up')));
-            w.postMessage({ modules, memory, ctrl: ctrl.buffer, job: job.buffer, trace: trace.buffer, slot, names: FN_NAMES, spinMs });
-          });
-        } catch (e) {
-          void w.terminate();
-          throw e;
-        }
-        w.removeAllListeners('exit');
-        w.unref();
-        workers.push(w);
-      }
-    } catch {
-      // workers unavailable (sandbox, no worker_threads): run in-process with what started
-    }
+    const { memory, fns, workers, ctrl, job, trace } = await startEngine(options);
     const engine = new FastEngine(memory, fns, workers, ctrl, job, trace);
     engine.affinity = options.affinity ?? true;
     return engine;
