@@ -192,7 +192,7 @@ export class FastEngine {
    * line (nor the pair of lines the adjacent-line prefetcher fetches together) holds two threads'
    * scratch. Written per job by the thread running it, a shared line moves between the cores on
    * every write: on YOLOX-nano's 16→32-channel 1x1 layers at 104², 16-byte-aligned tile buffers
-   * made 2 threads no faster than 1 (measured, scripts/bench-conv1x1.ts).
+   * made 2 threads no faster than 1 (reference/fast/README.md, "False sharing").
    */
   allocPerThread(bytes: number): { at: number; stride: number } {
     const stride = Math.ceil(Math.max(bytes, 1) / 128) * 128;
