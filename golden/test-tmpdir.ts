@@ -2,8 +2,8 @@
  * Vitest global set-up: every test process of one run gets a private temp root (TMPDIR, which
  * os.tmpdir() and the CLI subprocesses read), removed with everything in it when the run ends.
  * The test helpers (temp-golden.ts tmpDir / goldenTmp) and several tests make temp folders they
- * never delete; before this, each full run left ~1–5 GB in /tmp (3,160 `magik-dumps-*` folders
- * and ~60 GB here after a few days of runs, until a test failed with ENOSPC).
+ * never delete; before this, /tmp here had collected ~60 GB of them over a few days of runs
+ * (3,160 `magik-dumps-*` folders alone), until a test failed with ENOSPC.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
